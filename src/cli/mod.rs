@@ -1,0 +1,58 @@
+//! The `notarium` command line. No subcommand means `serve`.
+
+mod verify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "notarium", version, about = "Trusted evidence notarization: register, seal, co-sign, verify.")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the service (the default).
+    Serve(PendingArgs),
+    /// Tenant and key management.
+    Admin(PendingArgs),
+    /// Run a court or notary witness process.
+    Witness(PendingArgs),
+    /// Check a receipt offline: exit 0 valid, 1 invalid, 2 unusable input.
+    Verify(verify::VerifyArgs),
+    /// Recompute every leaf, root, block hash and co-signature from the database.
+    Audit(PendingArgs),
+}
+
+/// Arguments of a command that this version does not have yet.
+#[derive(clap::Args, Debug)]
+struct PendingArgs {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    rest: Vec<String>,
+}
+
+/// Where the data directory is by default.
+pub fn default_data_dir() -> PathBuf {
+    PathBuf::from("./data")
+}
+
+/// Parses the command line and runs it.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Verify(args)) => verify::run(&args),
+        Some(Command::Serve(_)) | None => not_built("serve"),
+        Some(Command::Admin(_)) => not_built("admin"),
+        Some(Command::Witness(_)) => not_built("witness"),
+        Some(Command::Audit(_)) => not_built("audit"),
+    }
+}
+
+fn not_built(command: &str) -> ExitCode {
+    eprintln!("notarium {command}: not built yet in this version; `notarium verify` is (see docs/architecture.md).");
+    ExitCode::from(2)
+}

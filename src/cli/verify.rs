@@ -1,0 +1,98 @@
+//! `notarium verify RECEIPT [--file FILE] [--trust PEM]... [--json]`.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+
+use crate::bundle::read_receipt;
+use crate::crypto::{OpensslChecker, TrustStore};
+use crate::domain::Hash;
+use crate::domain::verify::{QuorumPolicy, VerifyInput, VerifyReport, verify};
+
+#[derive(clap::Args, Debug)]
+pub struct VerifyArgs {
+    /// The receipt: `receipt.json` or `receipt.zip`.
+    receipt: PathBuf,
+    /// The original file, to check that it is exactly the registered content.
+    #[arg(long)]
+    file: Option<PathBuf>,
+    /// A PEM file of trust anchors (repeatable); replaces the default `<data>/pki/trust/`.
+    #[arg(long = "trust", value_name = "PEM")]
+    trust: Vec<PathBuf>,
+    /// The data directory whose `pki/trust/` holds the default anchors.
+    #[arg(long, env = "NOTARIUM_DATA", default_value_os_t = super::default_data_dir())]
+    data: PathBuf,
+    /// Print exactly the JSON body of `POST /v1/verify`.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Exit 0 valid, 1 invalid, 2 unusable input.
+pub fn run(args: &VerifyArgs) -> ExitCode {
+    match check(args) {
+        Ok(report) => {
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report).expect("a report always serialises"));
+            } else {
+                print!("{}", human(&report));
+            }
+            ExitCode::from(if report.valid { 0 } else { 1 })
+        }
+        Err(e) => {
+            eprintln!("notarium verify: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn check(args: &VerifyArgs) -> anyhow::Result<VerifyReport> {
+    let bytes = std::fs::read(&args.receipt).with_context(|| format!("reading {}", args.receipt.display()))?;
+    let receipt = read_receipt(&bytes).with_context(|| format!("reading {}", args.receipt.display()))?;
+    let trust = if args.trust.is_empty() {
+        let dir = args.data.join("pki").join("trust");
+        let store = TrustStore::from_dir(&dir)?;
+        if store.is_empty() {
+            bail!("no trust anchor: {} holds no *.pem certificate; name one with --trust CA.pem", dir.display());
+        }
+        store
+    } else {
+        TrustStore::from_pem_files(&args.trust)?
+    };
+    let file_hash = args.file.as_deref().map(hash_file).transpose()?;
+    let input = VerifyInput { file_hash, online_header: None };
+    Ok(verify(&receipt, &input, &OpensslChecker { trust: &trust }, &QuorumPolicy::default()))
+}
+
+fn hash_file(path: &Path) -> anyhow::Result<Hash> {
+    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_reader(file).with_context(|| format!("reading {}", path.display()))?;
+    Ok(hasher.finalize().into())
+}
+
+/// The report for a person: one line per check, the verdict, what it proves and does not.
+fn human(report: &VerifyReport) -> String {
+    let mut out = String::new();
+    for c in &report.checks {
+        let mark = match c.ok {
+            Some(true) => "ok  ",
+            Some(false) => "FAIL",
+            None => "n/a ",
+        };
+        out.push_str(&format!("{mark} {:<22} {}\n", c.name, c.detail));
+    }
+    out.push_str(if report.valid {
+        "\nVALID: every applicable check passed.\n"
+    } else {
+        "\nINVALID: at least one check failed (FAIL above).\n"
+    });
+    if !report.proves.is_empty() {
+        out.push_str("\nWhat this proves:\n");
+        report.proves.iter().for_each(|p| out.push_str(&format!("  - {p}\n")));
+    }
+    out.push_str("\nWhat this does not prove:\n");
+    report.does_not_prove.iter().for_each(|p| out.push_str(&format!("  - {p}\n")));
+    out
+}

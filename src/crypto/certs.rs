@@ -1,0 +1,98 @@
+//! Certificate checks, each a small function with one job: chain to an anchor, validity at a
+//! time, the role named by the single OU, the key identity.
+
+use openssl::hash::{MessageDigest, hash};
+use openssl::stack::Stack;
+use openssl::x509::store::X509StoreBuilder;
+use openssl::x509::verify::X509VerifyFlags;
+use openssl::x509::{X509, X509PurposeId, X509StoreContext};
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+use crate::domain::{Role, Timestamp};
+
+/// Builds a chain from `leaf` through `intermediates` to one of `anchors`, with any purpose
+/// allowed and without looking at validity dates (that is [`valid_at`]'s job). Returns the
+/// chain found, leaf first, anchor last.
+pub fn chain_to_anchor(leaf: &X509, intermediates: &[X509], anchors: &[X509]) -> Result<Vec<X509>, String> {
+    if anchors.is_empty() {
+        return Err("no trust anchor is allowed for this certificate's role".into());
+    }
+    let run = || -> Result<Result<Vec<X509>, String>, openssl::error::ErrorStack> {
+        let mut store = X509StoreBuilder::new()?;
+        for a in anchors {
+            store.add_cert(a.clone())?;
+        }
+        store.set_flags(X509VerifyFlags::NO_CHECK_TIME | X509VerifyFlags::X509_STRICT)?;
+        store.set_purpose(X509PurposeId::ANY)?;
+        let store = store.build();
+        let mut untrusted = Stack::new()?;
+        for c in intermediates {
+            untrusted.push(c.clone())?;
+        }
+        let mut ctx = X509StoreContext::new()?;
+        ctx.init(&store, leaf, &untrusted, |ctx| {
+            Ok(if ctx.verify_cert()? {
+                Ok(ctx.chain().map(|c| c.iter().map(|x| x.to_owned()).collect()).unwrap_or_default())
+            } else {
+                Err(format!("{} (at depth {})", ctx.error().error_string(), ctx.error_depth()))
+            })
+        })
+    };
+    run().map_err(|e| format!("OpenSSL error: {e}"))?
+}
+
+/// Checks that every certificate in `chain` was valid at `at`.
+pub fn valid_at(chain: &[X509], at: Timestamp) -> Result<(), String> {
+    let secs = at.unix_millis().div_euclid(1000);
+    for cert in chain {
+        let der = cert.to_der().map_err(|e| e.to_string())?;
+        let (_, c) = X509Certificate::from_der(&der).map_err(|e| format!("unreadable certificate: {e}"))?;
+        let v = c.validity();
+        if secs < v.not_before.timestamp() {
+            return Err(format!("{} is not valid before {} (signed at {at})", c.subject(), v.not_before));
+        }
+        if secs > v.not_after.timestamp() {
+            return Err(format!("{} expired at {} (signed at {at})", c.subject(), v.not_after));
+        }
+    }
+    Ok(())
+}
+
+/// The witness role of a certificate: its subject must hold exactly one OU, `court` or
+/// `notary`.
+pub fn role_of(cert: &X509) -> Result<Role, String> {
+    let der = cert.to_der().map_err(|e| e.to_string())?;
+    let (_, c) = X509Certificate::from_der(&der).map_err(|e| format!("unreadable certificate: {e}"))?;
+    let ous: Vec<String> = c
+        .subject()
+        .iter_organizational_unit()
+        .map(|ou| ou.as_str().map(str::to_owned).unwrap_or_else(|_| "<not a string>".into()))
+        .collect();
+    match ous.as_slice() {
+        [one] => one.parse().map_err(|_| format!("the certificate's OU is {one:?}, not court or notary")),
+        [] => Err("the certificate has no OU naming a role".into()),
+        many => Err(format!("the certificate has {} OUs ({}); a witness has exactly one", many.len(), many.join(", "))),
+    }
+}
+
+/// SHA-256 of the certificate's SubjectPublicKeyInfo: one id per key, whatever certifies it.
+pub fn key_id(cert: &X509) -> Result<[u8; 32], String> {
+    let spki = cert.public_key().and_then(|k| k.public_key_to_der()).map_err(|e| e.to_string())?;
+    let digest = hash(MessageDigest::sha256(), &spki).map_err(|e| e.to_string())?;
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&digest);
+    Ok(out)
+}
+
+/// The subject as one line, for people.
+pub fn subject_line(cert: &X509) -> String {
+    cert.subject_name()
+        .entries()
+        .map(|e| {
+            let key = e.object().nid().short_name().unwrap_or("?");
+            let value = String::from_utf8_lossy(e.data().as_slice());
+            format!("{key}={value}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,153 @@
+//! The development PKI that `notarium serve` creates on first start: a CA and one court and
+//! one notary witness certificate, all ECDSA P-256. Key files are written 0600.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use openssl::asn1::{Asn1Integer, Asn1Time};
+use openssl::bn::{BigNum, MsbOption};
+use openssl::ec::{EcGroup, EcKey};
+use openssl::hash::MessageDigest;
+use openssl::nid::Nid;
+use openssl::pkey::{PKey, Private};
+use openssl::x509::extension::{AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectKeyIdentifier};
+use openssl::x509::{X509, X509NameBuilder};
+
+use crate::domain::Role;
+
+/// A key and the certificate for it.
+pub struct KeyPair {
+    pub key: PKey<Private>,
+    pub cert: X509,
+}
+
+/// Where [`write_dev_pki`] put each file.
+#[derive(Debug, Clone)]
+pub struct DevPkiPaths {
+    pub ca_cert: PathBuf,
+    pub ca_key: PathBuf,
+    pub court_cert: PathBuf,
+    pub court_key: PathBuf,
+    pub notary_cert: PathBuf,
+    pub notary_key: PathBuf,
+}
+
+const ORG: &str = "Notarium Dev";
+
+/// A new P-256 key.
+pub fn new_key() -> Result<PKey<Private>, openssl::error::ErrorStack> {
+    let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)?;
+    PKey::from_ec_key(EcKey::generate(&group)?)
+}
+
+/// A self-signed CA certificate valid for `days` from now.
+pub fn new_ca(common_name: &str, days: u32) -> Result<KeyPair, openssl::error::ErrorStack> {
+    let key = new_key()?;
+    let mut b = X509::builder()?;
+    let name = name(common_name, None)?;
+    b.set_version(2)?;
+    let serial = random_serial()?;
+    b.set_serial_number(&serial)?;
+    b.set_subject_name(&name)?;
+    b.set_issuer_name(&name)?;
+    b.set_pubkey(&key)?;
+    b.set_not_before(&*Asn1Time::days_from_now(0)?)?;
+    b.set_not_after(&*Asn1Time::days_from_now(days)?)?;
+    b.append_extension(BasicConstraints::new().critical().ca().build()?)?;
+    b.append_extension(KeyUsage::new().critical().key_cert_sign().crl_sign().build()?)?;
+    let ski = SubjectKeyIdentifier::new().build(&b.x509v3_context(None, None))?;
+    b.append_extension(ski)?;
+    b.sign(&key, MessageDigest::sha256())?;
+    Ok(KeyPair { key, cert: b.build() })
+}
+
+/// A witness certificate for `role` (its single OU), issued by `ca`, valid for `days`.
+/// `key` reuses an existing key (tests use this to certify one key under two roles).
+pub fn issue_witness(
+    ca: &KeyPair,
+    common_name: &str,
+    ou: &str,
+    days: u32,
+    key: Option<PKey<Private>>,
+) -> Result<KeyPair, openssl::error::ErrorStack> {
+    let key = match key {
+        Some(k) => k,
+        None => new_key()?,
+    };
+    let mut b = X509::builder()?;
+    b.set_version(2)?;
+    let serial = random_serial()?;
+    b.set_serial_number(&serial)?;
+    let subject = name(common_name, Some(ou))?;
+    b.set_subject_name(&subject)?;
+    b.set_issuer_name(ca.cert.subject_name())?;
+    b.set_pubkey(&key)?;
+    b.set_not_before(&*Asn1Time::days_from_now(0)?)?;
+    b.set_not_after(&*Asn1Time::days_from_now(days)?)?;
+    b.append_extension(BasicConstraints::new().critical().build()?)?;
+    b.append_extension(KeyUsage::new().critical().digital_signature().non_repudiation().build()?)?;
+    let ski = SubjectKeyIdentifier::new().build(&b.x509v3_context(Some(&ca.cert), None))?;
+    b.append_extension(ski)?;
+    let aki = AuthorityKeyIdentifier::new().keyid(true).build(&b.x509v3_context(Some(&ca.cert), None))?;
+    b.append_extension(aki)?;
+    b.sign(&ca.key, MessageDigest::sha256())?;
+    Ok(KeyPair { key, cert: b.build() })
+}
+
+/// Writes a fresh dev PKI into `dir` (created if needed): `ca.pem`, `ca.key`, `court.pem`,
+/// `court.key`, `notary.pem`, `notary.key`. Refuses to overwrite an existing key file.
+pub fn write_dev_pki(dir: &Path) -> anyhow::Result<DevPkiPaths> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let ca = new_ca("Notarium Dev CA", 3650).context("making the dev CA")?;
+    let court = issue_witness(&ca, "Notarium Dev Court Witness", Role::Court.as_str(), 825, None)
+        .context("making the court certificate")?;
+    let notary = issue_witness(&ca, "Notarium Dev Notary Witness", Role::Notary.as_str(), 825, None)
+        .context("making the notary certificate")?;
+    let paths = DevPkiPaths {
+        ca_cert: dir.join("ca.pem"),
+        ca_key: dir.join("ca.key"),
+        court_cert: dir.join("court.pem"),
+        court_key: dir.join("court.key"),
+        notary_cert: dir.join("notary.pem"),
+        notary_key: dir.join("notary.key"),
+    };
+    for (pair, cert_path, key_path) in [
+        (&ca, &paths.ca_cert, &paths.ca_key),
+        (&court, &paths.court_cert, &paths.court_key),
+        (&notary, &paths.notary_cert, &paths.notary_key),
+    ] {
+        write_file(key_path, &pair.key.private_key_to_pem_pkcs8()?, 0o600)?;
+        write_file(cert_path, &pair.cert.to_pem()?, 0o644)?;
+    }
+    Ok(paths)
+}
+
+/// Creates `path` with `mode`, never overwriting, and syncs it.
+fn write_file(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<()> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(bytes).and_then(|()| f.sync_all()).with_context(|| format!("writing {}", path.display()))
+}
+
+fn name(common_name: &str, ou: Option<&str>) -> Result<openssl::x509::X509Name, openssl::error::ErrorStack> {
+    let mut n = X509NameBuilder::new()?;
+    n.append_entry_by_nid(Nid::ORGANIZATIONNAME, ORG)?;
+    if let Some(ou) = ou {
+        n.append_entry_by_nid(Nid::ORGANIZATIONALUNITNAME, ou)?;
+    }
+    n.append_entry_by_nid(Nid::COMMONNAME, common_name)?;
+    Ok(n.build())
+}
+
+fn random_serial() -> Result<Asn1Integer, openssl::error::ErrorStack> {
+    let mut bn = BigNum::new()?;
+    bn.rand(127, MsbOption::MAYBE_ZERO, false)?;
+    bn.to_asn1_integer()
+}

@@ -1,0 +1,11 @@
+//! Cryptography: CMS co-signatures (openssl), certificate checks (openssl chains, x509-parser
+//! names and dates), trust anchors and the development PKI.
+
+pub mod certs;
+pub mod checker;
+pub mod cms;
+pub mod devpki;
+pub mod trust;
+
+pub use checker::OpensslChecker;
+pub use trust::{Anchor, TrustError, TrustStore};

@@ -1,0 +1,24 @@
+//! Pure logic, no I/O: the stable v1 formats (leaf, tree, header, receipt) and the rules of
+//! verification. See docs/formats.md.
+
+pub mod canonical;
+pub mod header;
+pub mod hex32;
+pub mod ids;
+pub mod leaf;
+mod lines;
+pub mod merkle;
+pub mod names;
+pub mod receipt;
+pub mod time;
+pub mod verify;
+
+pub use canonical::Metadata;
+pub use header::BlockHeader;
+pub use hex32::{Hash, Salt};
+pub use ids::{EvidenceId, TenantId};
+pub use leaf::Leaf;
+pub use lines::LinesError;
+pub use names::{EvidenceKind, LogName, Role, WitnessName};
+pub use receipt::{Cosignature, InclusionProof, Receipt, ReceiptBlock, ReceiptError, ReceiptEvidence};
+pub use time::Timestamp;

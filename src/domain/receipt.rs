@@ -1,0 +1,160 @@
+//! The receipt: a self-contained JSON document proving that one evidence record is in an
+//! anchored block (docs/formats.md §Receipt). Unknown fields are refused.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::canonical::Metadata;
+use super::hex32::{Hash, Salt};
+use super::ids::{EvidenceId, TenantId};
+use super::leaf::Leaf;
+use super::names::{EvidenceKind, LogName, Role, WitnessName};
+use super::time::Timestamp;
+
+/// The `format` of a v1 receipt.
+pub const RECEIPT_FORMAT: &str = "notarium-receipt/v1";
+/// Receipts larger than this are refused before parsing.
+pub const MAX_RECEIPT_BYTES: usize = 16 << 20;
+/// A tree of 2^64 leaves takes 64 siblings; more is not a proof.
+pub const MAX_SIBLINGS: usize = 64;
+pub const MAX_COSIGNATURES: usize = 32;
+pub const MAX_CHAIN_CERTS: usize = 8;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Receipt {
+    pub format: String,
+    pub evidence: ReceiptEvidence,
+    pub leaf_hash: Hash,
+    pub proof: InclusionProof,
+    pub block: ReceiptBlock,
+    pub cosignatures: Vec<Cosignature>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptEvidence {
+    pub id: EvidenceId,
+    pub kind: EvidenceKind,
+    pub content_hash: Hash,
+    pub salt: Salt,
+    pub meta_hash: Hash,
+    pub owner: TenantId,
+    pub received: Timestamp,
+    /// Absent when the owner chose not to disclose it; it is committed through `meta_hash`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InclusionProof {
+    pub leaf_index: u64,
+    pub leaf_count: u64,
+    /// Sibling hashes, leaf level first.
+    pub siblings: Vec<Hash>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptBlock {
+    pub log: LogName,
+    pub height: u64,
+    /// The exact header text the witnesses signed.
+    pub header: String,
+    pub block_hash: Hash,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cosignature {
+    pub witness: WitnessName,
+    /// Informational: the verifier takes the role from the certificate.
+    pub role: Role,
+    /// CMS SignedData (DER), base64 in JSON.
+    #[serde(serialize_with = "to_base64", deserialize_with = "from_base64")]
+    pub cms: Vec<u8>,
+    /// The signer certificate and intermediates as PEM, leaf first, no root.
+    pub chain: Vec<String>,
+}
+
+/// Why a receipt cannot be used at all (as opposed to being invalid): the verifier exits 2.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiptError {
+    /// The input is larger than [`MAX_RECEIPT_BYTES`].
+    #[error("the receipt is larger than {MAX_RECEIPT_BYTES} bytes")]
+    TooLarge,
+    /// Not JSON, not of the receipt's shape, an unknown field, or a malformed value.
+    #[error("not a notarium receipt: {0}")]
+    Json(#[from] serde_json::Error),
+    /// `format` is not `notarium-receipt/v1`.
+    #[error("unsupported receipt format {0:?}; this verifier reads {RECEIPT_FORMAT:?}")]
+    Format(String),
+    /// A list is longer than any genuine receipt's.
+    #[error("the receipt has more than {max} {what}")]
+    TooMany { what: &'static str, max: usize },
+    /// Two co-signatures carry the same witness name.
+    #[error("two co-signatures are named {0:?}")]
+    DuplicateWitness(String),
+}
+
+impl Receipt {
+    /// Parses and checks the shape of a receipt: size, format, unknown fields, list limits.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, ReceiptError> {
+        if bytes.len() > MAX_RECEIPT_BYTES {
+            return Err(ReceiptError::TooLarge);
+        }
+        let receipt: Receipt = serde_json::from_slice(bytes)?;
+        if receipt.format != RECEIPT_FORMAT {
+            return Err(ReceiptError::Format(receipt.format));
+        }
+        let limits = [
+            ("proof siblings", receipt.proof.siblings.len(), MAX_SIBLINGS),
+            ("co-signatures", receipt.cosignatures.len(), MAX_COSIGNATURES),
+            (
+                "certificates in one chain",
+                receipt.cosignatures.iter().map(|c| c.chain.len()).max().unwrap_or(0),
+                MAX_CHAIN_CERTS,
+            ),
+        ];
+        if let Some((what, _, max)) = limits.into_iter().find(|(_, n, max)| n > max) {
+            return Err(ReceiptError::TooMany { what, max });
+        }
+        let mut names: Vec<&str> = receipt.cosignatures.iter().map(|c| c.witness.as_str()).collect();
+        names.sort_unstable();
+        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+            return Err(ReceiptError::DuplicateWitness(w[0].to_owned()));
+        }
+        Ok(receipt)
+    }
+
+    /// Pretty JSON, as served and as written into the receipt zip.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a receipt always serialises") + "\n"
+    }
+}
+
+impl ReceiptEvidence {
+    /// The leaf these fields commit to.
+    pub fn leaf(&self) -> Leaf {
+        Leaf {
+            id: self.id,
+            kind: self.kind,
+            content: self.content_hash,
+            salt: self.salt,
+            meta: self.meta_hash,
+            owner: self.owner,
+            received: self.received,
+        }
+    }
+}
+
+fn to_base64<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&BASE64.encode(bytes))
+}
+
+fn from_base64<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+    let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+    BASE64.decode(text.as_bytes()).map_err(serde::de::Error::custom)
+}

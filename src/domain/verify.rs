@@ -1,0 +1,284 @@
+//! Receipt verification: the named checks of docs/formats.md §Verification and the plain
+//! statement of what a valid receipt proves and does not prove.
+//!
+//! This module is pure: the cryptographic checks of each co-signature come from a
+//! [`CosignatureChecker`] (the openssl one lives in `crypto::checker`), so that the rules here
+//! (which checks exist, what counts towards the quorum, what is valid) are tested on their own.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use super::canonical::meta_hash;
+use super::header::BlockHeader;
+use super::hex32::Hash;
+use super::merkle::verify_inclusion;
+use super::names::Role;
+use super::receipt::{Cosignature, Receipt};
+use super::time::Timestamp;
+
+/// One named check. `ok` is `None` when the check does not apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub name: String,
+    pub ok: Option<bool>,
+    pub detail: String,
+}
+
+/// The verdict: the body of `POST /v1/verify` and of `notarium verify --json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    pub valid: bool,
+    pub checks: Vec<Check>,
+    pub proves: Vec<String>,
+    pub does_not_prove: Vec<String>,
+}
+
+/// The outcome of one cryptographic check: `Ok(detail)` or `Err(reason)`.
+pub type Outcome = Result<String, String>;
+
+/// What the certificate of a co-signature says about its signer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signer {
+    /// SHA-256 of the signer's SubjectPublicKeyInfo: what the quorum counts.
+    pub key_id: [u8; 32],
+    /// The role of the certificate's single OU, when it names one.
+    pub role: Option<Role>,
+    /// The CMS `signingTime` attribute.
+    pub signing_time: Option<Timestamp>,
+    /// The certificate's subject, for people.
+    pub subject: String,
+}
+
+/// The four checks of one co-signature, as made by a [`CosignatureChecker`].
+#[derive(Debug, Clone)]
+pub struct CosignatureChecks {
+    pub signature: Outcome,
+    pub chain: Outcome,
+    pub validity: Outcome,
+    pub role: Outcome,
+    /// `None` when no signer certificate could be read at all.
+    pub signer: Option<Signer>,
+}
+
+/// Checks the co-signatures of a receipt against trust anchors.
+pub trait CosignatureChecker {
+    /// Checks `cosignature` over the exact header bytes.
+    fn check(&self, header: &[u8], cosignature: &Cosignature) -> CosignatureChecks;
+}
+
+/// Which co-signatures make a block anchored: at least `court` distinct court keys, `notary`
+/// distinct notary keys, and `distinct_keys` distinct keys in all (so one key certified under
+/// two roles counts once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuorumPolicy {
+    pub court: usize,
+    pub notary: usize,
+    pub distinct_keys: usize,
+}
+
+impl Default for QuorumPolicy {
+    /// One court and one notary, with two different keys.
+    fn default() -> Self {
+        Self { court: 1, notary: 1, distinct_keys: 2 }
+    }
+}
+
+/// What a verifier is asked beyond the receipt itself.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyInput {
+    /// BLAKE3 of the file the user supplied, if any.
+    pub file_hash: Option<Hash>,
+    /// The header the server serves at this height today, if `--online` was asked.
+    pub online_header: Option<Result<String, String>>,
+}
+
+/// Verifies `receipt`: every check by name, the verdict, and what it proves.
+pub fn verify(
+    receipt: &Receipt,
+    input: &VerifyInput,
+    checker: &dyn CosignatureChecker,
+    policy: &QuorumPolicy,
+) -> VerifyReport {
+    let mut checks = Vec::new();
+    let ev = &receipt.evidence;
+
+    checks.push(match input.file_hash {
+        None => not_applicable("content_hash", "no file given: the content itself was not checked"),
+        Some(h) if h == ev.content_hash => passed("content_hash", format!("the file hashes to {h}")),
+        Some(h) => failed("content_hash", format!("the file hashes to {h}, the receipt names {}", ev.content_hash)),
+    });
+
+    checks.push(check_leaf(receipt));
+    let header = BlockHeader::parse(&receipt.block.header);
+    checks.push(check_inclusion(receipt, header.as_ref().ok()));
+    checks.push(check_block_hash(receipt, &header));
+
+    let mut counted: Vec<(&Cosignature, Signer)> = Vec::new();
+    for cosig in &receipt.cosignatures {
+        let c = checker.check(receipt.block.header.as_bytes(), cosig);
+        let w = &cosig.witness;
+        let all_ok = c.signature.is_ok() && c.chain.is_ok() && c.validity.is_ok() && c.role.is_ok();
+        checks.push(outcome(format!("cosignature:{w}"), c.signature));
+        checks.push(outcome(format!("chain:{w}"), c.chain));
+        checks.push(outcome(format!("validity:{w}"), c.validity));
+        checks.push(outcome(format!("role:{w}"), c.role));
+        if let (true, Some(signer)) = (all_ok, c.signer) {
+            counted.push((cosig, signer));
+        }
+    }
+    checks.push(check_quorum(&counted, policy));
+    checks.push(match &input.online_header {
+        None => not_applicable("online_header", "not asked (use --online URL)"),
+        Some(Ok(served)) if *served == receipt.block.header => {
+            passed("online_header", format!("the server still serves this header at height {}", receipt.block.height))
+        }
+        Some(Ok(_)) => {
+            failed("online_header", format!("the server serves a different header at height {}", receipt.block.height))
+        }
+        Some(Err(e)) => failed("online_header", format!("could not fetch the header: {e}")),
+    });
+
+    let valid = checks.iter().all(|c| c.ok != Some(false));
+    let proves = if valid { proves(receipt, input, &counted) } else { Vec::new() };
+    VerifyReport { valid, checks, proves, does_not_prove: does_not_prove(receipt) }
+}
+
+fn check_leaf(receipt: &Receipt) -> Check {
+    let ev = &receipt.evidence;
+    if let Some(metadata) = &ev.metadata {
+        let computed = meta_hash(Some(metadata));
+        if computed != ev.meta_hash {
+            return failed(
+                "leaf_hash",
+                format!("the metadata hashes to {computed}, the receipt names meta_hash {}", ev.meta_hash),
+            );
+        }
+    }
+    let computed = ev.leaf().hash();
+    if computed == receipt.leaf_hash {
+        let how = if ev.metadata.is_some() { "the disclosed metadata and the" } else { "the" };
+        passed("leaf_hash", format!("{how} evidence fields rebuild leaf hash {computed}"))
+    } else {
+        failed(
+            "leaf_hash",
+            format!("the evidence fields rebuild leaf hash {computed}, the receipt names {}", receipt.leaf_hash),
+        )
+    }
+}
+
+fn check_inclusion(receipt: &Receipt, header: Option<&BlockHeader>) -> Check {
+    let Some(header) = header else {
+        return failed("inclusion_proof", "the block header does not parse, so there is no root to check against");
+    };
+    let p = &receipt.proof;
+    if p.leaf_count != header.leaves {
+        return failed(
+            "inclusion_proof",
+            format!("the proof is for {} leaves, the block has {}", p.leaf_count, header.leaves),
+        );
+    }
+    match verify_inclusion(&receipt.leaf_hash, p.leaf_index, p.leaf_count, &p.siblings, &header.root) {
+        Ok(()) => passed(
+            "inclusion_proof",
+            format!("leaf {} of {} leads to root {}", p.leaf_index, p.leaf_count, header.root),
+        ),
+        Err(e) => failed("inclusion_proof", e.to_string()),
+    }
+}
+
+fn check_block_hash(receipt: &Receipt, header: &Result<BlockHeader, super::lines::LinesError>) -> Check {
+    let b = &receipt.block;
+    let header = match header {
+        Ok(h) => h,
+        Err(e) => return failed("block_hash", format!("the header does not parse: {e}")),
+    };
+    if header.log != b.log || header.height != b.height {
+        return failed(
+            "block_hash",
+            format!(
+                "the header is for {} height {}, the receipt names {} height {}",
+                header.log, header.height, b.log, b.height
+            ),
+        );
+    }
+    let computed = Hash::of(b.header.as_bytes());
+    if computed == b.block_hash {
+        passed("block_hash", format!("the header of {} height {} hashes to {computed}", b.log, b.height))
+    } else {
+        failed("block_hash", format!("the header hashes to {computed}, the receipt names {}", b.block_hash))
+    }
+}
+
+fn check_quorum(counted: &[(&Cosignature, Signer)], policy: &QuorumPolicy) -> Check {
+    let keys = |role: Option<Role>| -> BTreeSet<[u8; 32]> {
+        counted.iter().filter(|(_, s)| role.is_none() || s.role == role).map(|(_, s)| s.key_id).collect()
+    };
+    let (court, notary, all) = (keys(Some(Role::Court)).len(), keys(Some(Role::Notary)).len(), keys(None).len());
+    let detail = format!(
+        "valid co-signatures from {court} court key(s), {notary} notary key(s), {all} distinct key(s); \
+         the policy asks for {} court, {} notary, {} distinct",
+        policy.court, policy.notary, policy.distinct_keys
+    );
+    let ok = court >= policy.court && notary >= policy.notary && all >= policy.distinct_keys;
+    Check { name: "quorum".into(), ok: Some(ok), detail }
+}
+
+fn proves(receipt: &Receipt, input: &VerifyInput, counted: &[(&Cosignature, Signer)]) -> Vec<String> {
+    let ev = &receipt.evidence;
+    let mut out = vec![format!(
+        "Evidence {} ({}) with content hash {} is leaf {} of block {} of log {}, whose header was co-signed by a quorum of witnesses.",
+        ev.id, ev.kind, ev.content_hash, receipt.proof.leaf_index, receipt.block.height, receipt.block.log
+    )];
+    for (cosig, signer) in counted {
+        if let Some(t) = signer.signing_time {
+            out.push(format!(
+                "These bytes existed, unchanged, no later than {t}: witness {} ({}, {}) signed the block then.",
+                cosig.witness,
+                signer.role.map_or("?", Role::as_str),
+                signer.subject
+            ));
+        }
+    }
+    out.push(if input.file_hash.is_some() {
+        "The file given is exactly the registered content.".to_owned()
+    } else {
+        "No file was given: this proves the content hash; whoever holds the original can check it with --file."
+            .to_owned()
+    });
+    out
+}
+
+fn does_not_prove(receipt: &Receipt) -> Vec<String> {
+    let mut out = vec![
+        "Who authored the content: a registration shows who registered it and when, not who created it.".to_owned(),
+        "That the content is true, lawful or complete.".to_owned(),
+        "That no one held the same bytes earlier.".to_owned(),
+    ];
+    if receipt.evidence.metadata.is_none() {
+        out.push(
+            "The metadata (title, file name, details) was not disclosed in this receipt; only its hash is committed."
+                .to_owned(),
+        );
+    }
+    out
+}
+
+fn passed(name: &str, detail: impl Into<String>) -> Check {
+    Check { name: name.into(), ok: Some(true), detail: detail.into() }
+}
+
+fn failed(name: &str, detail: impl Into<String>) -> Check {
+    Check { name: name.into(), ok: Some(false), detail: detail.into() }
+}
+
+fn not_applicable(name: &str, detail: &str) -> Check {
+    Check { name: name.into(), ok: None, detail: detail.into() }
+}
+
+fn outcome(name: String, o: Outcome) -> Check {
+    match o {
+        Ok(detail) => Check { name, ok: Some(true), detail },
+        Err(detail) => Check { name, ok: Some(false), detail },
+    }
+}

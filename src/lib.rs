@@ -1,0 +1,16 @@
+//! Notarium: a trusted evidence notarization service.
+//!
+//! Evidence is hashed (BLAKE3) into leaves, leaves are batched into Merkle trees, and each
+//! block header is co-signed by independent court and notary witnesses holding X.509
+//! certificates. A receipt proves one record's inclusion and verifies offline.
+//!
+//! - [`domain`]: the pure v1 formats and verification rules (no I/O).
+//! - [`crypto`]: CMS co-signatures, certificate checks, trust anchors, the dev PKI.
+//! - [`bundle`]: reading a receipt from its `.json` or `.zip` form.
+//! - [`cli`]: the `notarium` command line.
+#![forbid(unsafe_code)]
+
+pub mod bundle;
+pub mod cli;
+pub mod crypto;
+pub mod domain;

@@ -1,0 +1,181 @@
+//! `notarium verify` as a court runs it: exit 0 valid, 1 invalid, 2 unusable input.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::support::*;
+
+fn notarium(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_notarium"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("NOTARIUM_DATA")
+        .output()
+        .unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited normally")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+struct Files {
+    dir: tempfile::TempDir,
+}
+
+impl Files {
+    fn new() -> Self {
+        Self { dir: tempfile::tempdir().unwrap() }
+    }
+    fn put(&self, name: &str, bytes: &[u8]) -> String {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.to_str().unwrap().to_owned()
+    }
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+fn ca() -> String {
+    certs_dir().join("ca.pem").to_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_valid_receipt_exits_0_and_names_every_check() {
+    let f = Files::new();
+    let receipt = f.put("receipt.json", good_receipt().to_json_pretty().as_bytes());
+    let file = f.put("contract.pdf", CONTENT);
+    let o = notarium(&["verify", &receipt, "--file", &file, "--trust", &ca()], f.path());
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let out = stdout(&o);
+    for name in [
+        "content_hash",
+        "leaf_hash",
+        "inclusion_proof",
+        "block_hash",
+        "cosignature:court",
+        "chain:notary",
+        "validity:court",
+        "role:notary",
+        "quorum",
+    ] {
+        assert!(out.lines().any(|l| l.starts_with("ok") && l.contains(name)), "{name} in\n{out}");
+    }
+    assert!(out.contains("VALID"), "{out}");
+    assert!(out.contains("What this does not prove"), "{out}");
+
+    let without_file = notarium(&["verify", &receipt, "--trust", &ca()], f.path());
+    assert_eq!(code(&without_file), 0);
+    assert!(stdout(&without_file).lines().any(|l| l.starts_with("n/a") && l.contains("content_hash")));
+}
+
+#[test]
+fn an_invalid_receipt_or_file_exits_1() {
+    let f = Files::new();
+    let receipt = f.put("receipt.json", good_receipt().to_json_pretty().as_bytes());
+    let other = f.put("other.pdf", b"not the contract");
+    let o = notarium(&["verify", &receipt, "--file", &other, "--trust", &ca()], f.path());
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).lines().any(|l| l.starts_with("FAIL") && l.contains("content_hash")));
+
+    let mut r = good_receipt();
+    r.cosignatures.pop();
+    let receipt = f.put("one-sig.json", r.to_json_pretty().as_bytes());
+    assert_eq!(code(&notarium(&["verify", &receipt, "--trust", &ca()], f.path())), 1);
+
+    let untrusted = certs_dir().join("untrusted-ca.pem");
+    let good = f.put("good.json", good_receipt().to_json_pretty().as_bytes());
+    assert_eq!(code(&notarium(&["verify", &good, "--trust", untrusted.to_str().unwrap()], f.path())), 1);
+}
+
+#[test]
+fn json_output_is_the_report() {
+    let f = Files::new();
+    let r = good_receipt();
+    let receipt = f.put("receipt.json", r.to_json_pretty().as_bytes());
+    let o = notarium(&["verify", &receipt, "--json", "--trust", &ca()], f.path());
+    assert_eq!(code(&o), 0);
+    let body: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let expected = serde_json::to_value(check(&r, None)).unwrap();
+    assert_eq!(body, expected);
+    assert_eq!(body["valid"], true);
+}
+
+#[test]
+fn a_zip_bundle_is_read_like_the_json() {
+    let f = Files::new();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("header.txt", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.write_all(b"ignored by the verifier\n").unwrap();
+    zip.start_file("receipt.json", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.write_all(good_receipt().to_json_pretty().as_bytes()).unwrap();
+    let bytes = zip.finish().unwrap().into_inner();
+    let bundle = f.put("receipt.zip", &bytes);
+    let file = f.put("c.pdf", CONTENT);
+    assert_eq!(code(&notarium(&["verify", &bundle, "--file", &file, "--trust", &ca()], f.path())), 0);
+
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("other.json", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.write_all(b"{}").unwrap();
+    let empty = f.put("empty.zip", &zip.finish().unwrap().into_inner());
+    let o = notarium(&["verify", &empty, "--trust", &ca()], f.path());
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("receipt.json"));
+}
+
+#[test]
+fn default_anchors_come_from_the_data_directory() {
+    let f = Files::new();
+    let receipt = f.put("receipt.json", good_receipt().to_json_pretty().as_bytes());
+    let o = notarium(&["verify", &receipt], f.path());
+    assert_eq!(code(&o), 2, "no ./data/pki/trust: unusable");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no trust anchor"), "{err}");
+
+    let trust = f.path().join("data/pki/trust");
+    std::fs::create_dir_all(&trust).unwrap();
+    std::fs::copy(certs_dir().join("ca.pem"), trust.join("ca.pem")).unwrap();
+    assert_eq!(code(&notarium(&["verify", &receipt], f.path())), 0);
+}
+
+#[test]
+fn unusable_input_exits_2() {
+    let f = Files::new();
+    let mut with_extra: serde_json::Value = serde_json::to_value(good_receipt()).unwrap();
+    with_extra["evidence"]["note"] = serde_json::json!("unknown field");
+    let mut wrong_format = serde_json::to_value(good_receipt()).unwrap();
+    wrong_format["format"] = serde_json::json!("notarium-receipt/v2");
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("garbage", b"\x00\x01 not json".to_vec()),
+        ("empty", Vec::new()),
+        ("unknown field", serde_json::to_vec(&with_extra).unwrap()),
+        ("other format", serde_json::to_vec(&wrong_format).unwrap()),
+        ("truncated zip", b"PK\x03\x04 truncated".to_vec()),
+    ];
+    for (what, bytes) in cases {
+        let receipt = f.put("bad.json", &bytes);
+        let o = notarium(&["verify", &receipt, "--trust", &ca()], f.path());
+        assert_eq!(code(&o), 2, "{what}");
+        assert!(!o.stderr.is_empty(), "{what}: says why");
+    }
+    let good = f.put("good.json", good_receipt().to_json_pretty().as_bytes());
+    assert_eq!(code(&notarium(&["verify", "/nonexistent/receipt.json", "--trust", &ca()], f.path())), 2);
+    assert_eq!(code(&notarium(&["verify", &good, "--file", "/nonexistent", "--trust", &ca()], f.path())), 2);
+    let not_pem = f.put("not.pem", b"hello");
+    assert_eq!(code(&notarium(&["verify", &good, "--trust", &not_pem], f.path())), 2);
+}
+
+#[test]
+fn commands_not_built_yet_say_so_and_exit_2() {
+    let f = Files::new();
+    for args in [&["audit"][..], &["serve"], &[]] {
+        let o = notarium(args, f.path());
+        assert_eq!(code(&o), 2, "{args:?}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("not built yet"));
+    }
+}

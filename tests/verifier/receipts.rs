@@ -1,0 +1,215 @@
+//! Receipts built with the committed test PKI: a good one verifies; each tampering is refused
+//! by exactly the checks that should refuse it.
+
+use notarium::domain::Role;
+use notarium::domain::canonical::meta_hash;
+use serde_json::json;
+
+use crate::support::*;
+
+#[test]
+fn a_good_receipt_verifies_with_and_without_the_file() {
+    let r = good_receipt();
+    let report = check(&r, Some(CONTENT));
+    assert!(report.valid, "{report:#?}");
+    assert!(failed(&report).is_empty());
+    let names = by_name(&report);
+    for name in [
+        "content_hash",
+        "leaf_hash",
+        "inclusion_proof",
+        "block_hash",
+        "cosignature:court",
+        "chain:court",
+        "validity:court",
+        "role:court",
+        "cosignature:notary",
+        "chain:notary",
+        "validity:notary",
+        "role:notary",
+        "quorum",
+    ] {
+        assert_eq!(names.get(name), Some(&Some(true)), "{name}");
+    }
+    assert_eq!(names.get("online_header"), Some(&None));
+    assert!(report.proves.iter().any(|p| p.contains("no later than")), "{:?}", report.proves);
+
+    let without_file = check(&r, None);
+    assert!(without_file.valid);
+    assert_eq!(by_name(&without_file)["content_hash"], None);
+}
+
+#[test]
+fn a_receipt_without_metadata_still_verifies() {
+    let mut r = good_receipt();
+    r.evidence.metadata = None;
+    let report = check(&r, Some(CONTENT));
+    assert!(report.valid, "{report:#?}");
+    assert!(report.does_not_prove.iter().any(|s| s.contains("not disclosed")));
+}
+
+#[test]
+fn a_changed_content_byte_is_refused_by_content_hash() {
+    let r = good_receipt();
+    let mut file = CONTENT.to_vec();
+    file[10] ^= 1;
+    assert_refused_by(&check(&r, Some(&file)), &["content_hash"]);
+}
+
+#[test]
+fn changed_salt_or_metadata_is_refused_by_leaf_hash() {
+    let mut r = good_receipt();
+    r.evidence.salt.0[0] ^= 1;
+    assert_refused_by(&check(&r, None), &["leaf_hash"]);
+
+    let mut r = good_receipt();
+    r.evidence.metadata.as_mut().unwrap().insert("title".into(), json!("Another contract"));
+    assert_refused_by(&check(&r, None), &["leaf_hash"]);
+
+    // Even a forger who also replaces meta_hash breaks the leaf.
+    let mut r = good_receipt();
+    let m = r.evidence.metadata.as_mut().unwrap();
+    m.insert("pages".into(), json!(3));
+    r.evidence.meta_hash = meta_hash(Some(m));
+    assert_refused_by(&check(&r, None), &["leaf_hash"]);
+}
+
+#[test]
+fn a_changed_leaf_index_or_sibling_is_refused_by_inclusion_proof() {
+    for index in [2, 4] {
+        let mut r = good_receipt();
+        r.proof.leaf_index = index;
+        assert_refused_by(&check(&r, None), &["inclusion_proof"]);
+    }
+    let mut r = good_receipt();
+    r.proof.siblings[1].0[7] ^= 1;
+    assert_refused_by(&check(&r, None), &["inclusion_proof"]);
+
+    let mut r = good_receipt();
+    r.proof.leaf_count = 5;
+    assert_refused_by(&check(&r, None), &["inclusion_proof"]);
+}
+
+#[test]
+fn a_changed_root_is_refused() {
+    // A forger who changes the root and recomputes block_hash still lacks the signatures.
+    let r = with_header_edit(&good_receipt(), |h| h.root.0[0] ^= 1);
+    assert_refused_by(&check(&r, None), &["inclusion_proof", "cosignature:court", "cosignature:notary", "quorum"]);
+
+    // Changing the header text without recomputing block_hash is caught by block_hash too.
+    let mut r = good_receipt();
+    r.block.header = with_header_edit(&r, |h| h.root.0[0] ^= 1).block.header;
+    assert_refused_by(
+        &check(&r, None),
+        &["inclusion_proof", "block_hash", "cosignature:court", "cosignature:notary", "quorum"],
+    );
+}
+
+#[test]
+fn any_changed_header_line_is_refused_by_the_cosignatures() {
+    type Edit = fn(&mut notarium::domain::BlockHeader);
+    let edits: [(&str, Edit); 5] = [
+        ("log", |h| h.log = "notarium.test/other".parse().unwrap()),
+        ("height", |h| h.height += 1),
+        ("prev", |h| h.prev.0[31] ^= 1),
+        ("sealed", |h| h.sealed = notarium::domain::Timestamp::from_unix_millis(h.sealed.unix_millis() - 1).unwrap()),
+        ("leaves", |h| h.leaves += 1),
+    ];
+    for (line, edit) in edits {
+        let r = with_header_edit(&good_receipt(), edit);
+        let mut expected = vec!["cosignature:court", "cosignature:notary", "quorum"];
+        if line == "leaves" {
+            expected.push("inclusion_proof");
+        }
+        assert_refused_by(&check(&r, None), &expected);
+    }
+}
+
+#[test]
+fn every_changed_cosignature_byte_is_refused() {
+    let r = good_receipt();
+    let len = r.cosignatures[0].cms.len();
+    for pos in 0..len {
+        let mut bad = r.clone();
+        bad.cosignatures[0].cms[pos] ^= 0x01;
+        let report = check(&bad, None);
+        let fails = failed(&report);
+        assert!(!report.valid, "byte {pos} of {len}");
+        assert!(fails.contains(&"quorum".to_owned()), "byte {pos}: {fails:?}");
+        assert!(
+            fails.iter().all(|f| f == "quorum" || f.ends_with(":court")),
+            "byte {pos}: only the court's checks fail: {fails:?}"
+        );
+    }
+    // The last byte is inside the ECDSA signature value itself.
+    let mut bad = r.clone();
+    bad.cosignatures[0].cms[len - 1] ^= 0x01;
+    assert_refused_by(&check(&bad, None), &["cosignature:court", "quorum"]);
+}
+
+#[test]
+fn a_chain_from_the_untrusted_ca_is_refused_by_chain() {
+    let rogue = TestWitness::from_certs("court", Role::Court, "untrusted-court", "untrusted-court", &[]);
+    let r = receipt_signed_by(&[rogue, TestWitness::notary()]);
+    assert_refused_by(&check(&r, None), &["chain:court", "quorum"]);
+}
+
+#[test]
+fn a_certificate_expired_at_signing_time_is_refused_by_validity() {
+    let expired = TestWitness::from_certs("court", Role::Court, "expired-court", "expired-court", &[]);
+    let r = receipt_signed_by(&[expired, TestWitness::notary()]);
+    let report = check(&r, None);
+    assert_refused_by(&report, &["validity:court", "quorum"]);
+    let detail = &report.checks.iter().find(|c| c.name == "validity:court").unwrap().detail;
+    assert!(detail.contains("expired"), "{detail}");
+}
+
+#[test]
+fn a_merchant_or_two_ou_certificate_is_refused_by_role() {
+    for cert in ["merchant", "two-ou"] {
+        let w = TestWitness::from_certs("court", Role::Court, cert, cert, &[]);
+        let r = receipt_signed_by(&[w, TestWitness::notary()]);
+        assert_refused_by(&check(&r, None), &["role:court", "quorum"]);
+    }
+}
+
+#[test]
+fn a_removed_cosignature_is_refused_by_quorum() {
+    let mut r = good_receipt();
+    r.cosignatures.pop();
+    assert_refused_by(&check(&r, None), &["quorum"]);
+    let mut r = good_receipt();
+    r.cosignatures.clear();
+    assert_refused_by(&check(&r, None), &["quorum"]);
+}
+
+#[test]
+fn the_quorum_counts_distinct_keys() {
+    // One key certified as court and as notary: every per-witness check passes, the quorum not.
+    let notary_same_key = TestWitness::from_certs("notary", Role::Notary, "notary-samekey", "court", &[]);
+    let r = receipt_signed_by(&[TestWitness::court(), notary_same_key]);
+    let report = check(&r, None);
+    assert_refused_by(&report, &["quorum"]);
+    let quorum = report.checks.iter().find(|c| c.name == "quorum").unwrap();
+    assert!(quorum.detail.contains("1 distinct key"), "{}", quorum.detail);
+
+    // The same court key twice under two witness names counts once.
+    let twice = TestWitness::from_certs("court-b", Role::Court, "court", "court", &[]);
+    let r = receipt_signed_by(&[TestWitness::court(), twice]);
+    assert_refused_by(&check(&r, None), &["quorum"]);
+}
+
+#[test]
+fn a_cosignature_moved_to_another_witness_name_still_counts_by_certificate() {
+    // `role` in the receipt is informational: the certificate decides.
+    let mut r = good_receipt();
+    r.cosignatures[0].role = Role::Notary;
+    assert!(check(&r, None).valid);
+}
+
+#[test]
+fn a_chain_that_does_not_start_with_the_signer_is_refused_by_chain() {
+    let mut r = good_receipt();
+    r.cosignatures[0].chain[0] = r.cosignatures[1].chain[0].clone();
+    assert_refused_by(&check(&r, None), &["chain:court", "quorum"]);
+}

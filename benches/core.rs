@@ -149,8 +149,17 @@ mod receipt {
                 metadata: None,
             },
             leaf_hash: leaf.hash(),
-            proof: InclusionProof { leaf_index: index as u64, leaf_count: MILLION as u64, siblings: tree.proof(index).unwrap() },
-            block: ReceiptBlock { log: header.log.clone(), height: 1, header: text.clone(), block_hash: header.block_hash() },
+            proof: InclusionProof {
+                leaf_index: index as u64,
+                leaf_count: MILLION as u64,
+                siblings: tree.proof(index).unwrap(),
+            },
+            block: ReceiptBlock {
+                log: header.log.clone(),
+                height: 1,
+                header: text.clone(),
+                block_hash: header.block_hash(),
+            },
             cosignatures: vec![cosign("court", Role::Court, &court), cosign("notary", Role::Notary, &notary)],
         };
         let trust = TrustStore::new(vec![Anchor { cert: ca.cert, roles: vec![Role::Court, Role::Notary] }]);

@@ -2,6 +2,7 @@
 //! time, the role named by the single OU, the key identity.
 
 use openssl::hash::{MessageDigest, hash};
+use openssl::nid::Nid;
 use openssl::stack::Stack;
 use openssl::x509::store::X509StoreBuilder;
 use openssl::x509::verify::X509VerifyFlags;
@@ -72,6 +73,16 @@ pub fn role_of(cert: &X509) -> Result<Role, String> {
         [one] => one.parse().map_err(|_| format!("the certificate's OU is {one:?}, not court or notary")),
         [] => Err("the certificate has no OU naming a role".into()),
         many => Err(format!("the certificate has {} OUs ({}); a witness has exactly one", many.len(), many.join(", "))),
+    }
+}
+
+/// Checks that the certificate's key is ECDSA on P-256, the only co-signature key v1 allows.
+pub fn is_p256(cert: &X509) -> Result<(), String> {
+    let curve = cert.public_key().and_then(|k| k.ec_key()).ok().and_then(|k| k.group().curve_name());
+    match curve {
+        Some(Nid::X9_62_PRIME256V1) => Ok(()),
+        Some(other) => Err(format!("the signer key is on curve {}, not P-256", other.short_name().unwrap_or("?"))),
+        None => Err("the signer key is not an EC key on a named curve; v1 co-signatures use P-256".into()),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use openssl::x509::X509;
 
-use super::certs::{chain_to_anchor, key_id, role_of, subject_line, valid_at};
+use super::certs::{chain_to_anchor, is_p256, key_id, role_of, subject_line, valid_at};
 use super::cms::{inspect, verify_signature};
 use super::trust::TrustStore;
 use crate::domain::verify::{CosignatureChecker, CosignatureChecks, Signer};
@@ -25,7 +25,8 @@ impl CosignatureChecker for OpensslChecker<'_> {
             Err(e) => return unreadable(format!("the signer certificate is unreadable: {e}")),
         };
 
-        let signature = verify_signature(&cosig.cms, header)
+        let signature = is_p256(&signer_cert)
+            .and_then(|()| verify_signature(&cosig.cms, header))
             .map(|()| format!("a valid signature over the header by {}", subject_line(&signer_cert)));
         let role = role_of(&signer_cert);
         let chain = match intermediates(&facts.other_certs, &cosig.chain, &facts.signer_cert) {
@@ -80,7 +81,10 @@ fn intermediates(from_cms: &[Vec<u8>], receipt_chain: &[String], signer_der: &[u
     if listed_rest != carried {
         return Err("the receipt's chain differs from the certificates the co-signature carries".into());
     }
-    from_cms.iter().map(|der| X509::from_der(der).map_err(|e| format!("a carried certificate is unreadable: {e}"))).collect()
+    from_cms
+        .iter()
+        .map(|der| X509::from_der(der).map_err(|e| format!("a carried certificate is unreadable: {e}")))
+        .collect()
 }
 
 fn unreadable(reason: String) -> CosignatureChecks {

@@ -1,6 +1,10 @@
 //! RFC 8785 canonical JSON and the hashes taken over it.
 
-use serde_json::{Map, Value};
+use std::fmt;
+
+use serde::Deserializer;
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
 
 use super::hex32::Hash;
 
@@ -30,6 +34,93 @@ pub fn structured_content_hash(value: &Value) -> Hash {
     Hash::of(&canonical_json(value))
 }
 
+/// Deserialises an optional metadata object, refusing duplicate keys at every depth: RFC 8785
+/// and I-JSON require unique names, and with duplicates a reader could show one value while the
+/// hash covers another. Use with `#[serde(default, deserialize_with = "...")]`.
+pub fn unique_keys_metadata<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Metadata>, D::Error> {
+    match d.deserialize_any(UniqueKeys)? {
+        Value::Null => Ok(None),
+        Value::Object(m) => Ok(Some(m)),
+        other => Err(de::Error::custom(format!("metadata must be a JSON object, not {}", kind_of(&other)))),
+    }
+}
+
+/// Builds a `serde_json::Value` like serde_json does, but refuses a repeated object key.
+struct UniqueKeys;
+
+impl<'de> Visitor<'de> for UniqueKeys {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Number::from_f64(v).map(Value::Number).ok_or_else(|| E::custom("a number must be finite"))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(Seed)? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(de::Error::custom(format!("duplicate key {key:?}")));
+            }
+            let value = map.next_value_seed(Seed)?;
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+struct Seed;
+
+impl<'de> de::DeserializeSeed<'de> for Seed {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(UniqueKeys)
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,6 +133,30 @@ mod tests {
         let v = json!({"b": 1, "a": [true, null, "x"], "\u{fb01}": 1.5, "\u{1F600}": {}, "n": -0.0});
         let text = String::from_utf8(canonical_json(&v)).unwrap();
         assert_eq!(text, "{\"a\":[true,null,\"x\"],\"b\":1,\"n\":0,\"\u{1F600}\":{},\"\u{fb01}\":1.5}");
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    struct Holder {
+        #[serde(default, deserialize_with = "unique_keys_metadata")]
+        metadata: Option<Metadata>,
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_at_every_depth() {
+        let parse = |t: &str| serde_json::from_str::<Holder>(t);
+        assert!(parse(r#"{"metadata": {"a": 1, "b": {"c": [1, {"d": null}]}}}"#).unwrap().metadata.is_some());
+        assert!(parse(r#"{"metadata": null}"#).unwrap().metadata.is_none());
+        assert!(parse(r#"{}"#).unwrap().metadata.is_none());
+        for bad in [
+            r#"{"metadata": {"title": "A", "title": "B"}}"#,
+            r#"{"metadata": {"x": {"y": 1, "y": 2}}}"#,
+            r#"{"metadata": {"x": [{"y": 1, "y": 1}]}}"#,
+            r#"{"metadata": [1, 2]}"#,
+            r#"{"metadata": "text"}"#,
+        ] {
+            let err = parse(bad).unwrap_err().to_string();
+            assert!(err.contains("duplicate key") || err.contains("must be a JSON object"), "{bad}: {err}");
+        }
     }
 
     #[test]

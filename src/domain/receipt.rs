@@ -5,7 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::canonical::Metadata;
+use super::canonical::{Metadata, unique_keys_metadata};
 use super::hex32::{Hash, Salt};
 use super::ids::{EvidenceId, TenantId};
 use super::leaf::Leaf;
@@ -43,7 +43,8 @@ pub struct ReceiptEvidence {
     pub owner: TenantId,
     pub received: Timestamp,
     /// Absent when the owner chose not to disclose it; it is committed through `meta_hash`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Duplicate keys are refused at every depth.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "unique_keys_metadata")]
     pub metadata: Option<Metadata>,
 }
 

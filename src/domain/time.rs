@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, SecondsFormat, TimeZone, Timelike, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A UTC instant with millisecond precision.
@@ -49,6 +49,11 @@ impl FromStr for Timestamp {
             return Err(TimeError);
         }
         let parsed = DateTime::parse_from_rfc3339(text).map_err(|_| TimeError)?;
+        // chrono reads `:60` as a leap second (nanoseconds past 10^9); UTC milliseconds since
+        // the epoch cannot name it, so it is refused rather than folded into the next second.
+        if parsed.nanosecond() >= 1_000_000_000 {
+            return Err(TimeError);
+        }
         let t = Self(parsed.with_timezone(&Utc));
         if t.to_string() != text {
             return Err(TimeError);
@@ -103,6 +108,7 @@ mod tests {
             "2026-11-21 08:00:00.123Z",
             "2026-02-30T08:00:00.123Z",
             "2026-11-21T24:00:00.000Z",
+            "2026-06-30T23:59:60.000Z",
         ] {
             assert_eq!(bad.parse::<Timestamp>(), Err(TimeError), "{bad}");
         }

@@ -156,6 +156,13 @@ fn unusable_input_exits_2() {
         ("unknown field", serde_json::to_vec(&with_extra).unwrap()),
         ("other format", serde_json::to_vec(&wrong_format).unwrap()),
         ("truncated zip", b"PK\x03\x04 truncated".to_vec()),
+        (
+            "duplicate metadata key",
+            good_receipt()
+                .to_json_pretty()
+                .replacen(r#""title": "Contract""#, r#""title": "Contract", "title": "Other""#, 1)
+                .into_bytes(),
+        ),
     ];
     for (what, bytes) in cases {
         let receipt = f.put("bad.json", &bytes);

@@ -40,7 +40,11 @@ fn mutated_receipts_are_refused_cleanly() {
                 if parsed != r {
                     // Base64 may decode two spellings to one byte string and JSON may spell one
                     // string two ways; otherwise any change must be refused.
-                    prop_assert!(!report.valid || same_meaning(&parsed, &r), "accepted a changed receipt: {edits:?}: {}", diff(&parsed, &r));
+                    prop_assert!(
+                        !report.valid || same_meaning(&parsed, &r),
+                        "accepted a changed receipt: {edits:?}: {}",
+                        diff(&parsed, &r)
+                    );
                 }
             }
             Ok(())

@@ -213,3 +213,26 @@ fn a_chain_that_does_not_start_with_the_signer_is_refused_by_chain() {
     r.cosignatures[0].chain[0] = r.cosignatures[1].chain[0].clone();
     assert_refused_by(&check(&r, None), &["chain:court", "quorum"]);
 }
+
+#[test]
+fn a_signer_key_off_p256_is_refused_by_cosignature() {
+    use notarium::crypto::devpki::{issue_witness, new_ca};
+    use notarium::crypto::{Anchor, OpensslChecker, TrustStore};
+    use openssl::ec::{EcGroup, EcKey};
+    use openssl::nid::Nid;
+    use openssl::pkey::PKey;
+
+    // A P-384 court witness certified by a CA that this test trusts beside the test CA.
+    let ca = new_ca("P-384 Test CA", 30).unwrap();
+    let p384 = PKey::from_ec_key(EcKey::generate(&EcGroup::from_curve_name(Nid::SECP384R1).unwrap()).unwrap()).unwrap();
+    let w = issue_witness(&ca, "P-384 Court", "court", 30, Some(p384)).unwrap();
+    let court = TestWitness { name: "court", role: Role::Court, key: w.key, cert: w.cert, intermediates: vec![] };
+    let r = receipt_signed_by(&[court, TestWitness::notary()]);
+    let anchors = [ca.cert, cert("ca")].map(|cert| Anchor { cert, roles: vec![Role::Court, Role::Notary] });
+    let trust = TrustStore::new(anchors.to_vec());
+    let input = notarium::domain::verify::VerifyInput::default();
+    let report = notarium::domain::verify::verify(&r, &input, &OpensslChecker { trust: &trust }, &Default::default());
+    assert_refused_by(&report, &["cosignature:court", "quorum"]);
+    let detail = &report.checks.iter().find(|c| c.name == "cosignature:court").unwrap().detail;
+    assert!(detail.contains("P-256"), "{detail}");
+}

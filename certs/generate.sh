@@ -137,5 +137,8 @@ issue merchant ca                  "/O=Notarium Test/OU=merchant/CN=Test Merchan
 issue two-ou ca                    "/O=Notarium Test/OU=court/OU=notary/CN=Ambiguous Witness" leaf "$LONG_START" "$LONG_END"
 # Same public key as court.pem (court.key), different role: quorum must count keys, not certs.
 issue notary-samekey ca            "/O=Notarium Test/OU=notary/CN=Same Key Notary"            leaf "$LONG_START" "$LONG_END" court.key
+# The same key again, its point written compressed: one key must still count once.
+openssl ec -in court.key -conv_form compressed -out "$TMP/court-compressed.key" 2> /dev/null
+issue notary-samekey-compressed ca "/O=Notarium Test/OU=notary/CN=Same Key Notary Compressed" leaf "$LONG_START" "$LONG_END" "$TMP/court-compressed.key"
 
 echo "Test PKI written to $(pwd)"

@@ -1,12 +1,13 @@
 //! `notarium verify RECEIPT [--file FILE] [--trust PEM]... [--json]`.
 
 use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 
-use crate::bundle::read_receipt;
+use crate::bundle::{MAX_BUNDLE_BYTES, read_receipt};
 use crate::crypto::{OpensslChecker, TrustStore};
 use crate::domain::Hash;
 use crate::domain::verify::{QuorumPolicy, VerifyInput, VerifyReport, verify};
@@ -48,7 +49,7 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
 }
 
 fn check(args: &VerifyArgs) -> anyhow::Result<VerifyReport> {
-    let bytes = std::fs::read(&args.receipt).with_context(|| format!("reading {}", args.receipt.display()))?;
+    let bytes = read_bounded(&args.receipt, MAX_BUNDLE_BYTES)?;
     let receipt = read_receipt(&bytes).with_context(|| format!("reading {}", args.receipt.display()))?;
     let trust = if args.trust.is_empty() {
         let dir = args.data.join("pki").join("trust");
@@ -63,6 +64,17 @@ fn check(args: &VerifyArgs) -> anyhow::Result<VerifyReport> {
     let file_hash = args.file.as_deref().map(hash_file).transpose()?;
     let input = VerifyInput { file_hash, online_header: None };
     Ok(verify(&receipt, &input, &OpensslChecker { trust: &trust }, &QuorumPolicy::default()))
+}
+
+/// Reads at most `max` bytes; a longer file is refused without being read whole.
+fn read_bounded(path: &Path, max: usize) -> anyhow::Result<Vec<u8>> {
+    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(max as u64 + 1).read_to_end(&mut bytes).with_context(|| format!("reading {}", path.display()))?;
+    if bytes.len() > max {
+        bail!("{} is larger than {max} bytes: not a receipt", path.display());
+    }
+    Ok(bytes)
 }
 
 fn hash_file(path: &Path) -> anyhow::Result<Hash> {
@@ -81,7 +93,7 @@ fn human(report: &VerifyReport) -> String {
             Some(false) => "FAIL",
             None => "n/a ",
         };
-        out.push_str(&format!("{mark} {:<22} {}\n", c.name, c.detail));
+        out.push_str(&format!("{mark} {:<22} {}\n", c.name, printable(&c.detail)));
     }
     out.push_str(if report.valid {
         "\nVALID: every applicable check passed.\n"
@@ -90,9 +102,15 @@ fn human(report: &VerifyReport) -> String {
     });
     if !report.proves.is_empty() {
         out.push_str("\nWhat this proves:\n");
-        report.proves.iter().for_each(|p| out.push_str(&format!("  - {p}\n")));
+        report.proves.iter().for_each(|p| out.push_str(&format!("  - {}\n", printable(p))));
     }
     out.push_str("\nWhat this does not prove:\n");
     report.does_not_prove.iter().for_each(|p| out.push_str(&format!("  - {p}\n")));
     out
+}
+
+/// Escapes control characters, so that text taken from a receipt or a certificate cannot drive
+/// the terminal (clear the screen, print a fake verdict).
+fn printable(text: &str) -> String {
+    text.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect()
 }

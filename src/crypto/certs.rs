@@ -1,6 +1,8 @@
 //! Certificate checks, each a small function with one job: chain to an anchor, validity at a
 //! time, the role named by the single OU, the key identity.
 
+use openssl::bn::BigNumContext;
+use openssl::ec::PointConversionForm;
 use openssl::hash::{MessageDigest, hash};
 use openssl::nid::Nid;
 use openssl::stack::Stack;
@@ -86,22 +88,43 @@ pub fn is_p256(cert: &X509) -> Result<(), String> {
     }
 }
 
-/// SHA-256 of the certificate's SubjectPublicKeyInfo: one id per key, whatever certifies it.
+/// Checks that the certificate may act as a witness: an end-entity certificate (not a CA)
+/// whose key usage, when present, allows signing.
+pub fn witness_profile(cert: &X509) -> Result<(), String> {
+    let der = cert.to_der().map_err(|e| e.to_string())?;
+    let (_, c) = X509Certificate::from_der(&der).map_err(|e| format!("unreadable certificate: {e}"))?;
+    if c.basic_constraints().map_err(|e| e.to_string())?.is_some_and(|bc| bc.value.ca) {
+        return Err("the certificate is a CA certificate, not a witness's".into());
+    }
+    let usage = c.key_usage().map_err(|e| e.to_string())?;
+    if usage.is_some_and(|ku| !ku.value.digital_signature() && !ku.value.non_repudiation()) {
+        return Err("the certificate's key usage does not allow signing".into());
+    }
+    Ok(())
+}
+
+/// SHA-256 of the uncompressed EC point: one id per key, whatever certifies it and however
+/// the certificate spells the point (compressed or not).
 pub fn key_id(cert: &X509) -> Result<[u8; 32], String> {
-    let spki = cert.public_key().and_then(|k| k.public_key_to_der()).map_err(|e| e.to_string())?;
-    let digest = hash(MessageDigest::sha256(), &spki).map_err(|e| e.to_string())?;
+    let ec = cert.public_key().and_then(|k| k.ec_key()).map_err(|e| format!("not an EC key: {e}"))?;
+    let mut ctx = BigNumContext::new().map_err(|e| e.to_string())?;
+    let point =
+        ec.public_key().to_bytes(ec.group(), PointConversionForm::UNCOMPRESSED, &mut ctx).map_err(|e| e.to_string())?;
+    let digest = hash(MessageDigest::sha256(), &point).map_err(|e| e.to_string())?;
     let mut out = [0u8; 32];
     out.copy_from_slice(&digest);
     Ok(out)
 }
 
-/// The subject as one line, for people.
+/// The subject as one line, for people; anything but printable ASCII is escaped, so that a
+/// hostile certificate cannot send terminal control sequences.
 pub fn subject_line(cert: &X509) -> String {
     cert.subject_name()
         .entries()
         .map(|e| {
             let key = e.object().nid().short_name().unwrap_or("?");
-            let value = String::from_utf8_lossy(e.data().as_slice());
+            let value: String =
+                String::from_utf8_lossy(e.data().as_slice()).chars().flat_map(char::escape_default).collect();
             format!("{key}={value}")
         })
         .collect::<Vec<_>>()

@@ -3,7 +3,7 @@
 
 use openssl::x509::X509;
 
-use super::certs::{chain_to_anchor, is_p256, key_id, role_of, subject_line, valid_at};
+use super::certs::{chain_to_anchor, is_p256, key_id, role_of, subject_line, valid_at, witness_profile};
 use super::cms::{inspect, verify_signature};
 use super::trust::TrustStore;
 use crate::domain::verify::{CosignatureChecker, CosignatureChecks, Signer};
@@ -26,19 +26,18 @@ impl CosignatureChecker for OpensslChecker<'_> {
         };
 
         let signature = is_p256(&signer_cert)
-            .and_then(|()| verify_signature(&cosig.cms, header))
+            .and_then(|()| verify_signature(&cosig.cms, header, &signer_cert))
             .map(|()| format!("a valid signature over the header by {}", subject_line(&signer_cert)));
-        let role = role_of(&signer_cert);
+        let role = role_of(&signer_cert).and_then(|r| witness_profile(&signer_cert).map(|()| r));
         let chain = match intermediates(&facts.other_certs, &cosig.chain, &facts.signer_cert) {
-            Ok(inter) => chain_to_anchor(&signer_cert, &inter, &self.trust.anchors_for(role.as_ref().ok().copied()))
-                .map(|chain| (chain, inter)),
+            Ok(inter) => chain_to_anchor(&signer_cert, &inter, &self.trust.anchors_for(role.as_ref().ok().copied())),
             Err(e) => Err(e),
         };
         let validity = match facts.signing_time {
             None => Err("the co-signature has no signingTime attribute".to_owned()),
             Some(at) => {
                 let certs = match &chain {
-                    Ok((chain, _)) => chain.clone(),
+                    Ok(chain) => chain.clone(),
                     Err(_) => vec![signer_cert.clone()],
                 };
                 valid_at(&certs, at).map(|()| format!("every certificate of the chain was valid at {at}"))
@@ -52,7 +51,7 @@ impl CosignatureChecker for OpensslChecker<'_> {
         });
         CosignatureChecks {
             signature,
-            chain: chain.map(|(chain, _)| {
+            chain: chain.map(|chain| {
                 let names: Vec<String> = chain.iter().map(subject_line).collect();
                 format!("chains to a trusted anchor: {}", names.join(" <- "))
             }),
@@ -70,6 +69,10 @@ fn intermediates(from_cms: &[Vec<u8>], receipt_chain: &[String], signer_der: &[u
     let mut listed = Vec::with_capacity(receipt_chain.len());
     for (i, pem) in receipt_chain.iter().enumerate() {
         let cert = X509::from_pem(pem.as_bytes()).map_err(|e| format!("chain certificate {i} is not PEM: {e}"))?;
+        // Exactly one certificate, in the standard spelling: no text around it, no second one.
+        if cert.to_pem().map_err(|e| e.to_string())? != pem.as_bytes() {
+            return Err(format!("chain certificate {i} is not exactly one PEM certificate"));
+        }
         listed.push(cert.to_der().map_err(|e| e.to_string())?);
     }
     if listed.first().map(Vec::as_slice) != Some(signer_der) {

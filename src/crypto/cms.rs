@@ -23,7 +23,7 @@ const OID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.
 const OID_SIGNING_TIME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
 const OID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 const OID_ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
-const OID_SUBJECT_KEY_ID: &str = "2.5.29.14";
+const OID_SUBJECT_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
 
 /// Signs `content` (the exact header bytes) as a detached CMS SignedData, DER.
 /// `intermediates` are included after the signer certificate; never include the root.
@@ -72,6 +72,12 @@ pub enum CmsError {
         "the SignedData framing is not that of a co-signature (version, content type, digest list, extra attributes or CRLs)"
     )]
     Framing,
+    /// The bytes are BER or non-canonical DER (e.g. an unsorted certificate set).
+    #[error("the co-signature is not canonical DER")]
+    NotCanonical,
+    /// Several carried certificates match the SignerInfo's identifier.
+    #[error("{0} carried certificates match the signer's identifier; exactly one must")]
+    AmbiguousSigner(usize),
     /// No carried certificate matches the SignerInfo.
     #[error("the signer's certificate is not included")]
     SignerCertMissing,
@@ -81,6 +87,11 @@ pub enum CmsError {
 pub fn inspect(der: &[u8]) -> Result<CmsFacts, CmsError> {
     let malformed = |e: &dyn std::fmt::Display| CmsError::Malformed(e.to_string());
     let info = ContentInfo::from_der(der).map_err(|e| malformed(&e))?;
+    // Only canonical DER: the decoder sorts SET OF members while OpenSSL reads them in wire
+    // order, so a non-canonical encoding could make the two see different certificates first.
+    if info.to_der().map_err(|e| malformed(&e))? != der {
+        return Err(CmsError::NotCanonical);
+    }
     if info.content_type != OID_SIGNED_DATA {
         return Err(CmsError::Malformed(format!("content type {} is not signedData", info.content_type)));
     }
@@ -123,7 +134,7 @@ pub fn inspect(der: &[u8]) -> Result<CmsFacts, CmsError> {
                 SignerIdentifier::SubjectKeyIdentifier(ski) => {
                     let wanted = ski.0.as_bytes();
                     c.tbs_certificate.extensions.iter().flatten().any(|e| {
-                        e.extn_id.to_string() == OID_SUBJECT_KEY_ID
+                        e.extn_id == OID_SUBJECT_KEY_ID
                             && cms::cert::x509::der::asn1::OctetString::from_der(e.extn_value.as_bytes())
                                 .is_ok_and(|v| v.as_bytes() == wanted)
                     })
@@ -132,7 +143,11 @@ pub fn inspect(der: &[u8]) -> Result<CmsFacts, CmsError> {
             certs.push((is_signer, c.to_der().map_err(|e| malformed(&e))?));
         }
     }
-    let signer_pos = certs.iter().position(|(s, _)| *s).ok_or(CmsError::SignerCertMissing)?;
+    let signer_pos = match certs.iter().filter(|(s, _)| *s).count() {
+        0 => return Err(CmsError::SignerCertMissing),
+        1 => certs.iter().position(|(s, _)| *s).expect("counted one"),
+        n => return Err(CmsError::AmbiguousSigner(n)),
+    };
     let signer_cert = certs.remove(signer_pos).1;
 
     let signing_time = si
@@ -149,11 +164,15 @@ pub fn inspect(der: &[u8]) -> Result<CmsFacts, CmsError> {
     Ok(CmsFacts { signer_cert, other_certs: certs.into_iter().map(|(_, d)| d).collect(), signing_time })
 }
 
-/// Checks the signature over `content` (signed attributes, message digest, ECDSA) with the
-/// signer certificate carried inside. Certificate trust is checked separately.
-pub fn verify_signature(der: &[u8], content: &[u8]) -> Result<(), String> {
+/// Checks the signature over `content` (signed attributes, message digest, ECDSA) with
+/// `signer`, the certificate [`inspect`] identified, and no other: OpenSSL is told not to look
+/// for a signer among the carried certificates (`NOINTERN`), so that the key that verifies is
+/// the key whose chain, validity and role are checked. Certificate trust is checked separately.
+pub fn verify_signature(der: &[u8], content: &[u8], signer: &X509Ref) -> Result<(), String> {
     let mut cms = CmsContentInfo::from_der(der).map_err(|e| format!("OpenSSL cannot read it: {e}"))?;
-    let flags = CMSOptions::BINARY | CMSOptions::NO_SIGNER_CERT_VERIFY;
-    cms.verify(None, None, Some(content), None, flags)
+    let mut only = Stack::new().map_err(|e| e.to_string())?;
+    only.push(signer.to_owned()).map_err(|e| e.to_string())?;
+    let flags = CMSOptions::BINARY | CMSOptions::NO_SIGNER_CERT_VERIFY | CMSOptions::NOINTERN;
+    cms.verify(Some(&only), None, Some(content), None, flags)
         .map_err(|e| format!("the signature does not verify over the header: {e}"))
 }

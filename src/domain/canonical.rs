@@ -21,10 +21,7 @@ pub fn canonical_json(value: &Value) -> Vec<u8> {
 /// BLAKE3 of the canonical metadata object; of `{}` when there is none.
 pub fn meta_hash(metadata: Option<&Metadata>) -> Hash {
     match metadata {
-        Some(m) => {
-            let bytes = serde_json_canonicalizer::to_vec(m).expect("a JSON object always canonicalises");
-            Hash::of(&bytes)
-        }
+        Some(m) => Hash::of(&serde_json_canonicalizer::to_vec(m).expect("a JSON object always canonicalises")),
         None => Hash::of(b"{}"),
     }
 }

@@ -129,6 +129,12 @@ mod tests {
         }
 
         #[test]
+        fn a_changed_byte_is_refused_or_canonical(pos in 0usize..300, byte in any::<u8>()) {
+            let reparse = |t: &str| BlockHeader::parse(t).ok().map(|h| h.text());
+            crate::domain::lines::changed_byte_is_refused_or_canonical(&sample().text(), pos, byte, reparse)?;
+        }
+
+        #[test]
         fn whatever_parses_renders_back_identically(
             height in any::<u64>(), leaves in any::<u64>(), ms in 0i64..253_402_300_799_999,
             prev in any::<[u8; 32]>(), root in any::<[u8; 32]>(),

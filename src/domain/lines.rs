@@ -90,3 +90,25 @@ impl<'a> LineReader<'a> {
         }
     }
 }
+
+/// For property tests of a line format: `text` with the byte at `pos` replaced by `byte` is
+/// either refused by `reparse` or parses to a value that renders back to exactly the changed
+/// text (a different but still canonical value). Nothing non-canonical is ever accepted.
+#[cfg(test)]
+pub(crate) fn changed_byte_is_refused_or_canonical(
+    text: &str,
+    pos: usize,
+    byte: u8,
+    reparse: impl Fn(&str) -> Option<String>,
+) -> Result<(), proptest::test_runner::TestCaseError> {
+    let mut bytes = text.as_bytes().to_vec();
+    let pos = pos % bytes.len();
+    proptest::prop_assume!(bytes[pos] != byte);
+    bytes[pos] = byte;
+    if let Ok(changed) = String::from_utf8(bytes)
+        && let Some(rendered) = reparse(&changed)
+    {
+        proptest::prop_assert_eq!(rendered, changed);
+    }
+    Ok(())
+}

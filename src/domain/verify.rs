@@ -5,7 +5,7 @@
 //! [`CosignatureChecker`] (the openssl one lives in `crypto::checker`), so that the rules here
 //! (which checks exist, what counts towards the quorum, what is valid) are tested on their own.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -211,16 +211,25 @@ fn check_block_hash(receipt: &Receipt, header: &Result<BlockHeader, super::lines
 }
 
 fn check_quorum(counted: &[(&Cosignature, Signer)], policy: &QuorumPolicy) -> Check {
-    let keys = |role: Option<Role>| -> BTreeSet<[u8; 32]> {
-        counted.iter().filter(|(_, s)| role.is_none() || s.role == role).map(|(_, s)| s.key_id).collect()
-    };
-    let (court, notary, all) = (keys(Some(Role::Court)).len(), keys(Some(Role::Notary)).len(), keys(None).len());
+    // Each key counts once and for one role: a key certified as both court and notary can
+    // fill either gap, not both.
+    let mut roles: BTreeMap<[u8; 32], BTreeSet<Role>> = BTreeMap::new();
+    for (_, signer) in counted {
+        if let Some(role) = signer.role {
+            roles.entry(signer.key_id).or_default().insert(role);
+        }
+    }
+    let only = |role| roles.values().filter(|set| set.len() == 1 && set.contains(&role)).count();
+    let (court, notary) = (only(Role::Court), only(Role::Notary));
+    let both = roles.values().filter(|set| set.len() > 1).count();
+    let keys = roles.len();
+    let ok = policy.court.saturating_sub(court) + policy.notary.saturating_sub(notary) <= both
+        && keys >= policy.distinct_keys;
     let detail = format!(
-        "valid co-signatures from {court} court key(s), {notary} notary key(s), {all} distinct key(s); \
+        "valid co-signatures from {keys} distinct key(s): {court} court, {notary} notary, {both} certified as both; \
          the policy asks for {} court, {} notary, {} distinct",
         policy.court, policy.notary, policy.distinct_keys
     );
-    let ok = court >= policy.court && notary >= policy.notary && all >= policy.distinct_keys;
     Check { name: "quorum".into(), ok: Some(ok), detail }
 }
 
@@ -280,5 +289,38 @@ fn outcome(name: String, o: Outcome) -> Check {
     match o {
         Ok(detail) => Check { name, ok: Some(true), detail },
         Err(detail) => Check { name, ok: Some(false), detail },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signer(key: u8, role: Role) -> Signer {
+        Signer { key_id: [key; 32], role: Some(role), signing_time: None, subject: String::new() }
+    }
+
+    fn quorum(signers: &[Signer], policy: QuorumPolicy) -> bool {
+        let cosig: Cosignature = serde_json::from_value(serde_json::json!(
+            {"witness": "w", "role": "court", "cms": "", "chain": []}
+        ))
+        .unwrap();
+        let counted: Vec<_> = signers.iter().map(|s| (&cosig, s.clone())).collect();
+        check_quorum(&counted, &policy).ok == Some(true)
+    }
+
+    #[test]
+    fn a_key_certified_for_both_roles_fills_one_gap_only() {
+        use Role::{Court as C, Notary as N};
+        let default = QuorumPolicy::default();
+        assert!(quorum(&[signer(1, C), signer(2, N)], default));
+        assert!(!quorum(&[signer(1, C), signer(1, N)], default));
+        assert!(!quorum(&[signer(1, C), signer(1, C)], default));
+        assert!(quorum(&[signer(1, C), signer(2, C), signer(2, N)], default));
+        // Two keys each certified as both, plus one court key, cannot meet 2 court + 2 notary.
+        let two_two = QuorumPolicy { court: 2, notary: 2, distinct_keys: 3 };
+        let both_twice = [signer(1, C), signer(1, N), signer(2, C), signer(2, N), signer(3, C)];
+        assert!(!quorum(&both_twice, two_two));
+        assert!(quorum(&[signer(1, C), signer(1, N), signer(2, C), signer(2, N), signer(3, C), signer(4, N)], two_two));
     }
 }

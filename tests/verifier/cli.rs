@@ -186,3 +186,59 @@ fn commands_not_built_yet_say_so_and_exit_2() {
         assert!(String::from_utf8_lossy(&o.stderr).contains("not built yet"));
     }
 }
+
+#[test]
+fn a_zip_with_two_receipts_of_one_name_is_refused() {
+    let f = Files::new();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut altered = good_receipt();
+    altered.evidence.metadata.as_mut().unwrap().insert("title".into(), serde_json::json!("Altered"));
+    zip.start_file("receipt.json", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.write_all(altered.to_json_pretty().as_bytes()).unwrap();
+    zip.start_file("receipt.jsoX", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.write_all(good_receipt().to_json_pretty().as_bytes()).unwrap();
+    let mut bytes = zip.finish().unwrap().into_inner();
+    // Rename the second entry in its local header and in the central directory.
+    let (from, to) = (b"receipt.jsoX", b"receipt.json");
+    let at: Vec<usize> = bytes.windows(from.len()).enumerate().filter(|(_, w)| w == from).map(|(i, _)| i).collect();
+    assert_eq!(at.len(), 2);
+    at.iter().for_each(|&i| bytes[i..i + to.len()].copy_from_slice(to));
+    let bundle = f.put("two.zip", &bytes);
+    let o = notarium(&["verify", &bundle, "--trust", &ca()], f.path());
+    assert_eq!(code(&o), 2);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("two entries of one name"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn an_oversized_receipt_file_is_refused_unread() {
+    let f = Files::new();
+    let big = f.put("big.json", b"");
+    std::fs::OpenOptions::new().write(true).open(&big).unwrap().set_len(200 << 20).unwrap();
+    let o = notarium(&["verify", &big, "--trust", &ca()], f.path());
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("larger than"));
+}
+
+#[test]
+fn control_characters_from_a_certificate_never_reach_the_terminal() {
+    let f = Files::new();
+    let ca_pair = notarium::crypto::devpki::KeyPair { key: key("ca"), cert: cert("ca") };
+    let evil =
+        notarium::crypto::devpki::issue_witness(&ca_pair, "Evil\u{1b}[2J\u{1b}[32mVALID", "court", 30, None).unwrap();
+    let w = TestWitness {
+        name: "court",
+        role: notarium::domain::Role::Court,
+        key: evil.key,
+        cert: evil.cert,
+        intermediates: vec![],
+    };
+    let receipt = f.put("r.json", receipt_signed_by(&[w, TestWitness::notary()]).to_json_pretty().as_bytes());
+    let o = notarium(&["verify", &receipt, "--trust", &ca()], f.path());
+    assert_eq!(code(&o), 0);
+    assert!(!o.stdout.contains(&0x1b), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(stdout(&o).contains("Evil\\u{1b}[2J"), "{}", stdout(&o));
+}

@@ -193,6 +193,11 @@ fn the_quorum_counts_distinct_keys() {
     let quorum = report.checks.iter().find(|c| c.name == "quorum").unwrap();
     assert!(quorum.detail.contains("1 distinct key"), "{}", quorum.detail);
 
+    // The same key with its point written compressed is still the same key.
+    let compressed = TestWitness::from_certs("notary", Role::Notary, "notary-samekey-compressed", "court", &[]);
+    let r = receipt_signed_by(&[TestWitness::court(), compressed]);
+    assert_refused_by(&check(&r, None), &["quorum"]);
+
     // The same court key twice under two witness names counts once.
     let twice = TestWitness::from_certs("court-b", Role::Court, "court", "court", &[]);
     let r = receipt_signed_by(&[TestWitness::court(), twice]);
@@ -200,7 +205,7 @@ fn the_quorum_counts_distinct_keys() {
 }
 
 #[test]
-fn a_cosignature_moved_to_another_witness_name_still_counts_by_certificate() {
+fn the_receipts_role_field_is_informational() {
     // `role` in the receipt is informational: the certificate decides.
     let mut r = good_receipt();
     r.cosignatures[0].role = Role::Notary;
@@ -235,4 +240,136 @@ fn a_signer_key_off_p256_is_refused_by_cosignature() {
     assert_refused_by(&report, &["cosignature:court", "quorum"]);
     let detail = &report.checks.iter().find(|c| c.name == "cosignature:court").unwrap().detail;
     assert!(detail.contains("P-256"), "{detail}");
+}
+
+/// A certificate with the court certificate's issuer and serial number, on an attacker's key.
+/// `issuer_case` changes the case of the issuer name (OpenSSL compares names loosely).
+fn impostor(upper_case_issuer: bool) -> (openssl::pkey::PKey<openssl::pkey::Private>, openssl::x509::X509) {
+    use openssl::x509::{X509, X509NameBuilder};
+    let victim = cert("court");
+    let key = notarium::crypto::devpki::new_key().unwrap();
+    let mut issuer = X509NameBuilder::new().unwrap();
+    let (org, cn) = ("Notarium Test", "Notarium Test Root CA");
+    let (org, cn) = if upper_case_issuer { (org.to_uppercase(), cn.to_uppercase()) } else { (org.into(), cn.into()) };
+    issuer.append_entry_by_text("O", &org).unwrap();
+    issuer.append_entry_by_text("CN", &cn).unwrap();
+    let issuer = issuer.build();
+    let mut subject = X509NameBuilder::new().unwrap();
+    subject.append_entry_by_text("OU", "court").unwrap();
+    subject.append_entry_by_text("CN", "Impostor").unwrap();
+    let subject = subject.build();
+    let mut b = X509::builder().unwrap();
+    b.set_version(2).unwrap();
+    b.set_serial_number(victim.serial_number()).unwrap();
+    b.set_issuer_name(&issuer).unwrap();
+    b.set_subject_name(&subject).unwrap();
+    b.set_pubkey(&key).unwrap();
+    b.set_not_before(victim.not_before()).unwrap();
+    b.set_not_after(victim.not_after()).unwrap();
+    b.sign(&key, openssl::hash::MessageDigest::sha256()).unwrap();
+    (key, b.build())
+}
+
+#[test]
+fn an_impostor_with_the_court_certificates_issuer_and_serial_is_refused() {
+    // The impostor signs and carries the real court certificate too: two certificates match
+    // the signer identifier, so the co-signature is refused whichever one a tool would pick.
+    let (key, fake) = impostor(false);
+    let court = TestWitness { name: "court", role: Role::Court, key, cert: fake, intermediates: vec![cert("court")] };
+    let r = receipt_signed_by(&[court, TestWitness::notary()]);
+    let report = check(&r, None);
+    assert_refused_by(&report, &["cosignature:court", "chain:court", "validity:court", "role:court", "quorum"]);
+    assert!(report.checks.iter().any(|c| c.detail.contains("match the signer's identifier")), "{report:#?}");
+}
+
+#[test]
+fn an_impostor_matching_only_by_loose_name_comparison_is_refused() {
+    // The impostor's issuer differs from the court's only by case; its signer identifier is
+    // rewritten (it is not signed) to the court's exact issuer, which only the real court
+    // certificate matches byte for byte. OpenSSL must then check the signature with that
+    // certificate's key, not with the impostor's.
+    let (key, fake) = impostor(true);
+    let court =
+        TestWitness { name: "court", role: Role::Court, key, cert: fake.clone(), intermediates: vec![cert("court")] };
+    let mut r = receipt_signed_by(&[court, TestWitness::notary()]);
+    let (from, to) = (fake.issuer_name().to_der().unwrap(), cert("court").issuer_name().to_der().unwrap());
+    assert_eq!(from.len(), to.len());
+    let cms = &mut r.cosignatures[0].cms;
+    let at = cms.windows(from.len()).rposition(|w| w == from.as_slice()).expect("the signer identifier");
+    cms[at..at + to.len()].copy_from_slice(&to);
+    r.cosignatures[0].chain = vec![
+        String::from_utf8(cert("court").to_pem().unwrap()).unwrap(),
+        String::from_utf8(fake.to_pem().unwrap()).unwrap(),
+    ];
+    let report = check(&r, None);
+    assert!(!report.valid);
+    assert_eq!(by_name(&report)["cosignature:court"], Some(false), "{report:#?}");
+}
+
+#[test]
+fn a_ca_or_non_signing_certificate_cannot_act_as_a_witness() {
+    use openssl::x509::extension::{AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectKeyIdentifier};
+    let ca = notarium::crypto::devpki::KeyPair { key: key("ca"), cert: cert("ca") };
+    let make = |is_ca: bool, signing: bool| {
+        let w = notarium::crypto::devpki::issue_witness(&ca, "Odd Court", "court", 30, None).unwrap();
+        // Re-issue the same subject and key with the profile under test.
+        let mut b = openssl::x509::X509::builder().unwrap();
+        b.set_version(2).unwrap();
+        b.set_serial_number(w.cert.serial_number()).unwrap();
+        b.set_subject_name(w.cert.subject_name()).unwrap();
+        b.set_issuer_name(ca.cert.subject_name()).unwrap();
+        b.set_pubkey(&w.key).unwrap();
+        b.set_not_before(w.cert.not_before()).unwrap();
+        b.set_not_after(w.cert.not_after()).unwrap();
+        let bc = if is_ca { BasicConstraints::new().critical().ca().build() } else { BasicConstraints::new().build() };
+        b.append_extension(bc.unwrap()).unwrap();
+        let ku = if signing {
+            KeyUsage::new().digital_signature().build()
+        } else {
+            KeyUsage::new().key_encipherment().build()
+        };
+        b.append_extension(ku.unwrap()).unwrap();
+        // OpenSSL's strict mode wants key identifiers.
+        let ski = SubjectKeyIdentifier::new().build(&b.x509v3_context(Some(&ca.cert), None)).unwrap();
+        b.append_extension(ski).unwrap();
+        let aki = AuthorityKeyIdentifier::new().keyid(true).build(&b.x509v3_context(Some(&ca.cert), None)).unwrap();
+        b.append_extension(aki).unwrap();
+        b.sign(&ca.key, openssl::hash::MessageDigest::sha256()).unwrap();
+        TestWitness { name: "court", role: Role::Court, key: w.key, cert: b.build(), intermediates: vec![] }
+    };
+    assert!(check(&receipt_signed_by(&[make(false, true), TestWitness::notary()]), None).valid);
+    for (is_ca, signing) in [(true, true), (false, false)] {
+        let r = receipt_signed_by(&[make(is_ca, signing), TestWitness::notary()]);
+        assert_refused_by(&check(&r, None), &["role:court", "quorum"]);
+    }
+}
+
+#[test]
+fn an_end_entity_certificate_cannot_act_as_an_intermediate() {
+    let ca = notarium::crypto::devpki::KeyPair { key: key("ca"), cert: cert("ca") };
+    let middle = notarium::crypto::devpki::issue_witness(&ca, "Not A CA", "court", 30, None).unwrap();
+    let below = notarium::crypto::devpki::issue_witness(&middle, "Court Below", "court", 30, None).unwrap();
+    let court = TestWitness {
+        name: "court",
+        role: Role::Court,
+        key: below.key,
+        cert: below.cert,
+        intermediates: vec![middle.cert],
+    };
+    let r = receipt_signed_by(&[court, TestWitness::notary()]);
+    assert_refused_by(&check(&r, None), &["chain:court", "quorum"]);
+}
+
+#[test]
+fn a_chain_entry_with_extra_text_or_a_second_certificate_is_refused() {
+    let court_pem = String::from_utf8(cert("court").to_pem().unwrap()).unwrap();
+    let untrusted = String::from_utf8(cert("untrusted-court").to_pem().unwrap()).unwrap();
+    for entry in [format!("note\n{court_pem}"), format!("{court_pem}{untrusted}"), format!("{court_pem}junk")] {
+        let mut r = good_receipt();
+        r.cosignatures[0].chain[0] = entry;
+        assert_refused_by(&check(&r, None), &["chain:court", "quorum"]);
+    }
+    let mut r = good_receipt();
+    r.cosignatures[1].chain[1] = String::from_utf8(cert("ca").to_pem().unwrap()).unwrap();
+    assert_refused_by(&check(&r, None), &["chain:notary", "quorum"]);
 }

@@ -10,6 +10,7 @@ mod lines;
 pub mod merkle;
 pub mod names;
 pub mod receipt;
+mod text;
 pub mod time;
 pub mod verify;
 

@@ -53,17 +53,7 @@ fn a_valid_receipt_exits_0_and_names_every_check() {
     let o = notarium(&["verify", &receipt, "--file", &file, "--trust", &ca()], f.path());
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     let out = stdout(&o);
-    for name in [
-        "content_hash",
-        "leaf_hash",
-        "inclusion_proof",
-        "block_hash",
-        "cosignature:court",
-        "chain:notary",
-        "validity:court",
-        "role:notary",
-        "quorum",
-    ] {
+    for name in GOOD_RECEIPT_CHECKS {
         assert!(out.lines().any(|l| l.starts_with("ok") && l.contains(name)), "{name} in\n{out}");
     }
     assert!(out.contains("VALID"), "{out}");

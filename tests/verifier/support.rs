@@ -110,6 +110,23 @@ pub fn receipt_signed_by(witnesses: &[TestWitness]) -> Receipt {
     }
 }
 
+/// The checks that pass for [`good_receipt`] verified with its file.
+pub const GOOD_RECEIPT_CHECKS: [&str; 13] = [
+    "content_hash",
+    "leaf_hash",
+    "inclusion_proof",
+    "block_hash",
+    "cosignature:court",
+    "chain:court",
+    "validity:court",
+    "role:court",
+    "cosignature:notary",
+    "chain:notary",
+    "validity:notary",
+    "role:notary",
+    "quorum",
+];
+
 /// A receipt co-signed by the valid court and notary witnesses.
 pub fn good_receipt() -> Receipt {
     receipt_signed_by(&[TestWitness::court(), TestWitness::notary()])

@@ -8,9 +8,20 @@
 //! - [`crypto`]: CMS co-signatures, certificate checks, trust anchors, the dev PKI.
 //! - [`bundle`]: reading a receipt from its `.json` or `.zip` form.
 //! - [`cli`]: the `notarium` command line.
+//! - [`problem`]: errors at the HTTP boundary (problem+json).
+//! - [`witness`]: the witness server and the client the sealer uses.
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod bundle;
 pub mod cli;
+pub mod config;
 pub mod crypto;
 pub mod domain;
+pub mod http;
+pub mod ingest;
+pub mod problem;
+pub mod receipts;
+pub mod seal;
+pub mod store;
+pub mod witness;

@@ -1,5 +1,7 @@
 //! The `notarium` command line. No subcommand means `serve`.
 
+mod admin;
+mod serve;
 mod verify;
 
 use std::path::PathBuf;
@@ -17,9 +19,9 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run the service (the default).
-    Serve(PendingArgs),
+    Serve(serve::ServeArgs),
     /// Tenant and key management.
-    Admin(PendingArgs),
+    Admin(admin::AdminArgs),
     /// Run a court or notary witness process.
     Witness(PendingArgs),
     /// Check a receipt offline: exit 0 valid, 1 invalid, 2 unusable input.
@@ -45,14 +47,21 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Verify(args)) => verify::run(&args),
-        Some(Command::Serve(_)) | None => not_built("serve"),
-        Some(Command::Admin(_)) => not_built("admin"),
+        Some(Command::Serve(args)) => serve::run(&args),
+        None => serve::run(&serve::ServeArgs::default()),
+        Some(Command::Admin(args)) => admin::run(&args),
         Some(Command::Witness(_)) => not_built("witness"),
         Some(Command::Audit(_)) => not_built("audit"),
     }
 }
 
 fn not_built(command: &str) -> ExitCode {
-    eprintln!("notarium {command}: not built yet in this version; `notarium verify` is (see docs/architecture.md).");
+    eprintln!("notarium {command}: not built yet in this version (see docs/architecture.md).");
     ExitCode::from(2)
+}
+
+/// Human-readable logs on stderr; `RUST_LOG` filters (default `info`).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

@@ -20,6 +20,6 @@ pub use hex32::{Hash, Salt};
 pub use ids::{EvidenceId, TenantId};
 pub use leaf::Leaf;
 pub use lines::LinesError;
-pub use names::{EvidenceKind, LogName, Role, WitnessName};
+pub use names::{EvidenceKind, LogName, Role, TenantRole, WitnessName};
 pub use receipt::{Cosignature, InclusionProof, Receipt, ReceiptBlock, ReceiptError, ReceiptEvidence};
 pub use time::Timestamp;

@@ -68,6 +68,44 @@ pub enum Role {
     Notary,
 }
 
+/// The one role of a tenant: what its API keys may do.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TenantRole {
+    Merchant,
+    Hospital,
+    Insurer,
+    Court,
+    Notary,
+    Admin,
+}
+
+impl TenantRole {
+    pub const ALL: [TenantRole; 6] =
+        [Self::Merchant, Self::Hospital, Self::Insurer, Self::Court, Self::Notary, Self::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Merchant => "merchant",
+            Self::Hospital => "hospital",
+            Self::Insurer => "insurer",
+            Self::Court => "court",
+            Self::Notary => "notary",
+            Self::Admin => "admin",
+        }
+    }
+}
+
+impl FromStr for TenantRole {
+    type Err = UnknownWord;
+    fn from_str(word: &str) -> Result<Self, UnknownWord> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == word)
+            .ok_or_else(|| UnknownWord { what: "tenant role", word: word.to_owned() })
+    }
+}
+
 /// A word outside a fixed vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {what} {word:?}")]
@@ -138,7 +176,7 @@ macro_rules! display_as_str {
         }
     )*};
 }
-display_as_str!(EvidenceKind, Role, LogName, WitnessName);
+display_as_str!(EvidenceKind, Role, TenantRole, LogName, WitnessName);
 
 macro_rules! string_name {
     ($($name:ident),*) => {$(

@@ -1,0 +1,259 @@
+//! `notarium serve`: everything the single command starts, built so that tests run the real
+//! thing on port 0 with a fresh data directory.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{HttpServer, web};
+use anyhow::Context;
+use tokio::sync::{Notify, watch};
+
+use crate::config::Settings;
+use crate::crypto::TrustStore;
+use crate::crypto::devpki::write_dev_pki;
+use crate::domain::{Role, TenantRole};
+use crate::http::{AnchorSignal, SealerLiveness, upload, verify::VerifyLimits};
+use crate::ingest::Ingest;
+use crate::seal::{Sealer, SealerConfig, SharedStatus};
+use crate::store::Store;
+use crate::store::writer::EvidenceWriter;
+use crate::witness::client::WitnessClient;
+use crate::witness::server::{WitnessConfig, serve as serve_witness};
+
+/// A built, not yet running service.
+pub struct Application {
+    addr: std::net::SocketAddr,
+    server: Server,
+    stop_sealer: watch::Sender<bool>,
+    sealer: tokio::task::JoinHandle<()>,
+    writer: tokio::task::JoinHandle<()>,
+    witnesses: Vec<ServerHandle>,
+    store: Store,
+}
+
+/// The file the bound address is written to (tests and scripts read it).
+pub const ADDR_FILE: &str = "listen-addr";
+
+impl Application {
+    /// Opens the store, prepares the first start, starts witnesses, writer and sealer, and
+    /// binds the HTTP listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let data = settings.data.clone();
+        let store = Store::open(&data).await?;
+        let pki = data.join("pki");
+        if !pki.join("ca.pem").exists() {
+            let paths = write_dev_pki(&pki).context("creating the dev PKI")?;
+            std::fs::create_dir_all(pki.join("trust"))?;
+            std::fs::copy(&paths.ca_cert, pki.join("trust").join("ca.pem"))
+                .context("placing the dev CA in pki/trust")?;
+            tracing::info!("created the dev PKI in {}", pki.display());
+        }
+        if settings.demo && store.list_tenants().await?.is_empty() {
+            create_demo_tenants(&store, &data).await?;
+        }
+
+        let (clients, witnesses) = start_witnesses(&settings, &pki)?;
+        let trust = TrustStore::from_dir(&pki.join("trust"))?;
+
+        let written = Arc::new(Notify::new());
+        let (ingest, writer) = Ingest::start(EvidenceWriter::open(&store).await?, written.clone());
+        let (anchored_tx, anchored_rx) = watch::channel(0u64);
+        let status: SharedStatus = Arc::new(Mutex::new(Default::default()));
+        let interval = Duration::from_millis(settings.seal_interval_ms);
+        let sealer = Sealer {
+            store: store.clone(),
+            config: SealerConfig {
+                log: settings.log_name.clone(),
+                interval,
+                max_batch: settings.max_batch,
+                max_skew: Duration::from_millis(settings.max_skew_ms),
+                court_quorum: 1,
+                notary_quorum: 1,
+                shutdown_grace: Duration::from_secs(10),
+            },
+            witnesses: clients,
+            written,
+            anchored: anchored_tx,
+            status: status.clone(),
+        };
+        let (stop_sealer, stop_rx) = watch::channel(false);
+        let sealer = tokio::spawn(sealer.run(stop_rx));
+
+        let listener = TcpListener::bind(settings.listen).with_context(|| format!("binding {}", settings.listen))?;
+        let addr = listener.local_addr()?;
+        let limits = upload::Limits {
+            max_upload_bytes: settings.max_upload_bytes,
+            tmp_dir: data.join("tmp"),
+            blobs: data.join("blobs"),
+        };
+        let (store_data, ingest_data, trust_data) =
+            (web::Data::new(store.clone()), web::Data::new(ingest), web::Data::new(trust));
+        let (signal, status_data) = (web::Data::new(AnchorSignal(anchored_rx)), web::Data::new(status));
+        let (limits, verify_limits) =
+            (web::Data::new(limits), web::Data::new(VerifyLimits { max_file_bytes: settings.max_upload_bytes }));
+        let liveness = web::Data::new(SealerLiveness(interval * 20 + Duration::from_secs(10)));
+        let server = HttpServer::new(move || {
+            let (s, i, t, g, st, l, v, lv) = (
+                store_data.clone(),
+                ingest_data.clone(),
+                trust_data.clone(),
+                signal.clone(),
+                status_data.clone(),
+                limits.clone(),
+                verify_limits.clone(),
+                liveness.clone(),
+            );
+            crate::http::app(move |cfg: &mut web::ServiceConfig| {
+                cfg.app_data(s.clone())
+                    .app_data(i.clone())
+                    .app_data(t.clone())
+                    .app_data(g.clone())
+                    .app_data(st.clone())
+                    .app_data(l.clone())
+                    .app_data(v.clone())
+                    .app_data(lv.clone());
+            })
+        })
+        .disable_signals()
+        .shutdown_timeout(30)
+        .listen(listener)?
+        .run();
+        write_atomically(&data.join(ADDR_FILE), addr.to_string().as_bytes())?;
+        tracing::info!("listening on http://{addr}");
+        Ok(Self { addr, server, stop_sealer, sealer, writer, witnesses, store })
+    }
+
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// A handle that stops the HTTP server gracefully (as SIGTERM does).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped (SIGTERM, SIGINT or [`Application::handle`]); then lets in-flight
+    /// requests finish, seals what is pending and waits for the witnesses to anchor it.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let handle = self.server.handle();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("stopping: finishing in-flight requests");
+            handle.stop(true).await;
+        });
+        self.server.await.context("the HTTP server")?;
+        tracing::info!("HTTP stopped; sealing what is pending");
+        let _ = self.stop_sealer.send(true);
+        let _ = self.sealer.await;
+        let _ = self.writer.await;
+        for w in self.witnesses {
+            w.stop(true).await;
+        }
+        self.store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
+        }
+        _ => std::future::pending().await,
+    }
+}
+
+/// External witnesses from the settings, or a court and a notary in-process, each on its own
+/// loopback port with its own key and state directory, reached through the same HTTP path.
+fn start_witnesses(settings: &Settings, pki: &Path) -> anyhow::Result<(Vec<WitnessClient>, Vec<ServerHandle>)> {
+    let timeout = Duration::from_millis(settings.witness_timeout_ms);
+    if !settings.witnesses.is_empty() {
+        let clients = settings
+            .witnesses
+            .iter()
+            .map(|w| WitnessClient::new(w.name.clone(), w.role, &w.url, &w.credential, timeout))
+            .collect::<anyhow::Result<_>>()?;
+        return Ok((clients, Vec::new()));
+    }
+    let mut clients = Vec::new();
+    let mut handles = Vec::new();
+    for role in [Role::Court, Role::Notary] {
+        let dir = settings.data.join("witnesses").join(role.as_str());
+        std::fs::create_dir_all(&dir)?;
+        let token = read_or_create_token(&dir.join("operator-token"))?;
+        let read = |name: &str| std::fs::read(pki.join(name)).with_context(|| format!("reading pki/{name}"));
+        let config = WitnessConfig {
+            name: role.as_str().parse()?,
+            role,
+            log: settings.log_name.clone(),
+            key: openssl::pkey::PKey::private_key_from_pem(&read(&format!("{role}.key"))?)?,
+            cert: openssl::x509::X509::from_pem(&read(&format!("{role}.pem"))?)?,
+            intermediates: Vec::new(),
+            state_dir: dir.join("state"),
+            max_skew: Duration::from_millis(settings.max_skew_ms),
+            operator_tokens: vec![token.clone()],
+        };
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let server = serve_witness(config, listener)?;
+        handles.push(server.handle());
+        tokio::spawn(server);
+        clients.push(WitnessClient::new(role.as_str().parse()?, role, &url, &token, timeout)?);
+        tracing::info!("{role} witness in-process at {url}");
+    }
+    Ok((clients, handles))
+}
+
+fn read_or_create_token(path: &Path) -> anyhow::Result<String> {
+    if let Ok(token) = std::fs::read_to_string(path) {
+        return Ok(token.trim().to_owned());
+    }
+    let mut bytes = [0u8; 32];
+    openssl::rand::rand_bytes(&mut bytes)?;
+    let token = hex::encode(bytes);
+    write_private(path, token.as_bytes())?;
+    Ok(token)
+}
+
+/// One tenant per role; keys to `demo-keys.txt` (0600) and stderr, never to the log.
+async fn create_demo_tenants(store: &Store, data: &Path) -> anyhow::Result<()> {
+    let mut lines = String::from("# Demo API keys, one tenant per role. Shown once; keep this file private.\n");
+    for role in TenantRole::ALL {
+        let issuer = (role == TenantRole::Hospital).then_some("DEMO-HOSP");
+        let (tenant, key) = store.create_tenant(&format!("Demo {role}"), role, issuer).await?;
+        lines.push_str(&format!("{role:<9} {} {key}\n", tenant.id));
+    }
+    write_private(&data.join("demo-keys.txt"), lines.as_bytes())?;
+    eprintln!("\nDemo tenants created (also in {}):\n{lines}", data.join("demo-keys.txt").display());
+    Ok(())
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp: PathBuf = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! `notarium admin tenant create|list`, `admin key rotate|revoke`, `admin tenant disable`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+
+use crate::domain::{TenantId, TenantRole};
+use crate::store::Store;
+
+#[derive(clap::Args, Debug)]
+pub struct AdminArgs {
+    #[command(subcommand)]
+    command: AdminCommand,
+    /// Data directory (default ./data).
+    #[arg(long, global = true, env = "NOTARIUM_DATA", default_value_os_t = super::default_data_dir())]
+    data: PathBuf,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum AdminCommand {
+    /// Tenants.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum TenantCommand {
+    /// Create a tenant; prints its first API key, alone, on stdout.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: TenantRole,
+        /// Required for hospitals: the code its invoices are issued under.
+        #[arg(long)]
+        issuer_code: Option<String>,
+    },
+    /// List tenants.
+    List,
+    /// Disable a tenant: its keys stop working.
+    Disable {
+        #[arg(long)]
+        tenant: TenantId,
+    },
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum KeyCommand {
+    /// Issue a new key for a tenant and revoke its others; prints the new key on stdout.
+    Rotate {
+        #[arg(long)]
+        tenant: TenantId,
+    },
+    /// Revoke one key (read from standard input, so it stays out of shell history).
+    Revoke,
+}
+
+pub fn run(args: &AdminArgs) -> ExitCode {
+    let result = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| rt.block_on(admin(args)));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("notarium admin: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn admin(args: &AdminArgs) -> anyhow::Result<()> {
+    let store = Store::open(&args.data).await?;
+    match &args.command {
+        AdminCommand::Tenant(TenantCommand::Create { name, role, issuer_code }) => {
+            if *role == TenantRole::Hospital && issuer_code.is_none() {
+                bail!("--issuer-code is required for a hospital");
+            }
+            if *role != TenantRole::Hospital && issuer_code.is_some() {
+                bail!("--issuer-code is only for hospitals");
+            }
+            let (_, key) = store.create_tenant(name, *role, issuer_code.as_deref()).await?;
+            println!("{key}");
+        }
+        AdminCommand::Tenant(TenantCommand::List) => {
+            for t in store.list_tenants().await? {
+                let keys = store.api_keys(&t.id).await?;
+                let active = keys.iter().filter(|k| k.revoked.is_none()).count();
+                let state = if t.disabled { "disabled" } else { "enabled" };
+                let issuer = t.issuer_code.as_deref().unwrap_or("-");
+                println!("{}  {:<8}  {:<8}  issuer={issuer}  keys={active}  {}", t.id, t.role, state, t.name);
+            }
+        }
+        AdminCommand::Tenant(TenantCommand::Disable { tenant }) => {
+            if !store.set_tenant_disabled(tenant, true).await? {
+                bail!("no tenant {tenant}");
+            }
+        }
+        AdminCommand::Key(KeyCommand::Rotate { tenant }) => {
+            store.tenant(tenant).await?.with_context(|| format!("no tenant {tenant}"))?;
+            store.revoke_api_keys(tenant).await?;
+            println!("{}", store.add_api_key(tenant, "rotated").await?);
+        }
+        AdminCommand::Key(KeyCommand::Revoke) => {
+            let mut key = String::new();
+            std::io::stdin().read_line(&mut key).context("reading the key from standard input")?;
+            if !store.revoke_api_key(key.trim()).await? {
+                bail!("no such unrevoked key");
+            }
+        }
+    }
+    store.close().await;
+    Ok(())
+}

@@ -1,0 +1,175 @@
+//! Settings: one typed struct, layered defaults → `notarium.toml` → `NOTARIUM_<NAME>` → flags.
+//! An unknown key or a bad value stops start-up naming the key.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+use toml::{Table, Value};
+
+use crate::domain::{LogName, Role, WitnessName};
+
+/// Everything `notarium serve` is configured with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address of the HTTP API.
+    pub listen: SocketAddr,
+    /// Data directory: database, PKI, witness state, uploaded originals.
+    pub data: PathBuf,
+    /// The name of this log, signed into every header.
+    pub log_name: LogName,
+    /// How often pending records are sealed, in milliseconds.
+    pub seal_interval_ms: u64,
+    /// Seal as soon as this many records are pending.
+    pub max_batch: u64,
+    /// Witnesses refuse a newest header further than this from their clock (ms).
+    pub max_skew_ms: u64,
+    /// Largest upload to `POST /v1/evidence`, in bytes.
+    pub max_upload_bytes: u64,
+    /// Timeout of one request to a witness (ms).
+    pub witness_timeout_ms: u64,
+    /// Create one demo tenant per role on first start.
+    pub demo: bool,
+    /// External witnesses; when empty, a court and a notary witness run in-process.
+    pub witnesses: Vec<WitnessSettings>,
+}
+
+/// One external witness.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessSettings {
+    pub name: WitnessName,
+    pub url: String,
+    pub role: Role,
+    /// The bearer token the witness expects from this operator (a secret: redacted in output).
+    pub credential: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".parse().expect("a valid address"),
+            data: PathBuf::from("./data"),
+            log_name: "notarium.local/dev".parse().expect("a valid log name"),
+            seal_interval_ms: 500,
+            max_batch: 50_000,
+            max_skew_ms: 5_000,
+            max_upload_bytes: 64 << 20,
+            witness_timeout_ms: 5_000,
+            demo: true,
+            witnesses: Vec::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// Layers the settings. `file`: the `--config` path, or `notarium.toml` when it exists.
+    /// `env`: the process environment. `flags`: values given on the command line.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+        flags: Table,
+    ) -> anyhow::Result<Self> {
+        let mut table = Value::try_from(Settings::default())?.as_table().cloned().expect("settings are a table");
+        let default_file = Path::new("notarium.toml");
+        let file = file.or_else(|| default_file.exists().then_some(default_file));
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let from_file: Table = toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+            merge(&mut table, from_file, &format!("{}", path.display()))?;
+        }
+        let mut from_env = Table::new();
+        for (name, value) in env {
+            let Some(key) = name.strip_prefix("NOTARIUM_").map(str::to_ascii_lowercase) else { continue };
+            if table.contains_key(&key) {
+                // A TOML literal (number, bool, array) when it parses as one, else a string.
+                let parsed = toml::from_str::<Table>(&format!("v = {value}")).ok().and_then(|mut t| t.remove("v"));
+                from_env.insert(key, parsed.unwrap_or(Value::String(value)));
+            }
+        }
+        merge(&mut table, from_env, "the environment")?;
+        merge(&mut table, flags, "the command line")?;
+        let settings: Settings = Value::Table(table).try_into().context("invalid settings")?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        if self.seal_interval_ms == 0 || self.max_batch == 0 || self.max_skew_ms == 0 {
+            bail!("seal_interval_ms, max_batch and max_skew_ms must be positive");
+        }
+        Ok(())
+    }
+
+    /// The settings as TOML with secrets redacted (for `notarium config`).
+    pub fn redacted_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.witnesses.iter_mut().for_each(|w| w.credential = "<redacted>".into());
+        toml::to_string(&shown).expect("settings serialise")
+    }
+}
+
+fn merge(into: &mut Table, from: Table, source: &str) -> anyhow::Result<()> {
+    for (key, value) in from {
+        if !into.contains_key(&key) {
+            bail!("unknown setting {key:?} in {source}");
+        }
+        into.insert(key, value);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("n.toml");
+        std::fs::write(&file, "seal_interval_ms = 200\nmax_batch = 10\n").unwrap();
+        let mut flags = Table::new();
+        flags.insert("max_batch".into(), Value::Integer(7));
+        let s = Settings::load(
+            Some(&file),
+            env(&[("NOTARIUM_MAX_BATCH", "9"), ("NOTARIUM_DEMO", "false"), ("OTHER", "x")]),
+            flags,
+        )
+        .unwrap();
+        assert_eq!(s.seal_interval_ms, 200);
+        assert_eq!(s.max_batch, 7);
+        assert!(!s.demo);
+        assert_eq!(s.listen.port(), 8080);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_name_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("n.toml");
+        std::fs::write(&file, "seal_intervall_ms = 200\n").unwrap();
+        let err = Settings::load(Some(&file), env(&[]), Table::new()).unwrap_err().to_string();
+        assert!(err.contains("seal_intervall_ms"), "{err}");
+        let err =
+            format!("{:#}", Settings::load(None, env(&[("NOTARIUM_LISTEN", "nowhere")]), Table::new()).unwrap_err());
+        assert!(err.contains("listen") || err.contains("address"), "{err}");
+    }
+
+    #[test]
+    fn credentials_are_redacted() {
+        let mut s = Settings::default();
+        s.witnesses.push(WitnessSettings {
+            name: "court".parse().unwrap(),
+            url: "http://127.0.0.1:1".into(),
+            role: Role::Court,
+            credential: "s3cret".into(),
+        });
+        let shown = s.redacted_toml();
+        assert!(!shown.contains("s3cret") && shown.contains("<redacted>"), "{shown}");
+    }
+}

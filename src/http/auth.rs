@@ -1,0 +1,65 @@
+//! `Authorization: Bearer <api key>` → the calling tenant. Keys are looked up by their SHA-256
+//! (so the comparison never runs over the secret itself) and are never logged.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+
+use crate::domain::TenantRole;
+use crate::problem::Problem;
+use crate::store::{Store, Tenant, hash_api_key};
+
+/// The authenticated tenant of a request.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Tenant);
+
+impl Caller {
+    /// `403 role_forbidden` unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[TenantRole]) -> Result<(), Problem> {
+        if roles.contains(&self.0.role) {
+            return Ok(());
+        }
+        let allowed: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "role_forbidden",
+            format!("a {} tenant cannot do this; it takes the role {}", self.0.role, allowed.join(" or ")),
+        ))
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = Problem;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Problem>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let store = req.app_data::<web::Data<Store>>().cloned();
+        let key = bearer(req);
+        let req = req.clone();
+        Box::pin(async move {
+            let key = key?;
+            let store = store.ok_or_else(|| Problem::internal(&anyhow::anyhow!("no store configured")))?;
+            let tenant = store.tenant_by_key_hash(&hash_api_key(&key)).await?.ok_or_else(|| {
+                Problem::new(StatusCode::UNAUTHORIZED, "invalid_api_key", "the API key is unknown, revoked or disabled")
+            })?;
+            req.extensions_mut().insert(tenant.id);
+            Ok(Caller(tenant))
+        })
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Result<String, Problem> {
+    let missing = || Problem::new(StatusCode::UNAUTHORIZED, "missing_api_key", "send Authorization: Bearer <api key>");
+    let value = req.headers().get(AUTHORIZATION).ok_or_else(missing)?;
+    let value = value.to_str().map_err(|_| missing())?;
+    match value.split_once(' ') {
+        Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") && !key.trim().is_empty() => {
+            Ok(key.trim().to_owned())
+        }
+        _ => Err(missing()),
+    }
+}

@@ -1,0 +1,279 @@
+//! `/v1/evidence`: register (hash-only JSON or an upload), batch, list, lookup, get.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::auth::Caller;
+use super::body::{MAX_JSON_BYTES, media_type, parse_json, read_limited, require_json, unsupported};
+use super::upload;
+use crate::domain::canonical::{canonical_json, unique_keys_metadata};
+use crate::domain::{EvidenceId, EvidenceKind, Hash, Metadata, Timestamp};
+use crate::ingest::Ingest;
+use crate::problem::{FieldError, Problem};
+use crate::store::writer::{Outcome, Submission};
+use crate::store::{EvidenceRecord, NewEvidence, Store};
+
+/// Items per batch.
+pub const MAX_BATCH_ITEMS: usize = 10_000;
+/// Canonical metadata per record.
+pub const MAX_METADATA_BYTES: usize = 16 << 10;
+/// Kinds a tenant may register through `/v1/evidence`; invoices and claims have their routes.
+pub const GENERIC_KINDS: [EvidenceKind; 3] = [EvidenceKind::Document, EvidenceKind::Contract, EvidenceKind::Image];
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/v1/evidence", web::post().to(create))
+        .route("/v1/evidence", web::get().to(list))
+        .route("/v1/evidence/batch", web::post().to(batch))
+        .route("/v1/evidence/lookup", web::post().to(lookup))
+        .route("/v1/evidence/{id}", web::get().to(get));
+}
+
+/// One hash-only item, as sent.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceIn {
+    pub kind: EvidenceKind,
+    pub content_hash: Hash,
+    #[serde(default, deserialize_with = "unique_keys_metadata")]
+    pub metadata: Option<Metadata>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchIn {
+    items: Vec<EvidenceIn>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LookupIn {
+    content_hash: Hash,
+}
+
+/// A record as the owner sees it.
+#[derive(Debug, Serialize)]
+pub struct EvidenceOut {
+    pub id: EvidenceId,
+    pub kind: EvidenceKind,
+    pub content_hash: Hash,
+    pub meta_hash: Hash,
+    pub leaf_hash: Hash,
+    pub received: Timestamp,
+    /// `pending`, `sealed` or `anchored`.
+    pub status: &'static str,
+    pub block: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+    pub receipt: String,
+}
+
+impl EvidenceOut {
+    /// The record with its status from the block that holds it, if any.
+    pub async fn of(store: &Store, r: EvidenceRecord) -> Result<Self, Problem> {
+        let block = store.block_containing(r.seq).await?;
+        let status = match &block {
+            None => "pending",
+            Some(b) if b.anchored.is_some() => "anchored",
+            Some(_) => "sealed",
+        };
+        Ok(Self::with_status(r, status, block.map(|b| b.height)))
+    }
+
+    pub fn with_status(r: EvidenceRecord, status: &'static str, block: Option<u64>) -> Self {
+        Self {
+            receipt: format!("/v1/evidence/{}/receipt", r.id),
+            id: r.id,
+            kind: r.kind,
+            content_hash: r.content_hash,
+            meta_hash: r.meta_hash,
+            leaf_hash: r.leaf_hash,
+            received: r.received,
+            status,
+            block,
+            metadata: r.metadata,
+        }
+    }
+}
+
+async fn create(
+    req: HttpRequest,
+    caller: Caller,
+    payload: web::Payload,
+    store: web::Data<Store>,
+    ingest: web::Data<Ingest>,
+    limits: web::Data<upload::Limits>,
+) -> Result<HttpResponse, Problem> {
+    let idem = idempotency_key(&req)?;
+    let (item, request_hash) = match media_type(&req).as_str() {
+        "application/json" => {
+            let body = read_limited(payload, MAX_JSON_BYTES).await?;
+            let item: EvidenceIn = parse_json(&body)?;
+            (checked(item, "")?, Hash::of(&body))
+        }
+        "multipart/form-data" => upload::receive(&req, payload, &caller, &limits).await?,
+        other => return Err(unsupported(other, "application/json or multipart/form-data")),
+    };
+    let records = submit(&ingest, &store, &caller, vec![item], idem.map(|k| (k, request_hash))).await?;
+    let out = records.into_iter().next().expect("one item in, one record out");
+    Ok(HttpResponse::Created().json(out))
+}
+
+async fn batch(
+    req: HttpRequest,
+    caller: Caller,
+    payload: web::Payload,
+    store: web::Data<Store>,
+    ingest: web::Data<Ingest>,
+) -> Result<HttpResponse, Problem> {
+    require_json(&req)?;
+    let idem = idempotency_key(&req)?;
+    let body = read_limited(payload, MAX_JSON_BYTES).await?;
+    let batch: BatchIn = parse_json(&body)?;
+    if batch.items.is_empty() || batch.items.len() > MAX_BATCH_ITEMS {
+        return Err(Problem::invalid_field(
+            "/items",
+            "batch_size",
+            format!("a batch holds 1 to {MAX_BATCH_ITEMS} items, not {}", batch.items.len()),
+        ));
+    }
+    let mut items = Vec::with_capacity(batch.items.len());
+    let mut errors = Vec::new();
+    for (i, item) in batch.items.into_iter().enumerate() {
+        match checked(item, &format!("/items/{i}")) {
+            Ok(item) => items.push(item),
+            Err(p) => errors.extend(p.errors),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Problem::invalid(errors));
+    }
+    let records = submit(&ingest, &store, &caller, items, idem.map(|k| (k, Hash::of(&body)))).await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "items": records })))
+}
+
+/// Checks what the types cannot: an allowed kind, metadata size.
+pub fn checked(item: EvidenceIn, at: &str) -> Result<NewEvidence, Problem> {
+    let mut errors = Vec::new();
+    if !GENERIC_KINDS.contains(&item.kind) {
+        errors.push(FieldError {
+            pointer: format!("{at}/kind"),
+            code: "kind_not_allowed".into(),
+            message: format!("{} evidence is registered through its own route", item.kind),
+        });
+    }
+    if let Some(m) = &item.metadata
+        && canonical_json(&serde_json::Value::Object(m.clone())).len() > MAX_METADATA_BYTES
+    {
+        errors.push(FieldError {
+            pointer: format!("{at}/metadata"),
+            code: "too_large".into(),
+            message: format!("metadata is limited to {MAX_METADATA_BYTES} bytes of canonical JSON"),
+        });
+    }
+    if errors.is_empty() {
+        Ok(NewEvidence { kind: item.kind, content_hash: item.content_hash, metadata: item.metadata })
+    } else {
+        Err(Problem::invalid(errors))
+    }
+}
+
+/// Writes the items durably and returns them as the owner sees them.
+pub async fn submit(
+    ingest: &Ingest,
+    store: &Store,
+    caller: &Caller,
+    items: Vec<NewEvidence>,
+    idempotency: Option<(String, Hash)>,
+) -> Result<Vec<EvidenceOut>, Problem> {
+    let submission = Submission { owner: caller.0.id, items, idempotency };
+    match ingest.submit(submission).await? {
+        Outcome::Created(records) => {
+            Ok(records.into_iter().map(|r| EvidenceOut::with_status(r, "pending", None)).collect())
+        }
+        Outcome::Replayed(seen) => {
+            let mut out = Vec::new();
+            for r in store.evidence_range(seen.first_seq, seen.count).await? {
+                out.push(EvidenceOut::of(store, r).await?);
+            }
+            Ok(out)
+        }
+        Outcome::KeyReused => Err(Problem::new(
+            StatusCode::CONFLICT,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used with another request body",
+        )),
+    }
+}
+
+/// The `Idempotency-Key` header: 1 to 200 visible ASCII characters.
+pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, Problem> {
+    let Some(value) = req.headers().get("idempotency-key") else { return Ok(None) };
+    let key =
+        value.to_str().ok().filter(|k| !k.is_empty() && k.len() <= 200 && k.bytes().all(|b| b.is_ascii_graphic()));
+    key.map(|k| Some(k.to_owned())).ok_or_else(|| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_idempotency_key",
+            "Idempotency-Key takes 1 to 200 visible ASCII characters",
+        )
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+async fn list(caller: Caller, query: web::Query<ListQuery>, store: web::Data<Store>) -> Result<HttpResponse, Problem> {
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(Problem::new(StatusCode::BAD_REQUEST, "invalid_limit", "limit is 1 to 1000"));
+    }
+    let before = match &query.cursor {
+        None => None,
+        Some(c) => Some(c.parse::<u64>().map_err(|_| {
+            Problem::new(StatusCode::BAD_REQUEST, "invalid_cursor", "the cursor is not one this server gave")
+        })?),
+    };
+    let records = store.evidence_page(&caller.0.id, before, limit).await?;
+    let next_cursor = (records.len() == limit as usize).then(|| records.last().map(|r| r.seq.to_string())).flatten();
+    let mut items = Vec::with_capacity(records.len());
+    for r in records {
+        items.push(EvidenceOut::of(&store, r).await?);
+    }
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": next_cursor })))
+}
+
+async fn lookup(
+    req: HttpRequest,
+    caller: Caller,
+    payload: web::Payload,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, Problem> {
+    require_json(&req)?;
+    let body = read_limited(payload, 4096).await?;
+    let q: LookupIn = parse_json(&body)?;
+    let mut items = Vec::new();
+    for r in store.evidence_by_content(&caller.0.id, &q.content_hash, 1000).await? {
+        items.push(EvidenceOut::of(&store, r).await?);
+    }
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+}
+
+async fn get(caller: Caller, id: web::Path<String>, store: web::Data<Store>) -> Result<HttpResponse, Problem> {
+    let record = owned_record(&store, &caller, &id).await?;
+    Ok(HttpResponse::Ok().json(EvidenceOut::of(&store, record).await?))
+}
+
+/// The caller's record with this id; `404` alike for a malformed id, an unknown one and
+/// another tenant's.
+pub async fn owned_record(store: &Store, caller: &Caller, id: &str) -> Result<EvidenceRecord, Problem> {
+    let id: EvidenceId = id.parse().map_err(|_| Problem::not_found())?;
+    match store.evidence_by_id(&id).await? {
+        Some(r) if r.owner == caller.0.id => Ok(r),
+        _ => Err(Problem::not_found()),
+    }
+}

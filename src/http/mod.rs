@@ -1,0 +1,48 @@
+//! The actix-web application: one file per resource, the auth extractor, problem+json errors.
+
+pub mod auth;
+mod blocks;
+pub mod body;
+mod evidence;
+mod ops;
+pub mod receipts;
+mod request_log;
+pub mod upload;
+pub mod verify;
+
+pub use ops::SealerLiveness;
+pub use receipts::AnchorSignal;
+
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpResponse, web};
+
+use crate::problem::Problem;
+
+/// Registers every route (the caller adds the app data: `Store`, `Ingest`, `upload::Limits`,
+/// `TrustStore`, `verify::VerifyLimits`, `AnchorSignal`, `SharedStatus`, `SealerLiveness`).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.configure(evidence::routes)
+        .configure(receipts::routes)
+        .configure(blocks::routes)
+        .configure(verify::routes)
+        .configure(ops::routes);
+}
+
+/// The application with its middleware and a problem+json 404 for unknown routes.
+pub fn app(
+    data: impl Fn(&mut web::ServiceConfig) + Clone + 'static,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .wrap(from_fn(request_log::log_request))
+        .configure(data)
+        .configure(routes)
+        .default_service(web::to(|| async { Err::<HttpResponse, _>(Problem::not_found()) }))
+}

@@ -1,0 +1,59 @@
+//! `GET /healthz`, `GET /readyz`, `GET /v1/witnesses`.
+
+use std::time::Duration;
+
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+
+use crate::problem::Problem;
+use crate::seal::SharedStatus;
+use crate::store::Store;
+
+/// A sealer that has not run a round for this long is reported as not running.
+pub struct SealerLiveness(pub Duration);
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/v1/witnesses", web::get().to(witnesses));
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+/// Ready = database writable, sealer running, no fork detected. Witness state is shown but
+/// does not make the service unready.
+async fn readyz(
+    store: web::Data<Store>,
+    status: web::Data<SharedStatus>,
+    liveness: web::Data<SealerLiveness>,
+) -> Result<HttpResponse, Problem> {
+    let writable = store.writable().await;
+    let (sealer_running, fork, witnesses) = {
+        let s = status.lock().expect("status lock");
+        (s.last_round.is_some_and(|t| t.elapsed() < liveness.0), s.fork.clone(), s.witnesses.clone())
+    };
+    let ready = writable && sealer_running && fork.is_none();
+    let body = json!({
+        "ready": ready, "database_writable": writable, "sealer_running": sealer_running,
+        "fork": fork, "witnesses": witnesses,
+    });
+    Ok(if ready { HttpResponse::Ok() } else { HttpResponse::ServiceUnavailable() }.json(body))
+}
+
+async fn witnesses(store: web::Data<Store>, status: web::Data<SharedStatus>) -> Result<HttpResponse, Problem> {
+    let latest = store.latest_block().await?;
+    let witnesses = status.lock().expect("status lock").witnesses.clone();
+    let items: Vec<_> = witnesses
+        .into_iter()
+        .map(|w| {
+            let lag_blocks = latest.as_ref().map(|b| b.height.saturating_sub(w.last_height.unwrap_or(0)) + u64::from(w.last_height.is_none()));
+            json!({
+                "name": w.name, "role": w.role, "reachable": w.reachable, "last_height": w.last_height,
+                "lag_blocks": lag_blocks, "last_contact": w.last_contact, "last_refusal": w.last_refusal, "refusals": w.refusals,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "witnesses": items })))
+}

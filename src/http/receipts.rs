@@ -1,0 +1,73 @@
+//! `GET /v1/evidence/{id}/receipt`: `200` with the receipt once anchored, else `202` with the
+//! evidence and `Retry-After: 1`; `?wait=N` (0–30 s) long-polls; `?disclose=none` leaves the
+//! metadata out.
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use tokio::sync::watch;
+
+use super::auth::Caller;
+use super::evidence::{EvidenceOut, owned_record};
+use crate::problem::Problem;
+use crate::receipts::receipt_for;
+use crate::store::Store;
+
+/// Changes whenever a block gets anchored (the sealer holds the sender).
+#[derive(Clone)]
+pub struct AnchorSignal(pub watch::Receiver<u64>);
+
+pub const MAX_WAIT_SECONDS: u64 = 30;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/v1/evidence/{id}/receipt", web::get().to(receipt));
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReceiptQuery {
+    wait: Option<String>,
+    disclose: Option<String>,
+}
+
+async fn receipt(
+    caller: Caller,
+    id: web::Path<String>,
+    query: web::Query<ReceiptQuery>,
+    store: web::Data<Store>,
+    signal: web::Data<AnchorSignal>,
+) -> Result<HttpResponse, Problem> {
+    let wait = match query.wait.as_deref() {
+        None => 0,
+        Some(w) => w.parse::<u64>().ok().filter(|w| *w <= MAX_WAIT_SECONDS).ok_or_else(|| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_wait",
+                format!("wait is a whole number of seconds from 0 to {MAX_WAIT_SECONDS}"),
+            )
+        })?,
+    };
+    let disclose = match query.disclose.as_deref() {
+        None | Some("all") => true,
+        Some("none") => false,
+        Some(_) => return Err(Problem::new(StatusCode::BAD_REQUEST, "invalid_disclose", "disclose is all or none")),
+    };
+    let record = owned_record(&store, &caller, &id).await?;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
+    let mut changes = signal.0.clone();
+    loop {
+        changes.mark_unchanged();
+        if let Some(receipt) = receipt_for(&store, &record, disclose).await? {
+            return Ok(HttpResponse::Ok().json(receipt));
+        }
+        let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match tokio::time::timeout(remaining, changes.changed()).await {
+            Ok(Ok(())) => continue,
+            _ => break, // the deadline passed, or the sealer stopped
+        }
+    }
+    let evidence = EvidenceOut::of(&store, record).await?;
+    Ok(HttpResponse::Accepted().insert_header(("Retry-After", "1")).json(evidence))
+}

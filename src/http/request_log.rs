@@ -1,0 +1,37 @@
+//! One log line per request: request id, tenant, method, route, status, latency. The query
+//! string and headers (credentials) are never logged.
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage};
+
+/// The response header carrying the request id.
+pub const REQUEST_ID: &str = "x-request-id";
+
+pub async fn log_request(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let started = Instant::now();
+    let id = uuid::Uuid::now_v7().simple().to_string();
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let mut res = next.call(req).await?;
+    let route = res.request().match_pattern().unwrap_or(path);
+    let tenant = res.request().extensions().get::<crate::domain::TenantId>().map(|t| t.to_string());
+    let status = res.status().as_u16();
+    tracing::info!(
+        request_id = %id,
+        tenant = tenant.as_deref().unwrap_or("-"),
+        "{method} {route} {status} {:.1}ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(HeaderName::from_static(REQUEST_ID), value);
+    }
+    Ok(res)
+}

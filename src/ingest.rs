@@ -1,0 +1,75 @@
+//! Group commit: handlers submit to one writer task, which takes every submission waiting at
+//! that moment into one transaction (multi-row inserts, `synchronous=FULL`), then answers
+//! each. A `201` is only sent after its transaction committed.
+
+use std::sync::Arc;
+
+use anyhow::anyhow;
+use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::store::writer::{EvidenceWriter, Outcome, Submission};
+
+/// At most this many records go into one transaction (more wait for the next one).
+pub const MAX_GROUP_RECORDS: usize = 50_000;
+const QUEUE_DEPTH: usize = 4096;
+
+struct Job {
+    submission: Submission,
+    reply: oneshot::Sender<Result<Outcome, String>>,
+}
+
+/// The handlers' side of the writer.
+#[derive(Clone)]
+pub struct Ingest {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Ingest {
+    /// Starts the writer task. `written` is notified after each commit (the sealer's size
+    /// trigger). The task ends once every `Ingest` clone is dropped and the queue is drained.
+    pub fn start(writer: EvidenceWriter, written: Arc<Notify>) -> (Self, JoinHandle<()>) {
+        let (jobs, rx) = mpsc::channel(QUEUE_DEPTH);
+        let task = tokio::spawn(run(writer, rx, written));
+        (Self { jobs }, task)
+    }
+
+    /// Writes one submission durably (or finds its idempotent twin).
+    pub async fn submit(&self, submission: Submission) -> anyhow::Result<Outcome> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs.send(Job { submission, reply }).await.map_err(|_| anyhow!("the evidence writer has stopped"))?;
+        answer.await.map_err(|_| anyhow!("the evidence writer stopped before answering"))?.map_err(|e| anyhow!(e))
+    }
+}
+
+async fn run(mut writer: EvidenceWriter, mut rx: mpsc::Receiver<Job>, written: Arc<Notify>) {
+    while let Some(first) = rx.recv().await {
+        let mut records = first.submission.items.len();
+        let mut group = vec![first];
+        while records < MAX_GROUP_RECORDS {
+            match rx.try_recv() {
+                Ok(job) => {
+                    records += job.submission.items.len();
+                    group.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        let (submissions, replies): (Vec<Submission>, Vec<_>) =
+            group.into_iter().map(|j| (j.submission, j.reply)).unzip();
+        match writer.write(&submissions).await {
+            Ok(outcomes) => {
+                written.notify_one();
+                for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                    let _ = reply.send(Ok(outcome));
+                }
+            }
+            Err(e) => {
+                tracing::error!("writing {} submission(s) failed: {e:#}", replies.len());
+                for reply in replies {
+                    let _ = reply.send(Err(format!("{e:#}")));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! Errors at the HTTP boundary: `application/problem+json` (RFC 9457) with a stable `code`.
+//!
+//! Client errors say exactly what is wrong. Server errors are logged with their whole cause
+//! chain and shown to the client as a bare "internal error" with a request id: never the
+//! internal message.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// One problem with one field of the request (RFC 6901 pointer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub pointer: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// An error response.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub status: StatusCode,
+    /// The stable machine code, e.g. `invalid_field`.
+    pub code: &'static str,
+    pub detail: String,
+    /// For `422 invalid_field`: one entry per field.
+    pub errors: Vec<FieldError>,
+    /// Further members specific to the code (e.g. `last_signed_height` for `fork`).
+    pub extra: Map<String, Value>,
+    /// Seconds for a `Retry-After` header.
+    pub retry_after: Option<u64>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self { status, code, detail: detail.into(), errors: Vec::new(), extra: Map::new(), retry_after: None }
+    }
+
+    /// `400 malformed_body`: the body is not well-formed (JSON syntax, multipart framing).
+    pub fn malformed(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "malformed_body", detail)
+    }
+
+    /// `422 invalid_field` with one entry per field.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.as_slice() {
+            [one] => format!("{}: {}", one.pointer, one.message),
+            many => format!("{} fields are invalid", many.len()),
+        };
+        Self { errors, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", detail) }
+    }
+
+    /// `422 invalid_field` for one field.
+    pub fn invalid_field(pointer: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldError { pointer: pointer.into(), code: code.into(), message: message.into() }])
+    }
+
+    /// `404 not_found`; the same body for an unknown id and for another tenant's record.
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
+    }
+
+    /// `413 too_large`.
+    pub fn too_large(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", detail)
+    }
+
+    /// `500 internal_error`: logs `cause` with its chain; the client sees only a request id.
+    pub fn internal(cause: &anyhow::Error) -> Self {
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        tracing::error!(request_error_id = %id, "internal error: {cause:#}");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", format!("internal error; reference {id}"))
+    }
+
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.extra.insert(key.to_owned(), value.into());
+        self
+    }
+
+    /// The JSON body.
+    pub fn body(&self) -> Value {
+        let mut body = Map::new();
+        body.insert("type".into(), format!("/docs/errors#{}", self.code).into());
+        body.insert("title".into(), self.status.canonical_reason().unwrap_or("Error").into());
+        body.insert("status".into(), self.status.as_u16().into());
+        body.insert("detail".into(), self.detail.clone().into());
+        body.insert("code".into(), self.code.into());
+        if !self.errors.is_empty() {
+            body.insert("errors".into(), serde_json::to_value(&self.errors).expect("field errors serialise"));
+        }
+        body.extend(self.extra.clone());
+        Value::Object(body)
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+    }
+}
+
+impl ResponseError for Problem {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        response.body(self.body().to_string())
+    }
+}
+
+impl From<anyhow::Error> for Problem {
+    fn from(e: anyhow::Error) -> Self {
+        Self::internal(&e)
+    }
+}

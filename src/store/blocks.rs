@@ -1,0 +1,181 @@
+//! Sealed blocks and their co-signatures.
+
+use anyhow::Context;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use super::Store;
+use super::codec;
+use crate::domain::{BlockHeader, Hash, Role, Timestamp, WitnessName};
+
+/// One sealed block: evidence `seq` in `[first_seq, first_seq + leaf_count)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockRow {
+    pub height: u64,
+    pub first_seq: u64,
+    pub leaf_count: u64,
+    /// The exact header text the witnesses sign.
+    pub header: String,
+    pub block_hash: Hash,
+    pub sealed: Timestamp,
+    pub anchored: Option<Timestamp>,
+}
+
+impl BlockRow {
+    /// The parsed header (stored text always parses; it was made by [`BlockHeader::text`]).
+    pub fn parsed(&self) -> anyhow::Result<BlockHeader> {
+        BlockHeader::parse(&self.header).with_context(|| format!("stored header at height {}", self.height))
+    }
+
+    /// The sequence number after the block's last record.
+    pub fn end_seq(&self) -> u64 {
+        self.first_seq + self.leaf_count
+    }
+}
+
+/// One witness's co-signature of one block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CosignatureRow {
+    pub height: u64,
+    pub witness: WitnessName,
+    pub role: Role,
+    pub cms: Vec<u8>,
+    pub signed: Timestamp,
+}
+
+const BLOCK_COLUMNS: &str = "height, first_seq, leaf_count, header, block_hash, sealed_ms, anchored_ms";
+
+impl Store {
+    pub async fn latest_block(&self) -> anyhow::Result<Option<BlockRow>> {
+        let sql = format!("SELECT {BLOCK_COLUMNS} FROM blocks ORDER BY height DESC LIMIT 1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_optional(self.pool()).await?;
+        row.as_ref().map(block_from_row).transpose()
+    }
+
+    pub async fn block(&self, height: u64) -> anyhow::Result<Option<BlockRow>> {
+        let sql = format!("SELECT {BLOCK_COLUMNS} FROM blocks WHERE height = ?");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(height as i64).fetch_optional(self.pool()).await?;
+        row.as_ref().map(block_from_row).transpose()
+    }
+
+    /// The block whose range holds `seq`, if sealed.
+    pub async fn block_containing(&self, seq: u64) -> anyhow::Result<Option<BlockRow>> {
+        let sql = format!(
+            "SELECT {BLOCK_COLUMNS} FROM blocks WHERE first_seq <= ? AND leaf_count > 0 ORDER BY first_seq DESC LIMIT 1"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(seq as i64).fetch_optional(self.pool()).await?;
+        Ok(row.as_ref().map(block_from_row).transpose()?.filter(|b| seq < b.end_seq()))
+    }
+
+    /// Blocks from `height` on, oldest first, at most `limit`.
+    pub async fn blocks_from(&self, height: u64, limit: u32) -> anyhow::Result<Vec<BlockRow>> {
+        let sql = format!("SELECT {BLOCK_COLUMNS} FROM blocks WHERE height >= ? ORDER BY height LIMIT ?");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(height as i64)
+            .bind(i64::from(limit))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(block_from_row).collect()
+    }
+
+    /// Appends a sealed block. Refuses (primary key) a second block at one height.
+    pub async fn insert_block(&self, b: &BlockRow) -> anyhow::Result<()> {
+        sqlx::query("INSERT INTO blocks (height, first_seq, leaf_count, header, block_hash, sealed_ms) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(b.height as i64)
+            .bind(b.first_seq as i64)
+            .bind(b.leaf_count as i64)
+            .bind(&b.header)
+            .bind(b.block_hash.as_bytes().as_slice())
+            .bind(b.sealed.unix_millis())
+            .execute(self.pool())
+            .await
+            .with_context(|| format!("inserting block {}", b.height))?;
+        Ok(())
+    }
+
+    /// The lowest height not yet anchored, if any.
+    pub async fn oldest_unanchored(&self) -> anyhow::Result<Option<u64>> {
+        let h: Option<i64> = sqlx::query_scalar("SELECT MIN(height) FROM blocks WHERE anchored_ms IS NULL")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(h.map(|h| h as u64))
+    }
+
+    /// Marks anchored every unanchored block with at least `court` court and `notary` notary
+    /// co-signatures; returns how many.
+    pub async fn anchor_at_quorum(&self, court: u32, notary: u32, at: Timestamp) -> anyhow::Result<u64> {
+        let done = sqlx::query(
+            "UPDATE blocks SET anchored_ms = ?1 WHERE anchored_ms IS NULL AND height IN ( \
+               SELECT height FROM cosignatures \
+               WHERE height >= (SELECT MIN(height) FROM blocks WHERE anchored_ms IS NULL) \
+               GROUP BY height HAVING SUM(role = 'court') >= ?2 AND SUM(role = 'notary') >= ?3)",
+        )
+        .bind(at.unix_millis())
+        .bind(i64::from(court))
+        .bind(i64::from(notary))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// The highest height `witness` has co-signed, if any.
+    pub async fn last_cosigned(&self, witness: &WitnessName) -> anyhow::Result<Option<u64>> {
+        let h: Option<i64> = sqlx::query_scalar("SELECT MAX(height) FROM cosignatures WHERE witness = ?")
+            .bind(witness.as_str())
+            .fetch_one(self.pool())
+            .await?;
+        Ok(h.map(|h| h as u64))
+    }
+
+    /// Stores co-signatures (ignoring ones already stored).
+    pub async fn insert_cosignatures(&self, rows: &[CosignatureRow]) -> anyhow::Result<()> {
+        let mut tx = self.pool().begin().await?;
+        for c in rows {
+            sqlx::query(
+                "INSERT OR IGNORE INTO cosignatures (height, witness, role, cms, signed_ms) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(c.height as i64)
+            .bind(c.witness.as_str())
+            .bind(c.role.as_str())
+            .bind(&c.cms)
+            .bind(c.signed.unix_millis())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn cosignatures(&self, height: u64) -> anyhow::Result<Vec<CosignatureRow>> {
+        let rows = sqlx::query(
+            "SELECT height, witness, role, cms, signed_ms FROM cosignatures WHERE height = ? ORDER BY witness",
+        )
+        .bind(height as i64)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CosignatureRow {
+                    height: r.try_get::<i64, _>("height")? as u64,
+                    witness: codec::text(r, "witness")?,
+                    role: codec::text(r, "role")?,
+                    cms: r.try_get("cms")?,
+                    signed: codec::time(r, "signed_ms")?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn block_from_row(r: &SqliteRow) -> anyhow::Result<BlockRow> {
+    let anchored: Option<i64> = r.try_get("anchored_ms")?;
+    Ok(BlockRow {
+        height: r.try_get::<i64, _>("height")? as u64,
+        first_seq: r.try_get::<i64, _>("first_seq")? as u64,
+        leaf_count: r.try_get::<i64, _>("leaf_count")? as u64,
+        header: r.try_get("header")?,
+        block_hash: codec::hash(r, "block_hash")?,
+        sealed: codec::time(r, "sealed_ms")?,
+        anchored: anchored.and_then(Timestamp::from_unix_millis),
+    })
+}

@@ -1,0 +1,220 @@
+//! Evidence records, and the idempotency keys of the requests that created them.
+
+use anyhow::Context;
+use sqlx::sqlite::{SqliteConnection, SqliteRow};
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use super::Store;
+use super::codec::{self, id_bytes};
+use crate::domain::canonical::canonical_json;
+use crate::domain::{EvidenceId, EvidenceKind, Hash, Leaf, Metadata, Salt, TenantId, Timestamp};
+
+/// What a client asks to register.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvidence {
+    pub kind: EvidenceKind,
+    pub content_hash: Hash,
+    pub metadata: Option<Metadata>,
+}
+
+/// A stored record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvidenceRecord {
+    /// The arrival sequence number: the leaf index is `seq - first_seq` of its block.
+    pub seq: u64,
+    pub id: EvidenceId,
+    pub owner: TenantId,
+    pub kind: EvidenceKind,
+    pub content_hash: Hash,
+    pub salt: Salt,
+    pub meta_hash: Hash,
+    pub metadata: Option<Metadata>,
+    pub received: Timestamp,
+    pub leaf_hash: Hash,
+}
+
+impl EvidenceRecord {
+    pub fn leaf(&self) -> Leaf {
+        Leaf {
+            id: self.id,
+            kind: self.kind,
+            content: self.content_hash,
+            salt: self.salt,
+            meta: self.meta_hash,
+            owner: self.owner,
+            received: self.received,
+        }
+    }
+}
+
+/// What an idempotency key points at: the request's hash and the records it created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdempotencyRecord {
+    pub request_hash: Hash,
+    pub first_seq: u64,
+    pub count: u64,
+}
+
+const COLUMNS: &str = "seq, id, tenant_id, kind, content_hash, salt, meta_hash, metadata, received_ms, leaf_hash";
+/// SQLite allows 32,766 bound parameters per statement; ten per row.
+const ROWS_PER_INSERT: usize = 3000;
+
+impl Store {
+    pub async fn evidence_by_id(&self, id: &EvidenceId) -> anyhow::Result<Option<EvidenceRecord>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM evidence WHERE id = ?")))
+            .bind(id_bytes(id))
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(record_from_row).transpose()
+    }
+
+    /// The owner's records, newest first, with `seq` below `before` when given.
+    pub async fn evidence_page(
+        &self,
+        owner: &TenantId,
+        before: Option<u64>,
+        limit: u32,
+    ) -> anyhow::Result<Vec<EvidenceRecord>> {
+        let sql = format!("SELECT {COLUMNS} FROM evidence WHERE tenant_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id_bytes(owner))
+            .bind(before.map_or(i64::MAX, |b| b as i64))
+            .bind(i64::from(limit))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    /// The owner's records with this content hash, oldest first (at most `limit`).
+    pub async fn evidence_by_content(
+        &self,
+        owner: &TenantId,
+        content: &Hash,
+        limit: u32,
+    ) -> anyhow::Result<Vec<EvidenceRecord>> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM evidence WHERE tenant_id = ? AND content_hash = ? ORDER BY seq LIMIT ?");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id_bytes(owner))
+            .bind(content.as_bytes().as_slice())
+            .bind(i64::from(limit))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    /// The records with `seq` in `[first, first + count)`, in order.
+    pub async fn evidence_range(&self, first: u64, count: u64) -> anyhow::Result<Vec<EvidenceRecord>> {
+        let sql = format!("SELECT {COLUMNS} FROM evidence WHERE seq >= ? AND seq < ? ORDER BY seq");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(first as i64)
+            .bind((first + count) as i64)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    /// The leaf hashes of `seq` in `[first, first + count)`, in order.
+    pub async fn leaf_hashes(&self, first: u64, count: u64) -> anyhow::Result<Vec<Hash>> {
+        let rows = sqlx::query("SELECT leaf_hash FROM evidence WHERE seq >= ? AND seq < ? ORDER BY seq")
+            .bind(first as i64)
+            .bind((first + count) as i64)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| codec::hash(r, "leaf_hash")).collect()
+    }
+
+    /// The highest sequence number written, if any.
+    pub async fn max_seq(&self) -> anyhow::Result<Option<u64>> {
+        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM evidence").fetch_one(self.pool()).await?;
+        Ok(max.map(|m| m as u64))
+    }
+
+    pub async fn evidence_count(&self) -> anyhow::Result<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM evidence").fetch_one(self.pool()).await?;
+        Ok(n as u64)
+    }
+}
+
+/// The highest sequence number, read on the writer's own connection.
+pub async fn max_seq_on(conn: &mut SqliteConnection) -> anyhow::Result<Option<u64>> {
+    let max: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM evidence").fetch_one(&mut *conn).await?;
+    Ok(max.map(|m| m as u64))
+}
+
+pub async fn idempotency_get(
+    conn: &mut SqliteConnection,
+    owner: &TenantId,
+    key: &str,
+) -> anyhow::Result<Option<IdempotencyRecord>> {
+    let row = sqlx::query("SELECT request_hash, first_seq, count FROM idempotency WHERE tenant_id = ? AND key = ?")
+        .bind(id_bytes(owner))
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| {
+        Ok(IdempotencyRecord {
+            request_hash: codec::hash(&r, "request_hash")?,
+            first_seq: r.try_get::<i64, _>("first_seq")? as u64,
+            count: r.try_get::<i64, _>("count")? as u64,
+        })
+    })
+    .transpose()
+}
+
+pub async fn idempotency_put(
+    conn: &mut SqliteConnection,
+    owner: &TenantId,
+    key: &str,
+    rec: &IdempotencyRecord,
+) -> anyhow::Result<()> {
+    sqlx::query("INSERT INTO idempotency (tenant_id, key, request_hash, first_seq, count) VALUES (?, ?, ?, ?, ?)")
+        .bind(id_bytes(owner))
+        .bind(key)
+        .bind(rec.request_hash.as_bytes().as_slice())
+        .bind(rec.first_seq as i64)
+        .bind(rec.count as i64)
+        .execute(&mut *conn)
+        .await
+        .context("recording the idempotency key")?;
+    Ok(())
+}
+
+/// Inserts records with multi-row statements (inside the caller's transaction).
+pub async fn insert_evidence(conn: &mut SqliteConnection, records: &[EvidenceRecord]) -> anyhow::Result<()> {
+    for chunk in records.chunks(ROWS_PER_INSERT) {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!("INSERT INTO evidence ({COLUMNS}) "));
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(r.seq as i64)
+                .push_bind(id_bytes(&r.id))
+                .push_bind(id_bytes(&r.owner))
+                .push_bind(r.kind.as_str())
+                .push_bind(r.content_hash.as_bytes().to_vec())
+                .push_bind(r.salt.as_bytes().to_vec())
+                .push_bind(r.meta_hash.as_bytes().to_vec())
+                .push_bind(r.metadata.as_ref().map(|m| {
+                    String::from_utf8(canonical_json(&serde_json::Value::Object(m.clone()))).expect("JSON is UTF-8")
+                }))
+                .push_bind(r.received.unix_millis())
+                .push_bind(r.leaf_hash.as_bytes().to_vec());
+        });
+        q.build().execute(&mut *conn).await.context("inserting evidence")?;
+    }
+    Ok(())
+}
+
+fn record_from_row(r: &SqliteRow) -> anyhow::Result<EvidenceRecord> {
+    let metadata: Option<String> = r.try_get("metadata")?;
+    Ok(EvidenceRecord {
+        seq: r.try_get::<i64, _>("seq")? as u64,
+        id: codec::evidence_id(r, "id")?,
+        owner: codec::tenant_id(r, "tenant_id")?,
+        kind: codec::text(r, "kind")?,
+        content_hash: codec::hash(r, "content_hash")?,
+        salt: codec::salt(r, "salt")?,
+        meta_hash: codec::hash(r, "meta_hash")?,
+        metadata: metadata.map(|m| serde_json::from_str(&m)).transpose().context("stored metadata")?,
+        received: codec::time(r, "received_ms")?,
+        leaf_hash: codec::hash(r, "leaf_hash")?,
+    })
+}

@@ -1,0 +1,81 @@
+//! Storage: every database access goes through here, so that another backend (PostgreSQL
+//! for several API nodes) can be added without touching the handlers.
+//!
+//! The embedded default is SQLite in WAL mode with `synchronous=FULL`: a commit is on disk
+//! before it returns, so an acknowledged record survives a crash or power loss.
+
+mod blocks;
+mod codec;
+mod evidence;
+mod tenants;
+pub mod writer;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{ConnectOptions, Connection};
+
+pub use blocks::{BlockRow, CosignatureRow};
+pub use evidence::{EvidenceRecord, IdempotencyRecord, NewEvidence};
+pub use tenants::{ApiKeyInfo, Tenant, hash_api_key};
+
+/// The database file inside the data directory.
+pub const DB_FILE: &str = "notarium.db";
+
+/// A handle on the database: a pool for reads and short writes. The evidence writer holds
+/// its own connection (see [`Store::writer_connection`]).
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    options: SqliteConnectOptions,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database under `data_dir` and applies migrations.
+    pub async fn open(data_dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+        let path = data_dir.join(DB_FILE);
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+            .context("database path")?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .disable_statement_logging();
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options.clone())
+            .await
+            .with_context(|| format!("opening {}", path.display()))?;
+        sqlx::migrate!("migrations/sqlite").run(&pool).await.context("applying migrations")?;
+        Ok(Self { pool, options })
+    }
+
+    /// A dedicated connection for the single evidence writer.
+    pub async fn writer_connection(&self) -> anyhow::Result<SqliteConnection> {
+        SqliteConnection::connect_with(&self.options).await.context("opening the writer connection")
+    }
+
+    /// Whether the database accepts a write now (for `/readyz`).
+    pub async fn writable(&self) -> bool {
+        sqlx::query("CREATE TEMP TABLE IF NOT EXISTS ready_probe (x INTEGER); DELETE FROM ready_probe")
+            .execute(&self.pool)
+            .await
+            .is_ok()
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Closes the pool (on shutdown).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,126 @@
+//! The single evidence writer's side of the database: one transaction per group of
+//! submissions, multi-row inserts, arrival sequence numbers and leaf hashes assigned here.
+
+use std::collections::HashMap;
+
+use anyhow::Context;
+use sqlx::Connection;
+use sqlx::sqlite::SqliteConnection;
+
+use super::Store;
+use super::evidence::{IdempotencyRecord, idempotency_get, idempotency_put, insert_evidence, max_seq_on};
+use super::{EvidenceRecord, NewEvidence};
+use crate::domain::canonical::meta_hash;
+use crate::domain::{EvidenceId, Hash, Salt, TenantId, Timestamp};
+
+/// One request's records, all-or-nothing.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub owner: TenantId,
+    pub items: Vec<NewEvidence>,
+    /// The `Idempotency-Key` and the hash of the request body, if a key was sent.
+    pub idempotency: Option<(String, Hash)>,
+}
+
+/// What became of one submission.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Created(Vec<EvidenceRecord>),
+    /// The key was seen before with the same body: these are the first request's records.
+    Replayed(IdempotencyRecord),
+    /// The key was seen before with another body.
+    KeyReused,
+}
+
+/// Owns the writer connection and the next sequence number.
+pub struct EvidenceWriter {
+    conn: SqliteConnection,
+    next_seq: u64,
+}
+
+impl EvidenceWriter {
+    pub async fn open(store: &Store) -> anyhow::Result<Self> {
+        let mut conn = store.writer_connection().await?;
+        let next_seq = max_seq_on(&mut conn).await?.map_or(0, |m| m + 1);
+        Ok(Self { conn, next_seq })
+    }
+
+    /// Writes every submission in one transaction and returns one outcome per submission, in
+    /// order. On error nothing is written and the sequence counter is reloaded.
+    pub async fn write(&mut self, submissions: &[Submission]) -> anyhow::Result<Vec<Outcome>> {
+        let start_seq = self.next_seq;
+        let result = self.write_once(submissions).await;
+        if result.is_err() {
+            self.next_seq = max_seq_on(&mut self.conn).await.ok().flatten().map_or(start_seq, |m| m + 1);
+        }
+        result
+    }
+
+    async fn write_once(&mut self, submissions: &[Submission]) -> anyhow::Result<Vec<Outcome>> {
+        let received = Timestamp::now();
+        let mut tx = self.conn.begin().await.context("beginning the write")?;
+        let mut outcomes = Vec::with_capacity(submissions.len());
+        let mut records = Vec::new();
+        let mut keys_here: HashMap<(TenantId, &str), IdempotencyRecord> = HashMap::new();
+        let mut next = self.next_seq;
+        for s in submissions {
+            if let Some((key, request_hash)) = &s.idempotency {
+                let seen = match keys_here.get(&(s.owner, key.as_str())) {
+                    Some(r) => Some(*r),
+                    None => idempotency_get(&mut tx, &s.owner, key).await?,
+                };
+                if let Some(seen) = seen {
+                    outcomes.push(if seen.request_hash == *request_hash {
+                        Outcome::Replayed(seen)
+                    } else {
+                        Outcome::KeyReused
+                    });
+                    continue;
+                }
+            }
+            let created: Vec<EvidenceRecord> = s
+                .items
+                .iter()
+                .map(|item| {
+                    let seq = next;
+                    next += 1;
+                    new_record(seq, s.owner, item, received)
+                })
+                .collect::<anyhow::Result<_>>()?;
+            if let Some((key, request_hash)) = &s.idempotency {
+                let rec = IdempotencyRecord {
+                    request_hash: *request_hash,
+                    first_seq: created.first().map_or(next, |r| r.seq),
+                    count: created.len() as u64,
+                };
+                idempotency_put(&mut tx, &s.owner, key, &rec).await?;
+                keys_here.insert((s.owner, key.as_str()), rec);
+            }
+            records.extend(created.iter().cloned());
+            outcomes.push(Outcome::Created(created));
+        }
+        insert_evidence(&mut tx, &records).await?;
+        tx.commit().await.context("committing the write")?;
+        self.next_seq = next;
+        Ok(outcomes)
+    }
+}
+
+fn new_record(seq: u64, owner: TenantId, item: &NewEvidence, received: Timestamp) -> anyhow::Result<EvidenceRecord> {
+    let mut salt = [0u8; 32];
+    openssl::rand::rand_bytes(&mut salt).context("drawing a salt")?;
+    let mut record = EvidenceRecord {
+        seq,
+        id: EvidenceId::generate(),
+        owner,
+        kind: item.kind,
+        content_hash: item.content_hash,
+        salt: Salt(salt),
+        meta_hash: meta_hash(item.metadata.as_ref()),
+        metadata: item.metadata.clone(),
+        received,
+        leaf_hash: Hash::ZERO,
+    };
+    record.leaf_hash = record.leaf().hash();
+    Ok(record)
+}

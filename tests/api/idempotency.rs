@@ -1,0 +1,55 @@
+//! `Idempotency-Key`: a repeat returns the first result; another body is `409`.
+
+use notarium::domain::{Hash, TenantRole};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, problem};
+
+#[actix_web::test]
+async fn a_repeated_key_returns_the_first_result_and_another_body_conflicts() {
+    let app = TestApp::spawn().await;
+    let key = app.key(TenantRole::Merchant);
+    let send = |body: Value, idem: &'static str| {
+        app.http.post(app.url("/v1/evidence")).bearer_auth(key).header("Idempotency-Key", idem).json(&body).send()
+    };
+    let body = json!({"kind": "document", "content_hash": Hash::of(b"once")});
+    let first: Value = send(body.clone(), "k-1").await.unwrap().json().await.unwrap();
+    let again = send(body.clone(), "k-1").await.unwrap();
+    assert_eq!(again.status(), 201);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(app.evidence_count().await, 1);
+
+    let other = json!({"kind": "document", "content_hash": Hash::of(b"twice")});
+    assert_eq!(problem(send(other, "k-1").await.unwrap()).await, (409, "idempotency_key_reused".into()));
+    assert_eq!(app.evidence_count().await, 1);
+
+    // Keys belong to a tenant: the same key from another tenant is a new request.
+    let res = app
+        .http
+        .post(app.url("/v1/evidence"))
+        .bearer_auth(app.key(TenantRole::Hospital))
+        .header("Idempotency-Key", "k-1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert_eq!(app.evidence_count().await, 2);
+
+    // Batches too, all at once, even when sent concurrently.
+    let items = json!({"items": [{"kind": "image", "content_hash": Hash::of(b"a")}, {"kind": "image", "content_hash": Hash::of(b"b")}]});
+    let send_batch = || {
+        app.http
+            .post(app.url("/v1/evidence/batch"))
+            .bearer_auth(key)
+            .header("Idempotency-Key", "b-1")
+            .json(&items)
+            .send()
+    };
+    let (a, b) = tokio::join!(send_batch(), send_batch());
+    let (a, b): (Value, Value) = (a.unwrap().json().await.unwrap(), b.unwrap().json().await.unwrap());
+    assert_eq!(a["items"][0]["id"], b["items"][0]["id"]);
+    assert_eq!(app.evidence_count().await, 4);
+    app.stop().await;
+}

@@ -6,3 +6,4 @@ mod evidence;
 mod helpers;
 mod idempotency;
 mod process;
+mod witness_backlog;

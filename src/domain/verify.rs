@@ -241,8 +241,11 @@ fn proves(receipt: &Receipt, input: &VerifyInput, counted: &[(&Cosignature, Sign
     )];
     for (cosig, signer) in counted {
         if let Some(t) = signer.signing_time {
+            // CMS signing times have one-second precision (truncated): the witness signed
+            // somewhere in [t, t + 1 s), so the bound is the end of that second.
+            let bound = Timestamp::from_unix_millis(t.unix_millis() + 1000).unwrap_or(t);
             out.push(format!(
-                "These bytes existed, unchanged, no later than {t}: witness {} ({}, {}) signed the block then.",
+                "These bytes existed, unchanged, no later than {bound}: witness {} ({}, {}) signed the block during the second starting {t}.",
                 cosig.witness,
                 signer.role.map_or("?", Role::as_str),
                 signer.subject
@@ -264,7 +267,7 @@ fn does_not_prove(receipt: &Receipt) -> Vec<String> {
         "That the content is true, lawful or complete.".to_owned(),
         "That no one held the same bytes earlier.".to_owned(),
     ];
-    if receipt.evidence.metadata.is_none() {
+    if receipt.evidence.metadata.is_none() && receipt.evidence.meta_hash != meta_hash(None) {
         out.push(
             "The metadata (title, file name, details) was not disclosed in this receipt; only its hash is committed."
                 .to_owned(),

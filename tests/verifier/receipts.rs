@@ -19,6 +19,13 @@ fn a_good_receipt_verifies_with_and_without_the_file() {
     }
     assert_eq!(names.get("online_header"), Some(&None));
     assert!(report.proves.iter().any(|p| p.contains("no later than")), "{:?}", report.proves);
+    // Signing times have one-second precision; the bound stated is never before the receipt
+    // of the record (which happened before the witnesses signed).
+    for line in report.proves.iter().filter(|p| p.contains("no later than ")) {
+        let at = line.split("no later than ").nth(1).unwrap();
+        let bound: notarium::domain::Timestamp = at[..24].parse().unwrap();
+        assert!(bound > r.evidence.received, "{line} vs received {}", r.evidence.received);
+    }
 
     let without_file = check(&r, None);
     assert!(without_file.valid);
@@ -32,6 +39,37 @@ fn a_receipt_without_metadata_still_verifies() {
     let report = check(&r, Some(CONTENT));
     assert!(report.valid, "{report:#?}");
     assert!(report.does_not_prove.iter().any(|s| s.contains("not disclosed")));
+
+    // A record that never had metadata is not described as withholding any.
+    let mut r = good_receipt();
+    r.evidence.metadata = None;
+    r.evidence.meta_hash = meta_hash(None);
+    r = reseal_leaf(&r);
+    let report = check(&r, Some(CONTENT));
+    assert!(report.valid, "{report:#?}");
+    assert!(!report.does_not_prove.iter().any(|s| s.contains("not disclosed")));
+}
+
+/// The receipt with its leaf rebuilt into a fresh one-leaf block signed by the test witnesses.
+fn reseal_leaf(r: &notarium::domain::Receipt) -> notarium::domain::Receipt {
+    let mut out = receipt_signed_by(&[TestWitness::court(), TestWitness::notary()]);
+    out.evidence = r.evidence.clone();
+    out.leaf_hash = out.evidence.leaf().hash();
+    let header = notarium::domain::BlockHeader {
+        log: out.block.log.clone(),
+        height: 1,
+        prev: notarium::domain::Hash::ZERO,
+        root: out.leaf_hash,
+        leaves: 1,
+        sealed: notarium::domain::Timestamp::now(),
+    };
+    out.proof = notarium::domain::InclusionProof { leaf_index: 0, leaf_count: 1, siblings: vec![] };
+    out.block.height = 1;
+    out.block.header = header.text();
+    out.block.block_hash = header.block_hash();
+    out.cosignatures =
+        [TestWitness::court(), TestWitness::notary()].iter().map(|w| w.cosign(&out.block.header)).collect();
+    out
 }
 
 #[test]

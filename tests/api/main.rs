@@ -5,5 +5,6 @@ mod errors;
 mod evidence;
 mod helpers;
 mod idempotency;
+mod ops;
 mod process;
 mod witness_backlog;

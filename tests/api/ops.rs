@@ -1,0 +1,57 @@
+//! Health, readiness, blocks and witnesses as an operator or a court sees them.
+
+use notarium::domain::{BlockHeader, Hash, TenantRole};
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+#[actix_web::test]
+async fn health_readiness_blocks_and_witnesses_report_the_truth() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get("/healthz", None).await.status(), 200);
+    let ev = app.register(b"something to seal").await;
+    let receipt = app.anchored_receipt(ev["id"].as_str().unwrap(), app.key(TenantRole::Merchant)).await;
+
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status(), 200);
+    let ready: Value = ready.json().await.unwrap();
+    assert_eq!((ready["database_writable"].clone(), ready["sealer_running"].clone()), (true.into(), true.into()));
+    assert!(ready["fork"].is_null());
+
+    // The public block matches what the receipt was co-signed over.
+    let block: Value = app.get(&format!("/v1/blocks/{}", receipt.block.height), None).await.json().await.unwrap();
+    let header = block["header"].as_str().unwrap();
+    assert_eq!(header, receipt.block.header);
+    assert_eq!(block["block_hash"], Hash::of(header.as_bytes()).to_string());
+    assert_eq!(BlockHeader::parse(header).unwrap().height, receipt.block.height);
+    let signers: Vec<&str> =
+        block["cosignatures"].as_array().unwrap().iter().map(|c| c["witness"].as_str().unwrap()).collect();
+    assert_eq!(signers, ["court", "notary"]);
+    assert!(block["anchored"].is_string());
+    let latest: Value = app.get("/v1/blocks/latest", None).await.json().await.unwrap();
+    assert!(latest["height"].as_u64().unwrap() >= receipt.block.height);
+    assert_eq!(app.get("/v1/blocks/999999", None).await.status(), 404);
+    assert_eq!(app.get("/v1/blocks/abc", None).await.status(), 404);
+
+    let witnesses: Value = app.get("/v1/witnesses", None).await.json().await.unwrap();
+    for w in witnesses["witnesses"].as_array().unwrap() {
+        assert_eq!(w["reachable"], true, "{w}");
+        assert!(w["last_height"].as_u64().unwrap() >= receipt.block.height);
+    }
+    // Public routes never show the owner's content hash, salt or metadata.
+    let text = app.get("/v1/blocks/latest", None).await.text().await.unwrap();
+    assert!(!text.contains(&receipt.evidence.content_hash.to_string()));
+    assert!(!text.contains(&receipt.evidence.salt.to_string()));
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn every_response_carries_a_request_id() {
+    let app = TestApp::spawn().await;
+    for path in ["/healthz", "/v1/nowhere"] {
+        let res = app.get(path, None).await;
+        let id = res.headers().get("x-request-id").expect("a request id").to_str().unwrap().to_owned();
+        assert_eq!(id.len(), 32, "{path}");
+    }
+    app.stop().await;
+}

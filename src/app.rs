@@ -2,7 +2,7 @@
 //! thing on port 0 with a fresh data directory.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,6 +15,7 @@ use crate::config::Settings;
 use crate::crypto::TrustStore;
 use crate::crypto::devpki::write_dev_pki;
 use crate::domain::{Role, TenantRole};
+use crate::files;
 use crate::http::{AnchorSignal, SealerLiveness, upload, verify::VerifyLimits};
 use crate::ingest::Ingest;
 use crate::seal::{Sealer, SealerConfig, SharedStatus};
@@ -32,6 +33,9 @@ pub struct Application {
     writer: tokio::task::JoinHandle<()>,
     witnesses: Vec<ServerHandle>,
     store: Store,
+    ingest: Ingest,
+    /// Held while running: one service per data directory.
+    _data_lock: std::fs::File,
 }
 
 /// The file the bound address is written to (tests and scripts read it).
@@ -42,6 +46,8 @@ impl Application {
     /// binds the HTTP listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let data = settings.data.clone();
+        std::fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
+        let data_lock = files::lock(&data).context("another notarium serve uses this data directory")?;
         let store = Store::open(&data).await?;
         let pki = data.join("pki");
         if !pki.join("ca.pem").exists() {
@@ -75,6 +81,8 @@ impl Application {
                 shutdown_grace: Duration::from_secs(10),
             },
             witnesses: clients,
+            trust: trust.clone(),
+            keys: Mutex::new(Default::default()),
             written,
             anchored: anchored_tx,
             status: status.clone(),
@@ -90,7 +98,7 @@ impl Application {
             blobs: data.join("blobs"),
         };
         let (store_data, ingest_data, trust_data) =
-            (web::Data::new(store.clone()), web::Data::new(ingest), web::Data::new(trust));
+            (web::Data::new(store.clone()), web::Data::new(ingest.clone()), web::Data::new(trust));
         let (signal, status_data) = (web::Data::new(AnchorSignal(anchored_rx)), web::Data::new(status));
         let (limits, verify_limits) =
             (web::Data::new(limits), web::Data::new(VerifyLimits { max_file_bytes: settings.max_upload_bytes }));
@@ -121,9 +129,9 @@ impl Application {
         .shutdown_timeout(30)
         .listen(listener)?
         .run();
-        write_atomically(&data.join(ADDR_FILE), addr.to_string().as_bytes())?;
+        files::write_atomically(&data, ADDR_FILE, addr.to_string().as_bytes())?;
         tracing::info!("listening on http://{addr}");
-        Ok(Self { addr, server, stop_sealer, sealer, writer, witnesses, store })
+        Ok(Self { addr, server, stop_sealer, sealer, writer, witnesses, store, ingest, _data_lock: data_lock })
     }
 
     pub fn addr(&self) -> std::net::SocketAddr {
@@ -149,10 +157,13 @@ impl Application {
             handle.stop(true).await;
         });
         self.server.await.context("the HTTP server")?;
+        // Every submission accepted before the stop is committed before the final seal.
+        self.ingest.flush().await.context("draining the writer")?;
+        drop(self.ingest);
         tracing::info!("HTTP stopped; sealing what is pending");
         let _ = self.stop_sealer.send(true);
         let _ = self.sealer.await;
-        let _ = self.writer.await;
+        self.writer.abort();
         for w in self.witnesses {
             w.stop(true).await;
         }
@@ -220,7 +231,7 @@ fn read_or_create_token(path: &Path) -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];
     openssl::rand::rand_bytes(&mut bytes)?;
     let token = hex::encode(bytes);
-    write_private(path, token.as_bytes())?;
+    files::create_new(path, token.as_bytes(), 0o600)?;
     Ok(token)
 }
 
@@ -232,28 +243,7 @@ async fn create_demo_tenants(store: &Store, data: &Path) -> anyhow::Result<()> {
         let (tenant, key) = store.create_tenant(&format!("Demo {role}"), role, issuer).await?;
         lines.push_str(&format!("{role:<9} {} {key}\n", tenant.id));
     }
-    write_private(&data.join("demo-keys.txt"), lines.as_bytes())?;
+    files::create_new(&data.join("demo-keys.txt"), lines.as_bytes(), 0o600)?;
     eprintln!("\nDemo tenants created (also in {}):\n{lines}", data.join("demo-keys.txt").display());
-    Ok(())
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    Ok(())
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp: PathBuf = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)?;
     Ok(())
 }

@@ -36,8 +36,8 @@ pub struct Settings {
     pub witnesses: Vec<WitnessSettings>,
 }
 
-/// One external witness.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// One external witness. `Debug` never shows the credential.
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WitnessSettings {
     pub name: WitnessName,
@@ -45,6 +45,17 @@ pub struct WitnessSettings {
     pub role: Role,
     /// The bearer token the witness expects from this operator (a secret: redacted in output).
     pub credential: String,
+}
+
+impl std::fmt::Debug for WitnessSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WitnessSettings")
+            .field("name", &self.name)
+            .field("url", &self.url)
+            .field("role", &self.role)
+            .field("credential", &"<redacted>")
+            .finish()
+    }
 }
 
 impl Default for Settings {
@@ -171,5 +182,6 @@ mod tests {
         });
         let shown = s.redacted_toml();
         assert!(!shown.contains("s3cret") && shown.contains("<redacted>"), "{shown}");
+        assert!(!format!("{s:?}").contains("s3cret"));
     }
 }

@@ -34,6 +34,12 @@ impl Ingest {
         (Self { jobs }, task)
     }
 
+    /// Returns once every submission queued before it has been written.
+    pub async fn flush(&self) -> anyhow::Result<()> {
+        let empty = Submission { owner: crate::domain::TenantId::generate(), items: Vec::new(), idempotency: None };
+        self.submit(empty).await.map(|_| ())
+    }
+
     /// Writes one submission durably (or finds its idempotent twin).
     pub async fn submit(&self, submission: Submission) -> anyhow::Result<Outcome> {
         let (reply, answer) = oneshot::channel();

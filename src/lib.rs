@@ -18,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod domain;
+pub mod files;
 pub mod http;
 pub mod ingest;
 pub mod problem;

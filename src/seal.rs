@@ -5,6 +5,7 @@
 //! contiguous range of sequence numbers, so nothing is sealed twice or skipped across restarts:
 //! the next block always starts where the latest stored block ends.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -12,8 +13,11 @@ use futures_util::future::join_all;
 use tokio::sync::{Notify, watch};
 use tokio::time::{MissedTickBehavior, interval};
 
+use crate::crypto::{OpensslChecker, TrustStore};
 use crate::domain::merkle::MerkleTree;
-use crate::domain::{BlockHeader, Hash, LogName, Timestamp};
+use crate::domain::verify::CosignatureChecker;
+use crate::domain::{BlockHeader, Cosignature, Hash, LogName, Timestamp, WitnessName};
+use crate::receipts::chain_of;
 use crate::store::{BlockRow, CosignatureRow, Store};
 use crate::witness::client::{CosignError, WitnessClient};
 use crate::witness::protocol::MAX_HEADERS_PER_REQUEST;
@@ -49,6 +53,8 @@ pub struct WitnessStatus {
     pub last_contact: Option<Timestamp>,
     pub last_refusal: Option<String>,
     pub refusals: u64,
+    /// The last failure of any kind (logged once per change); cleared on success.
+    pub last_error: Option<String>,
 }
 
 pub type SharedStatus = Arc<Mutex<SealerStatus>>;
@@ -57,6 +63,11 @@ pub struct Sealer {
     pub store: Store,
     pub config: SealerConfig,
     pub witnesses: Vec<WitnessClient>,
+    /// Co-signatures are checked against these anchors before they count, exactly as a
+    /// court's verifier will check them.
+    pub trust: TrustStore,
+    /// Which witness each signing key belongs to: two witnesses may never share a key.
+    pub keys: Mutex<HashMap<[u8; 32], WitnessName>>,
     /// Notified by the writer after each commit.
     pub written: Arc<Notify>,
     /// Bumped whenever blocks get anchored.
@@ -192,6 +203,9 @@ impl Sealer {
         let Some(s) = status.witnesses.iter_mut().find(|s| s.name == witness.name().as_str()) else { return };
         match result {
             Ok(last) => {
+                if s.last_error.take().is_some() {
+                    tracing::info!(witness = %witness.name(), "co-signing again");
+                }
                 s.reachable = Some(true);
                 s.last_contact = Some(Timestamp::now());
                 s.last_height = last.or(s.last_height);
@@ -207,7 +221,11 @@ impl Sealer {
                         return;
                     }
                 }
-                tracing::warn!(witness = %witness.name(), "co-signing failed: {e}");
+                let message = e.to_string();
+                if s.last_error.as_deref() != Some(message.as_str()) {
+                    tracing::warn!(witness = %witness.name(), "co-signing failed: {message}");
+                    s.last_error = Some(message);
+                }
             }
         }
     }
@@ -226,6 +244,12 @@ impl Sealer {
             if signed.is_empty() {
                 return Ok(last);
             }
+            for s in &signed {
+                let header = blocks.iter().find(|b| b.height == s.height).map(|b| b.header.as_str());
+                let header = header
+                    .ok_or_else(|| CosignError::Protocol(format!("a co-signature for unsent height {}", s.height)))?;
+                self.check_cosignature(witness, header, &s.cms)?;
+            }
             let now = Timestamp::now();
             let rows: Vec<CosignatureRow> = signed
                 .into_iter()
@@ -241,6 +265,35 @@ impl Sealer {
             self.store.insert_cosignatures(&rows).await.map_err(store_err)?;
             if blocks.len() < MAX_HEADERS_PER_REQUEST {
                 return Ok(last);
+            }
+        }
+    }
+
+    /// Refuses a co-signature that a verifier would refuse (signature, chain to our anchors,
+    /// validity at signing time, role) or whose key another witness already signs with.
+    fn check_cosignature(&self, witness: &WitnessClient, header: &str, cms: &[u8]) -> Result<(), CosignError> {
+        let refuse = |what: &str, why: String| CosignError::Protocol(format!("{what}: {why}"));
+        let chain = chain_of(cms).map_err(|e| refuse("unreadable co-signature", format!("{e:#}")))?;
+        let cosig = Cosignature { witness: witness.name().clone(), role: witness.role(), cms: cms.to_vec(), chain };
+        let c = OpensslChecker { trust: &self.trust }.check(header.as_bytes(), &cosig);
+        for (what, outcome) in
+            [("signature", c.signature), ("chain", c.chain), ("validity", c.validity), ("role", c.role)]
+        {
+            outcome.map_err(|why| refuse(what, why))?;
+        }
+        let signer = c.signer.ok_or_else(|| refuse("signer", "no signer certificate".into()))?;
+        if signer.role != Some(witness.role()) {
+            return Err(refuse("role", format!("signed by a certificate of another role, not {}", witness.role())));
+        }
+        let mut keys = self.keys.lock().expect("keys lock");
+        match keys.get(&signer.key_id) {
+            Some(owner) if owner != witness.name() => {
+                Err(refuse("key", format!("witness {owner} signs with the same key")))
+            }
+            Some(_) => Ok(()),
+            None => {
+                keys.insert(signer.key_id, witness.name().clone());
+                Ok(())
             }
         }
     }

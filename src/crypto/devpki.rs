@@ -1,9 +1,6 @@
 //! The development PKI that `notarium serve` creates on first start: a CA and one court and
 //! one notary witness certificate, all ECDSA P-256. Key files are written 0600.
 
-use std::fs::OpenOptions;
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -17,6 +14,7 @@ use openssl::x509::extension::{AuthorityKeyIdentifier, BasicConstraints, KeyUsag
 use openssl::x509::{X509, X509NameBuilder};
 
 use crate::domain::Role;
+use crate::files::create_new;
 
 /// A key and the certificate for it.
 pub struct KeyPair {
@@ -119,21 +117,10 @@ pub fn write_dev_pki(dir: &Path) -> anyhow::Result<DevPkiPaths> {
         (&court, &paths.court_cert, &paths.court_key),
         (&notary, &paths.notary_cert, &paths.notary_key),
     ] {
-        write_file(key_path, &pair.key.private_key_to_pem_pkcs8()?, 0o600)?;
-        write_file(cert_path, &pair.cert.to_pem()?, 0o644)?;
+        create_new(key_path, &pair.key.private_key_to_pem_pkcs8()?, 0o600)?;
+        create_new(cert_path, &pair.cert.to_pem()?, 0o644)?;
     }
     Ok(paths)
-}
-
-/// Creates `path` with `mode`, never overwriting, and syncs it.
-fn write_file(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<()> {
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    f.write_all(bytes).and_then(|()| f.sync_all()).with_context(|| format!("writing {}", path.display()))
 }
 
 fn name(common_name: &str, ou: Option<&str>) -> Result<openssl::x509::X509Name, openssl::error::ErrorStack> {

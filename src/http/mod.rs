@@ -13,6 +13,7 @@ pub mod verify;
 pub use ops::SealerLiveness;
 pub use receipts::AnchorSignal;
 
+use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, web};
 
@@ -42,6 +43,10 @@ pub fn app(
 > {
     App::new()
         .wrap(from_fn(request_log::log_request))
+        .app_data(web::QueryConfig::default().error_handler(|e, _| {
+            Problem::new(StatusCode::BAD_REQUEST, "invalid_query", format!("the query string: {e}")).into()
+        }))
+        .app_data(web::PathConfig::default().error_handler(|_, _| Problem::not_found().into()))
         .configure(data)
         .configure(routes)
         .default_service(web::to(|| async { Err::<HttpResponse, _>(Problem::not_found()) }))

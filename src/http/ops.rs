@@ -52,6 +52,7 @@ async fn witnesses(store: web::Data<Store>, status: web::Data<SharedStatus>) -> 
             json!({
                 "name": w.name, "role": w.role, "reachable": w.reachable, "last_height": w.last_height,
                 "lag_blocks": lag_blocks, "last_contact": w.last_contact, "last_refusal": w.last_refusal, "refusals": w.refusals,
+                "last_error": w.last_error,
             })
         })
         .collect();

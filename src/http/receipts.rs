@@ -41,13 +41,19 @@ async fn receipt(
 ) -> Result<HttpResponse, Problem> {
     let wait = match query.wait.as_deref() {
         None => 0,
-        Some(w) => w.parse::<u64>().ok().filter(|w| *w <= MAX_WAIT_SECONDS).ok_or_else(|| {
-            Problem::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_wait",
-                format!("wait is a whole number of seconds from 0 to {MAX_WAIT_SECONDS}"),
-            )
-        })?,
+        Some(w) => w
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| w.parse::<u64>().ok())
+            .flatten()
+            .filter(|w| *w <= MAX_WAIT_SECONDS)
+            .ok_or_else(|| {
+                Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_wait",
+                    format!("wait is a whole number of seconds from 0 to {MAX_WAIT_SECONDS}"),
+                )
+            })?,
     };
     let disclose = match query.disclose.as_deref() {
         None | Some("all") => true,

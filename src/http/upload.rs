@@ -58,6 +58,7 @@ pub async fn receive(
                 let text = text_field(&mut field).await?;
                 let mut de = serde_json::Deserializer::from_str(&text);
                 metadata = unique_keys_metadata(&mut de)
+                    .and_then(|m| de.end().map(|()| m))
                     .map_err(|e| Problem::invalid_field("/metadata", "invalid", format!("metadata: {e}")))?;
             }
             other => {

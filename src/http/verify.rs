@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 
 use super::body::{media_type, read_limited, unsupported};
-use crate::bundle::{MAX_BUNDLE_BYTES, read_receipt};
+use crate::bundle::read_receipt;
 use crate::crypto::{OpensslChecker, TrustStore};
 use crate::domain::Hash;
 use crate::domain::verify::{QuorumPolicy, VerifyInput, verify};
@@ -21,6 +21,9 @@ pub struct VerifyLimits {
     pub max_file_bytes: u64,
 }
 
+/// Receipts sent to this anonymous route: a real one is a few kilobytes.
+pub const MAX_RECEIPT_BYTES: usize = 1 << 20;
+
 async fn verify_receipt(
     req: HttpRequest,
     payload: web::Payload,
@@ -28,7 +31,7 @@ async fn verify_receipt(
     limits: web::Data<VerifyLimits>,
 ) -> Result<HttpResponse, Problem> {
     let (receipt_bytes, file_hash) = match media_type(&req).as_str() {
-        "application/json" => (read_limited(payload, MAX_BUNDLE_BYTES).await?.to_vec(), None),
+        "application/json" => (read_limited(payload, MAX_RECEIPT_BYTES).await?.to_vec(), None),
         "multipart/form-data" => read_form(&req, payload, limits.max_file_bytes).await?,
         other => return Err(unsupported(other, "application/json or multipart/form-data")),
     };
@@ -49,31 +52,31 @@ async fn read_form(
     while let Some(field) = form.next().await {
         let mut field = field.map_err(|e| Problem::malformed(format!("multipart: {e}")))?;
         let name = field.name().unwrap_or_default().to_owned();
-        let (limit, mut hasher, mut bytes, mut size) =
-            (if name == "file" { max_file } else { MAX_BUNDLE_BYTES as u64 }, blake3::Hasher::new(), Vec::new(), 0u64);
+        let limit = match name.as_str() {
+            "file" => max_file,
+            "receipt" => MAX_RECEIPT_BYTES as u64,
+            other => {
+                let message = "the form takes receipt and file";
+                return Err(Problem::invalid_field(format!("/{other}"), "unknown_field", message));
+            }
+        };
+        let (mut hasher, mut bytes, mut size) = (blake3::Hasher::new(), Vec::new(), 0u64);
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|e| Problem::malformed(format!("multipart: {e}")))?;
             size += chunk.len() as u64;
             if size > limit {
                 return Err(Problem::too_large(format!("the {name} field is larger than {limit} bytes")));
             }
-            match name.as_str() {
-                "file" => {
-                    hasher.update(&chunk);
-                }
-                _ => bytes.extend_from_slice(&chunk),
+            if name == "file" {
+                hasher.update(&chunk);
+            } else {
+                bytes.extend_from_slice(&chunk);
             }
         }
-        match name.as_str() {
-            "receipt" => receipt = Some(bytes),
-            "file" => file_hash = Some(hasher.finalize().into()),
-            other => {
-                return Err(Problem::invalid_field(
-                    format!("/{other}"),
-                    "unknown_field",
-                    "the form takes receipt and file",
-                ));
-            }
+        if name == "file" {
+            file_hash = Some(hasher.finalize().into());
+        } else {
+            receipt = Some(bytes);
         }
     }
     let receipt =

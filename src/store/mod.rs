@@ -62,12 +62,18 @@ impl Store {
         SqliteConnection::connect_with(&self.options).await.context("opening the writer connection")
     }
 
-    /// Whether the database accepts a write now (for `/readyz`).
+    /// Whether the database's write lock can be taken within half a second (for `/readyz`):
+    /// on a connection of its own with a short busy timeout (never a pooled one, and never a
+    /// cancelled future: SQLite would go on waiting and could open the transaction later), the
+    /// probe begins an IMMEDIATE transaction on the main database and rolls it back.
     pub async fn writable(&self) -> bool {
-        sqlx::query("CREATE TEMP TABLE IF NOT EXISTS ready_probe (x INTEGER); DELETE FROM ready_probe")
-            .execute(&self.pool)
-            .await
-            .is_ok()
+        let options = self.options.clone().busy_timeout(Duration::from_millis(500));
+        let probe = async {
+            let mut conn = SqliteConnection::connect_with(&options).await?;
+            conn.begin_with("BEGIN IMMEDIATE").await?.rollback().await?;
+            conn.close().await
+        };
+        probe.await.is_ok()
     }
 
     pub(crate) fn pool(&self) -> &SqlitePool {

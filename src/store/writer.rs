@@ -58,7 +58,10 @@ impl EvidenceWriter {
 
     async fn write_once(&mut self, submissions: &[Submission]) -> anyhow::Result<Vec<Outcome>> {
         let received = Timestamp::now();
-        let mut tx = self.conn.begin().await.context("beginning the write")?;
+        // IMMEDIATE: take the write lock up front (waiting up to the busy timeout). A deferred
+        // transaction that starts with a read cannot upgrade once another connection (the
+        // sealer) has written since, and fails at once with SQLITE_BUSY.
+        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.context("beginning the write")?;
         let mut outcomes = Vec::with_capacity(submissions.len());
         let mut records = Vec::new();
         let mut keys_here: HashMap<(TenantId, &str), IdempotencyRecord> = HashMap::new();

@@ -162,12 +162,17 @@ fn chain(
         }
         accepted.push(Accepted { index, height: h.height, block_hash: *hash, new: true });
     }
-    // Only the newest new header must be fresh: old ones are signed late by design.
+    // Only the newest new header must be fresh: old ones are signed late by design. A full
+    // page (MAX_HEADERS_PER_REQUEST headers) announces that more follow, so a backlog longer
+    // than one page can be caught up: it is held only to the future bound. What a receipt
+    // proves rests on the CMS signing time, so signing late never backdates anything.
+    let full_page = parsed.len() == MAX_HEADERS_PER_REQUEST;
     if let Some(newest) = accepted.iter().rev().find(|a| a.new) {
         let sealed = parsed[newest.index].0.sealed;
-        let max_skew_ms = max_skew.as_millis();
-        if u128::from(sealed.unix_millis().abs_diff(now.unix_millis())) > max_skew_ms {
-            return Err(Refusal::ClockSkew { sealed, now, max_skew_ms });
+        let max_skew_ms = max_skew.as_millis() as i64;
+        let ahead = sealed.unix_millis() - now.unix_millis();
+        if ahead > max_skew_ms || (!full_page && -ahead > max_skew_ms) {
+            return Err(Refusal::ClockSkew { sealed, now, max_skew_ms: max_skew_ms as u128 });
         }
     }
     Ok(accepted)

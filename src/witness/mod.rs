@@ -10,7 +10,6 @@
 mod auth;
 pub mod checks;
 pub mod client;
-mod files;
 mod hashlog;
 pub mod protocol;
 pub mod server;

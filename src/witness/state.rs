@@ -19,10 +19,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail, ensure};
 use serde::{Deserialize, Serialize};
 
-use super::files::{lock, write_atomically};
 use super::hashlog::HashLog;
 use super::protocol::base64_opt;
 use crate::domain::{BlockHeader, Hash, LogName, Timestamp};
+use crate::files::{lock, write_atomically};
 
 const STATE_FORMAT: &str = "notarium-witness-state/v1";
 

@@ -4,11 +4,14 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use std::net::{SocketAddr, TcpListener};
+
 use actix_web::dev::ServerHandle;
 use notarium::app::Application;
-use notarium::config::Settings;
-use notarium::domain::{Hash, Receipt, TenantRole};
+use notarium::config::{Settings, WitnessSettings};
+use notarium::domain::{Hash, Receipt, Role, TenantRole};
 use notarium::store::Store;
+use notarium::witness::{WitnessConfig, serve};
 use serde_json::{Value, json};
 
 pub struct TestApp {
@@ -134,4 +137,48 @@ pub async fn problem(res: reqwest::Response) -> (u16, String) {
     assert_eq!(ct, "application/problem+json", "status {status}");
     let body: Value = res.json().await.unwrap();
     (status, body["code"].as_str().unwrap().to_owned())
+}
+
+pub const WITNESS_TOKEN: &str = "backlog-test-operator-token";
+
+/// Starts a witness for `role` with the app's dev PKI, retrying while its state directory is
+/// still locked by a previous run that is winding down.
+pub async fn start_witness(role: Role, pki: &Path, state: &Path, addr: SocketAddr) -> ServerHandle {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let read = |f: String| std::fs::read(pki.join(f)).unwrap();
+        let config = WitnessConfig {
+            name: role.as_str().parse().unwrap(),
+            role,
+            log: Settings::default().log_name,
+            key: openssl::pkey::PKey::private_key_from_pem(&read(format!("{role}.key"))).unwrap(),
+            cert: openssl::x509::X509::from_pem(&read(format!("{role}.pem"))).unwrap(),
+            intermediates: vec![],
+            state_dir: state.to_owned(),
+            max_skew: Duration::from_secs(5),
+            operator_tokens: vec![WITNESS_TOKEN.into()],
+        };
+        let started = TcpListener::bind(addr).map_err(anyhow::Error::from).and_then(|l| serve(config, l));
+        match started {
+            Ok(server) => {
+                let handle = server.handle();
+                tokio::spawn(server);
+                return handle;
+            }
+            Err(e) => assert!(tokio::time::Instant::now() < deadline, "witness did not start: {e:#}"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Settings for a court at `addrs[0]` and a notary at `addrs[1]`, started with [`start_witness`].
+pub fn external_witnesses(addrs: &[SocketAddr]) -> Vec<WitnessSettings> {
+    [(Role::Court, addrs[0]), (Role::Notary, addrs[1])]
+        .map(|(role, addr)| WitnessSettings {
+            name: role.as_str().parse().unwrap(),
+            url: format!("http://{addr}"),
+            role,
+            credential: WITNESS_TOKEN.into(),
+        })
+        .to_vec()
 }

@@ -53,3 +53,36 @@ async fn a_repeated_key_returns_the_first_result_and_another_body_conflicts() {
     assert_eq!(app.evidence_count().await, 4);
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn keyed_requests_under_concurrency_all_succeed() {
+    // A transaction that began with the idempotency read used to fail with SQLITE_BUSY when the
+    // sealer wrote in between; it now takes the write lock up front.
+    let app = TestApp::spawn_with(|s| s.seal_interval_ms = 5).await;
+    let key = app.key(TenantRole::Merchant).to_owned();
+    let mut tasks = Vec::new();
+    for t in 0..32 {
+        let (http, url, key) = (app.http.clone(), app.url("/v1/evidence"), key.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut statuses = Vec::new();
+            for i in 0..25 {
+                let body = json!({"kind": "document", "content_hash": Hash::of(format!("{t}/{i}").as_bytes())});
+                let res = http
+                    .post(&url)
+                    .bearer_auth(&key)
+                    .header("Idempotency-Key", format!("key-{t}-{i}"))
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                statuses.push(res.status().as_u16());
+            }
+            statuses
+        }));
+    }
+    for t in tasks {
+        assert!(t.await.unwrap().iter().all(|s| *s == 201));
+    }
+    assert_eq!(app.evidence_count().await, 32 * 25);
+    app.stop().await;
+}

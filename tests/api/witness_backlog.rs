@@ -2,48 +2,12 @@
 //! 50 blocks) is co-signed in order and every block gets anchored.
 
 use std::net::{SocketAddr, TcpListener};
-use std::path::Path;
 use std::time::Duration;
 
-use actix_web::dev::ServerHandle;
-use notarium::config::WitnessSettings;
 use notarium::crypto::devpki::write_dev_pki;
 use notarium::domain::{Role, TenantRole};
-use notarium::witness::{WitnessConfig, serve};
 
-use crate::helpers::TestApp;
-
-const TOKEN: &str = "backlog-test-operator-token";
-
-/// Starts a witness for `role` with the app's dev PKI, retrying while its state directory is
-/// still locked by a previous run that is winding down.
-async fn start_witness(role: Role, pki: &Path, state: &Path, addr: SocketAddr) -> ServerHandle {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let read = |f: String| std::fs::read(pki.join(f)).unwrap();
-        let config = WitnessConfig {
-            name: role.as_str().parse().unwrap(),
-            role,
-            log: notarium::config::Settings::default().log_name,
-            key: openssl::pkey::PKey::private_key_from_pem(&read(format!("{role}.key"))).unwrap(),
-            cert: openssl::x509::X509::from_pem(&read(format!("{role}.pem"))).unwrap(),
-            intermediates: vec![],
-            state_dir: state.to_owned(),
-            max_skew: Duration::from_secs(5),
-            operator_tokens: vec![TOKEN.into()],
-        };
-        let started = TcpListener::bind(addr).map_err(anyhow::Error::from).and_then(|l| serve(config, l));
-        match started {
-            Ok(server) => {
-                let handle = server.handle();
-                tokio::spawn(server);
-                return handle;
-            }
-            Err(e) => assert!(tokio::time::Instant::now() < deadline, "witness did not start: {e:#}"),
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use crate::helpers::{TestApp, external_witnesses, start_witness};
 
 #[actix_web::test]
 async fn a_backlog_of_over_50_blocks_is_cosigned_in_order_when_a_witness_returns() {
@@ -65,14 +29,7 @@ async fn a_backlog_of_over_50_blocks_is_cosigned_in_order_when_a_witness_returns
         std::fs::copy(pki_dir.join("ca.pem"), data_pki.join("trust/ca.pem")).unwrap();
         s.seal_interval_ms = 20;
         s.witness_timeout_ms = 500;
-        s.witnesses = [(Role::Court, addrs[0]), (Role::Notary, addrs[1])]
-            .map(|(role, addr)| WitnessSettings {
-                name: role.as_str().parse().unwrap(),
-                url: format!("http://{addr}"),
-                role,
-                credential: TOKEN.into(),
-            })
-            .to_vec();
+        s.witnesses = external_witnesses(&addrs);
     })
     .await;
     let first = app.register(b"before the outage").await;

@@ -150,3 +150,31 @@ async fn concurrent_requests_never_sign_two_headers_at_one_height() {
     }
     assert_eq!(w.state().await.last_signed_hash, Some(signed[0][0].block_hash));
 }
+
+#[tokio::test]
+async fn a_backlog_longer_than_one_page_is_caught_up_page_by_page() {
+    // An outage of more than 1,000 blocks: every full page but the last ends on a stale
+    // header. A full page announces that more follow, so only the future bound applies to it;
+    // the last (partial) page must end on a fresh header as always.
+    let w = TestWitness::start().await;
+    let mut chain = Chain::default();
+    let hour_ago = now_plus(-3_600_000);
+    for i in 0..1100 {
+        chain.push_at(Timestamp::from_unix_millis(hour_ago.unix_millis() + i).unwrap());
+    }
+    let before = w.state().await;
+    assert_eq!(w.refusal(&chain.texts(0..999)).await.1, "clock_skew", "a partial stale page is refused");
+    assert_eq!(w.state().await, before);
+    assert_eq!(w.cosign_heights(&chain.texts(0..1000)).await, (0..1000).collect::<Vec<_>>());
+    assert_eq!(w.refusal(&chain.texts(1000..1100)).await.1, "clock_skew", "the last page needs a fresh header");
+    chain.push_now();
+    assert_eq!(w.cosign_heights(&chain.texts(1000..1101)).await, (1000..1101).collect::<Vec<_>>());
+
+    // A full page is still held to the future bound.
+    let mut ahead = Chain::default();
+    for i in 0..1000 {
+        ahead.push_at(Timestamp::from_unix_millis(now_plus(3_600_000).unix_millis() + i).unwrap());
+    }
+    let fresh = TestWitness::start().await;
+    assert_eq!(fresh.refusal(&ahead.texts(0..1000)).await.1, "clock_skew");
+}

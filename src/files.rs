@@ -1,5 +1,6 @@
-//! Two file-system guarantees the witness state rests on: one process per state directory
-//! (an advisory lock) and whole-file replacement that survives a crash.
+//! File-system guarantees the data and witness state directories rest on: one process per
+//! directory (an advisory lock), whole-file replacement that survives a crash, and private
+//! files created once.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Write;
@@ -21,7 +22,7 @@ pub fn lock(dir: &Path) -> anyhow::Result<File> {
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(TryLockError::WouldBlock) => {
-            bail!("{} is in use by another witness process", dir.display())
+            bail!("{} is in use by another process", dir.display())
         }
         Err(TryLockError::Error(e)) => Err(e).with_context(|| format!("locking {}", path.display())),
     }
@@ -42,6 +43,17 @@ pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<
     drop(f);
     std::fs::rename(&tmp, dir.join(name)).with_context(|| format!("renaming {} into place", tmp.display()))?;
     File::open(dir).and_then(|d| d.sync_all()).with_context(|| format!("syncing the directory {}", dir.display()))
+}
+
+/// Creates `path` with `mode` (never overwriting an existing file) and syncs it.
+pub fn create_new(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<()> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(bytes).and_then(|()| f.sync_all()).with_context(|| format!("writing {}", path.display()))
 }
 
 #[cfg(test)]

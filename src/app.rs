@@ -152,7 +152,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let handle = self.server.handle();
         tokio::spawn(async move {
-            wait_for_signal().await;
+            crate::cli::wait_for_signal().await;
             tracing::info!("stopping: finishing in-flight requests");
             handle.stop(true).await;
         });
@@ -170,16 +170,6 @@ impl Application {
         self.store.close().await;
         tracing::info!("stopped");
         Ok(())
-    }
-}
-
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
-        (Ok(mut term), Ok(mut int)) => {
-            tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
-        }
-        _ => std::future::pending().await,
     }
 }
 

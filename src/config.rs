@@ -77,32 +77,14 @@ impl Default for Settings {
 
 impl Settings {
     /// Layers the settings. `file`: the `--config` path, or `notarium.toml` when it exists.
-    /// `env`: the process environment. `flags`: values given on the command line.
+    /// `env`: the process environment (`NOTARIUM_<NAME>`). `flags`: values given on the
+    /// command line.
     pub fn load(
         file: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
         flags: Table,
     ) -> anyhow::Result<Self> {
-        let mut table = Value::try_from(Settings::default())?.as_table().cloned().expect("settings are a table");
-        let default_file = Path::new("notarium.toml");
-        let file = file.or_else(|| default_file.exists().then_some(default_file));
-        if let Some(path) = file {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            let from_file: Table = toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-            merge(&mut table, from_file, &format!("{}", path.display()))?;
-        }
-        let mut from_env = Table::new();
-        for (name, value) in env {
-            let Some(key) = name.strip_prefix("NOTARIUM_").map(str::to_ascii_lowercase) else { continue };
-            if table.contains_key(&key) {
-                // A TOML literal (number, bool, array) when it parses as one, else a string.
-                let parsed = toml::from_str::<Table>(&format!("v = {value}")).ok().and_then(|mut t| t.remove("v"));
-                from_env.insert(key, parsed.unwrap_or(Value::String(value)));
-            }
-        }
-        merge(&mut table, from_env, "the environment")?;
-        merge(&mut table, flags, "the command line")?;
-        let settings: Settings = Value::Table(table).try_into().context("invalid settings")?;
+        let settings: Settings = load_layered(Settings::default(), file, "notarium.toml", "NOTARIUM_", env, flags)?;
         settings.check()?;
         Ok(settings)
     }
@@ -120,6 +102,39 @@ impl Settings {
         shown.witnesses.iter_mut().for_each(|w| w.credential = "<redacted>".into());
         toml::to_string(&shown).expect("settings serialise")
     }
+}
+
+/// Layers `defaults` → the TOML file (`file`, or `default_file` when it exists) → environment
+/// variables `<env_prefix><NAME>` naming a top-level key → `flags`. Unknown keys are refused,
+/// naming the key and where it came from.
+pub fn load_layered<T: Serialize + serde::de::DeserializeOwned>(
+    defaults: T,
+    file: Option<&Path>,
+    default_file: &str,
+    env_prefix: &str,
+    env: impl IntoIterator<Item = (String, String)>,
+    flags: Table,
+) -> anyhow::Result<T> {
+    let mut table = Value::try_from(defaults)?.as_table().cloned().expect("settings are a table");
+    let default_file = Path::new(default_file);
+    let file = file.or_else(|| default_file.exists().then_some(default_file));
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let from_file: Table = toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        merge(&mut table, from_file, &format!("{}", path.display()))?;
+    }
+    let mut from_env = Table::new();
+    for (name, value) in env {
+        let Some(key) = name.strip_prefix(env_prefix).map(str::to_ascii_lowercase) else { continue };
+        if table.contains_key(&key) {
+            // A TOML literal (number, bool, array) when it parses as one, else a string.
+            let parsed = toml::from_str::<Table>(&format!("v = {value}")).ok().and_then(|mut t| t.remove("v"));
+            from_env.insert(key, parsed.unwrap_or(Value::String(value)));
+        }
+    }
+    merge(&mut table, from_env, "the environment")?;
+    merge(&mut table, flags, "the command line")?;
+    Value::Table(table).try_into().context("invalid settings")
 }
 
 fn merge(into: &mut Table, from: Table, source: &str) -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 mod admin;
 mod serve;
 mod verify;
+mod witness;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,8 +23,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Tenant and key management.
     Admin(admin::AdminArgs),
-    /// Run a court or notary witness process.
-    Witness(PendingArgs),
+    /// Run a court or notary witness process (or enrol its state).
+    Witness(witness::WitnessArgs),
     /// Check a receipt offline: exit 0 valid, 1 invalid, 2 unusable input.
     Verify(verify::VerifyArgs),
     /// Recompute every leaf, root, block hash and co-signature from the database.
@@ -50,7 +51,7 @@ pub fn run() -> ExitCode {
         Some(Command::Serve(args)) => serve::run(&args),
         None => serve::run(&serve::ServeArgs::default()),
         Some(Command::Admin(args)) => admin::run(&args),
-        Some(Command::Witness(_)) => not_built("witness"),
+        Some(Command::Witness(args)) => witness::run(&args),
         Some(Command::Audit(_)) => not_built("audit"),
     }
 }
@@ -64,4 +65,15 @@ fn not_built(command: &str) -> ExitCode {
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Waits for SIGTERM or SIGINT.
+pub async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
+        }
+        _ => std::future::pending().await,
+    }
 }

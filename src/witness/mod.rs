@@ -13,6 +13,7 @@ pub mod client;
 mod hashlog;
 pub mod protocol;
 pub mod server;
+pub mod settings;
 pub mod state;
 
 pub use client::{CosignError, WitnessClient};

@@ -1,0 +1,316 @@
+//! Witnesses as real child processes on loopback ports: the server, a court and a notary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use notarium::crypto::devpki::write_dev_pki;
+use notarium::domain::{BlockHeader, Hash, Receipt, Role, TenantRole};
+use notarium::store::Store;
+use serde_json::{Value, json};
+
+use crate::helpers::demo_keys;
+
+const TOKEN: &str = "cluster-test-operator-token";
+
+/// A child process that is killed (SIGKILL) and reaped when dropped.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn(args: &[&str], env: &[(&str, &str)], log: &Path) -> Proc {
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_notarium"));
+    cmd.args(args).env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(log);
+    env.iter().for_each(|(k, v)| {
+        cmd.env(k, v);
+    });
+    Proc(cmd.spawn().unwrap())
+}
+
+/// Waits for `dir/listen-addr` (removed first by the caller) and returns it.
+async fn addr_in(dir: &Path, log: &Path) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(addr) = std::fs::read_to_string(dir.join("listen-addr")) {
+            return addr;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "did not start: {}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+struct Cluster {
+    root: tempfile::TempDir,
+    server: Proc,
+    court: Option<Proc>,
+    notary: Option<Proc>,
+    witness_addrs: [String; 2],
+    base: String,
+    key: String,
+    http: reqwest::Client,
+}
+
+impl Cluster {
+    async fn start() -> Self {
+        let root = tempfile::tempdir().unwrap();
+        let pki = root.path().join("pki");
+        write_dev_pki(&pki).unwrap();
+        let mut witness_addrs = Vec::new();
+        let mut procs = Vec::new();
+        for role in [Role::Court, Role::Notary] {
+            let dir = root.path().join(role.as_str());
+            std::fs::create_dir_all(&dir).unwrap();
+            let config = format!(
+                "listen = \"127.0.0.1:0\"\nname = \"{role}\"\nrole = \"{role}\"\nkey = \"{k}\"\ncerts = \"{c}\"\nstate = \"{s}\"\nmax_skew_ms = 3000\noperators = [{{ name = \"op\", token = \"{TOKEN}\" }}]\n",
+                k = pki.join(format!("{role}.key")).display(),
+                c = pki.join(format!("{role}.pem")).display(),
+                s = dir.join("state").display(),
+            );
+            std::fs::write(dir.join("witness.toml"), config).unwrap();
+            let (proc, addr) = start_witness(&dir, None).await;
+            procs.push(proc);
+            witness_addrs.push(addr);
+        }
+        let data = root.path().join("data");
+        std::fs::create_dir_all(data.join("pki/trust")).unwrap();
+        std::fs::copy(pki.join("ca.pem"), data.join("pki/ca.pem")).unwrap();
+        std::fs::copy(pki.join("ca.pem"), data.join("pki/trust/ca.pem")).unwrap();
+        let witnesses: String = [(Role::Court, &witness_addrs[0]), (Role::Notary, &witness_addrs[1])]
+            .iter()
+            .map(|(role, addr)| format!("[[witnesses]]\nname = \"{role}\"\nrole = \"{role}\"\nurl = \"http://{addr}\"\ncredential = \"{TOKEN}\"\n"))
+            .collect();
+        let config = root.path().join("notarium.toml");
+        std::fs::write(
+            &config,
+            format!("seal_interval_ms = 100\nmax_skew_ms = 3000\nwitness_timeout_ms = 1000\n{witnesses}"),
+        )
+        .unwrap();
+        let log = root.path().join("server.log");
+        let server = spawn(
+            &[
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--data",
+                data.to_str().unwrap(),
+                "--config",
+                config.to_str().unwrap(),
+            ],
+            &[],
+            &log,
+        );
+        let base = format!("http://{}", addr_in(&data, &log).await);
+        let key = demo_keys(&data)[&TenantRole::Merchant].clone();
+        let mut procs = procs.into_iter();
+        let (court, notary) = (procs.next(), procs.next());
+        let witness_addrs = [witness_addrs[0].clone(), witness_addrs[1].clone()];
+        Self { root, server, court, notary, witness_addrs, base, key, http: reqwest::Client::new() }
+    }
+
+    fn dir(&self, role: Role) -> PathBuf {
+        self.root.path().join(role.as_str())
+    }
+
+    async fn register(&self, content: &[u8]) -> String {
+        let body = json!({"kind": "document", "content_hash": Hash::of(content)});
+        let res = self
+            .http
+            .post(format!("{}/v1/evidence", self.base))
+            .bearer_auth(&self.key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+    }
+
+    /// The receipt's status now (`200` or `202`) without waiting.
+    async fn receipt_status(&self, id: &str) -> u16 {
+        let url = format!("{}/v1/evidence/{id}/receipt", self.base);
+        self.http.get(url).bearer_auth(&self.key).send().await.unwrap().status().as_u16()
+    }
+
+    async fn anchored_receipt(&self, id: &str, within: Duration) -> Receipt {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let url = format!("{}/v1/evidence/{id}/receipt?wait=2", self.base);
+            let res = self.http.get(url).bearer_auth(&self.key).send().await.unwrap();
+            if res.status() == 200 {
+                return Receipt::from_json(&res.bytes().await.unwrap()).unwrap();
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{id} not anchored in {within:?}");
+        }
+    }
+
+    async fn store(&self) -> Store {
+        Store::open(&self.root.path().join("data")).await.unwrap()
+    }
+}
+
+/// Starts `notarium witness --config dir/witness.toml`, on `listen` when given.
+async fn start_witness(dir: &Path, listen: Option<&str>) -> (Proc, String) {
+    let _ = std::fs::remove_file(dir.join("state/listen-addr"));
+    let config = dir.join("witness.toml");
+    let mut args = vec!["witness", "--config", config.to_str().unwrap()];
+    if let Some(listen) = listen {
+        args.extend(["--listen", listen]);
+    }
+    let log = dir.join("witness.log");
+    let proc = spawn(&args, &[], &log);
+    let addr = addr_in(&dir.join("state"), &log).await;
+    (proc, addr)
+}
+
+fn verify_with_binary_and_openssl(root: &Path, receipt: &Receipt, content: &[u8]) {
+    let (rpath, fpath) = (root.join("receipt.json"), root.join("content"));
+    std::fs::write(&rpath, receipt.to_json_pretty()).unwrap();
+    std::fs::write(&fpath, content).unwrap();
+    let ca = root.join("pki/ca.pem");
+    let out = Command::new(env!("CARGO_BIN_EXE_notarium"))
+        .arg("verify")
+        .arg(&rpath)
+        .arg("--file")
+        .arg(&fpath)
+        .arg("--trust")
+        .arg(&ca)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    for c in &receipt.cosignatures {
+        let (h, p) = (root.join("header.txt"), root.join(format!("{}.p7s", c.witness)));
+        std::fs::write(&h, &receipt.block.header).unwrap();
+        std::fs::write(&p, &c.cms).unwrap();
+        let at = notarium::crypto::cms::inspect(&c.cms).unwrap().signing_time.unwrap().unix_millis() / 1000;
+        let ok = Command::new("openssl")
+            .args(["cms", "-verify", "-binary", "-inform", "DER", "-in"])
+            .arg(&p)
+            .arg("-content")
+            .arg(&h)
+            .arg("-CAfile")
+            .arg(&ca)
+            .args(["-purpose", "any", "-attime", &at.to_string(), "-out", "/dev/null"])
+            .status()
+            .unwrap();
+        assert!(ok.success(), "openssl cms -verify refused {}", c.witness);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_processes_register_anchor_and_verify() {
+    let cluster = Cluster::start().await;
+    let id = cluster.register(b"three processes").await;
+    let receipt = cluster.anchored_receipt(&id, Duration::from_secs(30)).await;
+    assert_eq!(receipt.cosignatures.len(), 2);
+    verify_with_binary_and_openssl(cluster.root.path(), &receipt, b"three processes");
+    drop(cluster.server);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_notary_returns_and_its_backlog_anchors_in_order() {
+    let mut cluster = Cluster::start().await;
+    let first = cluster.register(b"before").await;
+    cluster.anchored_receipt(&first, Duration::from_secs(30)).await;
+    let store = cluster.store().await;
+    let before = store.latest_block().await.unwrap().unwrap().height;
+
+    drop(cluster.notary.take()); // SIGKILL
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        ids.push(cluster.register(format!("during {i}").as_bytes()).await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Sealing goes on without the notary; receipts answer 202. Heartbeats follow (max_skew/2).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !store.blocks_from(before + 1, 10_000).await.unwrap().iter().any(|b| b.leaf_count == 0) {
+        assert!(tokio::time::Instant::now() < deadline, "no heartbeat block while the notary was down");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(store.latest_block().await.unwrap().unwrap().height > before);
+    assert_eq!(cluster.receipt_status(&ids[0]).await, 202);
+
+    let addr = cluster.witness_addrs[1].clone();
+    let (notary, _) = start_witness(&cluster.dir(Role::Notary), Some(&addr)).await;
+    cluster.notary = Some(notary);
+    for id in &ids {
+        cluster.anchored_receipt(id, Duration::from_secs(30)).await;
+    }
+    // Nothing signed twice at one height: per block, one co-signature per witness, over the
+    // block's own header.
+    let top = store.oldest_unanchored().await.unwrap().unwrap_or(u64::MAX);
+    for b in store.blocks_from(0, 10_000).await.unwrap().into_iter().filter(|b| b.height < top) {
+        let cosigs = store.cosignatures(b.height).await.unwrap();
+        let names: Vec<&str> = cosigs.iter().map(|c| c.witness.as_str()).collect();
+        assert_eq!(names, ["court", "notary"], "block {}", b.height);
+        for c in cosigs {
+            let facts = notarium::crypto::cms::inspect(&c.cms).unwrap();
+            let signer = openssl::x509::X509::from_der(&facts.signer_cert).unwrap();
+            notarium::crypto::cms::verify_signature(&c.cms, b.header.as_bytes(), &signer).unwrap();
+        }
+        assert_eq!(BlockHeader::parse(&b.header).unwrap().block_hash(), b.block_hash);
+    }
+    drop(cluster.court.take());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_witness_that_lost_its_state_is_refused_until_enrolled() {
+    let mut cluster = Cluster::start().await;
+    let first = cluster.register(b"before the loss").await;
+    cluster.anchored_receipt(&first, Duration::from_secs(30)).await;
+
+    drop(cluster.notary.take());
+    let notary_dir = cluster.dir(Role::Notary);
+    std::fs::remove_dir_all(notary_dir.join("state")).unwrap();
+    let addr = cluster.witness_addrs[1].clone();
+    let (notary, _) = start_witness(&notary_dir, Some(&addr)).await;
+    cluster.notary = Some(notary);
+
+    let second = cluster.register(b"after the loss").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let w: Value =
+            cluster.http.get(format!("{}/v1/witnesses", cluster.base)).send().await.unwrap().json().await.unwrap();
+        let notary = w["witnesses"].as_array().unwrap().iter().find(|w| w["name"] == "notary").unwrap().clone();
+        if notary["last_refusal"].as_str().is_some_and(|r| r.starts_with("gap")) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the fresh notary was not refused: {notary}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(cluster.receipt_status(&second).await, 202, "not anchored with a witness that forgot its state");
+
+    // The operator re-enrols it at the last block it co-signed, and it co-signs again.
+    drop(cluster.notary.take());
+    let store = cluster.store().await;
+    let height = store.last_cosigned(&"notary".parse().unwrap()).await.unwrap().unwrap();
+    let hash = store.block(height).await.unwrap().unwrap().block_hash;
+    let config = notary_dir.join("witness.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_notarium"))
+        .args([
+            "witness",
+            "enrol",
+            "--config",
+            config.to_str().unwrap(),
+            "--height",
+            &height.to_string(),
+            "--block-hash",
+            &hash.to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (notary, _) = start_witness(&notary_dir, Some(&addr)).await;
+    cluster.notary = Some(notary);
+    let receipt = cluster.anchored_receipt(&second, Duration::from_secs(30)).await;
+    verify_with_binary_and_openssl(cluster.root.path(), &receipt, b"after the loss");
+}

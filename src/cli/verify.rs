@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 
 use crate::bundle::{MAX_BUNDLE_BYTES, read_receipt};
-use crate::crypto::{OpensslChecker, TrustStore};
+use crate::crypto::{OpensslChecker, TrustArg, TrustStore};
 use crate::domain::Hash;
 use crate::domain::verify::{QuorumPolicy, VerifyInput, VerifyReport, verify};
 
@@ -19,9 +19,10 @@ pub struct VerifyArgs {
     /// The original file, to check that it is exactly the registered content.
     #[arg(long)]
     file: Option<PathBuf>,
-    /// A PEM file of trust anchors (repeatable); replaces the default `<data>/pki/trust/`.
-    #[arg(long = "trust", value_name = "PEM")]
-    trust: Vec<PathBuf>,
+    /// Trust anchors, repeatable: `FILE` (any role) or `court=FILE`, `notary=FILE`,
+    /// `court+notary=FILE`; replaces the default `<data>/pki/trust/`.
+    #[arg(long = "trust", value_name = "[ROLES=]PEM")]
+    trust: Vec<TrustArg>,
     /// The data directory whose `pki/trust/` holds the default anchors.
     #[arg(long, env = "NOTARIUM_DATA", default_value_os_t = super::default_data_dir())]
     data: PathBuf,
@@ -59,7 +60,7 @@ fn check(args: &VerifyArgs) -> anyhow::Result<VerifyReport> {
         }
         store
     } else {
-        TrustStore::from_pem_files(&args.trust)?
+        TrustStore::from_args(&args.trust)?
     };
     let file_hash = args.file.as_deref().map(hash_file).transpose()?;
     let input = VerifyInput { file_hash, online_header: None };

@@ -25,7 +25,10 @@ pub fn chain_to_anchor(leaf: &X509, intermediates: &[X509], anchors: &[X509]) ->
         for a in anchors {
             store.add_cert(a.clone())?;
         }
-        store.set_flags(X509VerifyFlags::NO_CHECK_TIME | X509VerifyFlags::X509_STRICT)?;
+        // PARTIAL_CHAIN: an anchor may be an intermediate CA (a notary-only CA under a root).
+        store.set_flags(
+            X509VerifyFlags::NO_CHECK_TIME | X509VerifyFlags::X509_STRICT | X509VerifyFlags::PARTIAL_CHAIN,
+        )?;
         store.set_purpose(X509PurposeId::ANY)?;
         let store = store.build();
         let mut untrusted = Stack::new()?;

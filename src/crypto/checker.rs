@@ -30,7 +30,8 @@ impl CosignatureChecker for OpensslChecker<'_> {
             .map(|()| format!("a valid signature over the header by {}", subject_line(&signer_cert)));
         let role = role_of(&signer_cert).and_then(|r| witness_profile(&signer_cert).map(|()| r));
         let chain = match intermediates(&facts.other_certs, &cosig.chain, &facts.signer_cert) {
-            Ok(inter) => chain_to_anchor(&signer_cert, &inter, &self.trust.anchors_for(role.as_ref().ok().copied())),
+            Ok(inter) => chain_to_anchor(&signer_cert, &inter, &self.trust.anchors_for(role.as_ref().ok().copied()))
+                .and_then(|chain| self.role_bound(chain, role.as_ref().ok().copied())),
             Err(e) => Err(e),
         };
         let validity = match facts.signing_time {
@@ -59,6 +60,24 @@ impl CosignatureChecker for OpensslChecker<'_> {
             role: role.map(|r: Role| format!("the certificate's OU is {r}")),
             signer,
         }
+    }
+}
+
+impl OpensslChecker<'_> {
+    /// Refuses a chain that passes through a configured CA restricted to other roles.
+    fn role_bound(&self, chain: Vec<X509>, role: Option<Role>) -> Result<Vec<X509>, String> {
+        let Some(role) = role else { return Ok(chain) };
+        for ca in chain.iter().skip(1) {
+            if let Some(anchor) = self.trust.restricted_against(ca, role) {
+                let allowed: Vec<&str> = anchor.roles.iter().map(|r| r.as_str()).collect();
+                return Err(format!(
+                    "certified through {}, which may certify only {}, not {role}",
+                    subject_line(ca),
+                    allowed.join(" and ")
+                ));
+            }
+        }
+        Ok(chain)
     }
 }
 

@@ -8,4 +8,4 @@ pub mod devpki;
 pub mod trust;
 
 pub use checker::OpensslChecker;
-pub use trust::{Anchor, TrustError, TrustStore};
+pub use trust::{Anchor, TrustArg, TrustError, TrustStore};

@@ -1,9 +1,15 @@
 //! Trust anchors: the CA certificates a verifier accepts, each with the witness roles it may
 //! certify (a court CA cannot make a notary).
+//!
+//! An anchor may be an intermediate CA. A chain for role R must end at an anchor allowed for R
+//! and must not pass through a configured CA restricted to other roles, so a notary-only CA
+//! placed under a root trusted for courts still cannot certify a court.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use openssl::x509::X509;
+use serde::Deserialize;
 
 use crate::domain::Role;
 
@@ -20,6 +26,10 @@ pub struct TrustStore {
     anchors: Vec<Anchor>,
 }
 
+/// The optional `trust.toml` of a trust directory: file name → roles. Files it does not name
+/// are trusted for every role.
+pub const TRUST_FILE: &str = "trust.toml";
+
 /// Why trust anchors could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum TrustError {
@@ -27,6 +37,32 @@ pub enum TrustError {
     Read { path: PathBuf, source: std::io::Error },
     #[error("{path} holds no PEM certificate: {reason}")]
     NotPem { path: PathBuf, reason: String },
+    #[error("{0}")]
+    Config(String),
+}
+
+/// A `--trust` argument: `FILE`, or `ROLES=FILE` with ROLES `court`, `notary` or `court+notary`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustArg {
+    pub path: PathBuf,
+    pub roles: Vec<Role>,
+}
+
+impl std::str::FromStr for TrustArg {
+    type Err = String;
+    fn from_str(arg: &str) -> Result<Self, String> {
+        let Some((roles, path)) = arg.split_once('=') else {
+            return Ok(Self { path: arg.into(), roles: vec![Role::Court, Role::Notary] });
+        };
+        let roles = roles
+            .split('+')
+            .map(|r| {
+                r.parse::<Role>()
+                    .map_err(|e| format!("{e} in --trust {arg} (use court=FILE, notary=FILE or court+notary=FILE)"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { path: path.into(), roles })
+    }
 }
 
 impl TrustStore {
@@ -34,22 +70,24 @@ impl TrustStore {
         Self { anchors }
     }
 
-    /// Every certificate in each PEM file, allowed for every witness role.
-    pub fn from_pem_files(paths: &[PathBuf]) -> Result<Self, TrustError> {
+    /// Every certificate in each file, allowed for that file's roles.
+    pub fn from_args(args: &[TrustArg]) -> Result<Self, TrustError> {
         let mut anchors = Vec::new();
-        for path in paths {
-            let bytes = std::fs::read(path).map_err(|source| TrustError::Read { path: path.clone(), source })?;
-            let certs = X509::stack_from_pem(&bytes)
-                .map_err(|e| TrustError::NotPem { path: path.clone(), reason: e.to_string() })?;
-            if certs.is_empty() {
-                return Err(TrustError::NotPem { path: path.clone(), reason: "no certificate found".into() });
-            }
-            anchors.extend(certs.into_iter().map(|cert| Anchor { cert, roles: vec![Role::Court, Role::Notary] }));
+        for arg in args {
+            anchors.extend(read_pem(&arg.path)?.into_iter().map(|cert| Anchor { cert, roles: arg.roles.clone() }));
         }
         Ok(Self { anchors })
     }
 
-    /// Every `*.pem` file in `dir` (sorted by name); an empty store when `dir` does not exist.
+    /// Every certificate in each PEM file, allowed for every witness role.
+    pub fn from_pem_files(paths: &[PathBuf]) -> Result<Self, TrustError> {
+        let args: Vec<TrustArg> =
+            paths.iter().map(|p| TrustArg { path: p.clone(), roles: vec![Role::Court, Role::Notary] }).collect();
+        Self::from_args(&args)
+    }
+
+    /// Every `*.pem` file in `dir` (sorted by name), with the roles `trust.toml` gives it (all
+    /// roles when it names none); an empty store when `dir` does not exist.
     pub fn from_dir(dir: &Path) -> Result<Self, TrustError> {
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
@@ -61,7 +99,19 @@ impl TrustStore {
             .filter(|p| p.extension().is_some_and(|x| x == "pem"))
             .collect();
         paths.sort();
-        Self::from_pem_files(&paths)
+        let mut roles = read_roles(&dir.join(TRUST_FILE))?;
+        let args: Vec<TrustArg> = paths
+            .into_iter()
+            .map(|path| {
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let roles = roles.remove(&name).unwrap_or_else(|| vec![Role::Court, Role::Notary]);
+                TrustArg { path, roles }
+            })
+            .collect();
+        if let Some(missing) = roles.keys().next() {
+            return Err(TrustError::Config(format!("{} names {missing}, which is not a .pem file there", TRUST_FILE)));
+        }
+        Self::from_args(&args)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -73,4 +123,37 @@ impl TrustStore {
     pub fn anchors_for(&self, role: Option<Role>) -> Vec<X509> {
         self.anchors.iter().filter(|a| role.is_none_or(|r| a.roles.contains(&r))).map(|a| a.cert.clone()).collect()
     }
+
+    /// The configured CA, if any, that `cert` is and that may not certify `role`.
+    pub fn restricted_against(&self, cert: &X509, role: Role) -> Option<&Anchor> {
+        let der = cert.to_der().ok()?;
+        self.anchors.iter().find(|a| !a.roles.contains(&role) && a.cert.to_der().ok().as_ref() == Some(&der))
+    }
+}
+
+fn read_pem(path: &Path) -> Result<Vec<X509>, TrustError> {
+    let bytes = std::fs::read(path).map_err(|source| TrustError::Read { path: path.to_owned(), source })?;
+    let certs = X509::stack_from_pem(&bytes)
+        .map_err(|e| TrustError::NotPem { path: path.to_owned(), reason: e.to_string() })?;
+    if certs.is_empty() {
+        return Err(TrustError::NotPem { path: path.to_owned(), reason: "no certificate found".into() });
+    }
+    Ok(certs)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RolesFile {
+    anchors: BTreeMap<String, Vec<Role>>,
+}
+
+/// `trust.toml`: `[anchors]` then `"court-ca.pem" = ["court"]` lines. Absent: no restriction.
+fn read_roles(path: &Path) -> Result<BTreeMap<String, Vec<Role>>, TrustError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(source) => return Err(TrustError::Read { path: path.to_owned(), source }),
+    };
+    let file: RolesFile = toml::from_str(&text).map_err(|e| TrustError::Config(format!("{}: {e}", path.display())))?;
+    Ok(file.anchors)
 }

@@ -7,4 +7,5 @@ mod fuzz;
 mod openssl_cli;
 mod receipts;
 mod support;
+mod trust;
 mod vectors;

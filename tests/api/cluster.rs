@@ -51,7 +51,7 @@ async fn addr_in(dir: &Path, log: &Path) -> String {
 
 struct Cluster {
     root: tempfile::TempDir,
-    server: Proc,
+    server: Option<Proc>,
     court: Option<Proc>,
     notary: Option<Proc>,
     witness_addrs: [String; 2],
@@ -114,7 +114,14 @@ impl Cluster {
         let mut procs = procs.into_iter();
         let (court, notary) = (procs.next(), procs.next());
         let witness_addrs = [witness_addrs[0].clone(), witness_addrs[1].clone()];
-        Self { root, server, court, notary, witness_addrs, base, key, http: reqwest::Client::new() }
+        Self { root, server: Some(server), court, notary, witness_addrs, base, key, http: reqwest::Client::new() }
+    }
+
+    /// Kills the server (SIGKILL) and starts it again on the same data.
+    async fn restart_server(&mut self) {
+        drop(self.server.take());
+        let (server, base) = start_server(self.root.path()).await;
+        (self.server, self.base) = (Some(server), base);
     }
 
     fn dir(&self, role: Role) -> PathBuf {
@@ -156,6 +163,17 @@ impl Cluster {
     async fn store(&self) -> Store {
         Store::open(&self.root.path().join("data")).await.unwrap()
     }
+}
+
+/// Starts `notarium serve` on `root/data` with `root/notarium.toml`.
+async fn start_server(root: &Path) -> (Proc, String) {
+    let (data, config, log) = (root.join("data"), root.join("notarium.toml"), root.join("server.log"));
+    let _ = std::fs::remove_file(data.join("listen-addr"));
+    let args =
+        ["serve", "--listen", "127.0.0.1:0", "--data", data.to_str().unwrap(), "--config", config.to_str().unwrap()];
+    let server = spawn(&args, &[], &log);
+    let base = format!("http://{}", addr_in(&data, &log).await);
+    (server, base)
 }
 
 /// Starts `notarium witness --config dir/witness.toml`, on `listen` when given.
@@ -213,7 +231,6 @@ async fn three_processes_register_anchor_and_verify() {
     let receipt = cluster.anchored_receipt(&id, Duration::from_secs(30)).await;
     assert_eq!(receipt.cosignatures.len(), 2);
     verify_with_binary_and_openssl(cluster.root.path(), &receipt, b"three processes");
-    drop(cluster.server);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -313,4 +330,52 @@ async fn a_witness_that_lost_its_state_is_refused_until_enrolled() {
     cluster.notary = Some(notary);
     let receipt = cluster.anchored_receipt(&second, Duration::from_secs(30)).await;
     verify_with_binary_and_openssl(cluster.root.path(), &receipt, b"after the loss");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fork_through_the_database_is_refused_and_reported() {
+    let mut cluster = Cluster::start().await;
+    let id = cluster.register(b"anchored before the rollback").await;
+    let old_receipt = cluster.anchored_receipt(&id, Duration::from_secs(30)).await;
+    let height = old_receipt.block.height;
+
+    // Roll the operator's database back: the co-signed block and its successors disappear,
+    // so the sealer will seal a different block at a height the witnesses already signed.
+    drop(cluster.server.take());
+    let url = format!("sqlite://{}", cluster.root.path().join("data/notarium.db").display());
+    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.unwrap();
+    for sql in ["DELETE FROM cosignatures WHERE height >= ?", "DELETE FROM blocks WHERE height >= ?"] {
+        sqlx::query(sql).bind(height as i64).execute(&mut db).await.unwrap();
+    }
+    drop(db);
+    cluster.restart_server().await;
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let ready = loop {
+        let res = cluster.http.get(format!("{}/readyz", cluster.base)).send().await.unwrap();
+        let (status, body) = (res.status().as_u16(), res.json::<Value>().await.unwrap());
+        if body["fork"].is_string() {
+            break (status, body);
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no fork reported: {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(ready.0, 503, "{}", ready.1);
+    let w: Value =
+        cluster.http.get(format!("{}/v1/witnesses", cluster.base)).send().await.unwrap().json().await.unwrap();
+    for witness in w["witnesses"].as_array().unwrap() {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let mut refusal = witness["last_refusal"].as_str().unwrap_or_default().to_owned();
+        while !refusal.starts_with("fork") {
+            assert!(tokio::time::Instant::now() < deadline, "{} did not refuse with fork: {witness}", witness["name"]);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let w: Value =
+                cluster.http.get(format!("{}/v1/witnesses", cluster.base)).send().await.unwrap().json().await.unwrap();
+            let again =
+                w["witnesses"].as_array().unwrap().iter().find(|x| x["name"] == witness["name"]).unwrap().clone();
+            refusal = again["last_refusal"].as_str().unwrap_or_default().to_owned();
+        }
+    }
+    // Receipts issued before still verify offline.
+    verify_with_binary_and_openssl(cluster.root.path(), &old_receipt, b"anchored before the rollback");
 }

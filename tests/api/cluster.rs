@@ -23,14 +23,26 @@ impl Drop for Proc {
     }
 }
 
-fn spawn(args: &[&str], env: &[(&str, &str)], log: &Path) -> Proc {
+/// Runs `notarium ARGS`, behind `prefix` (a program and its arguments, e.g. `faketime`) if any.
+fn spawn_behind(prefix: &[&str], args: &[&str], env: &[(&str, &str)], log: &Path) -> Proc {
     let log = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_notarium"));
+    let mut cmd = match prefix.split_first() {
+        Some((program, rest)) => {
+            let mut cmd = Command::new(program);
+            cmd.args(rest).arg(env!("CARGO_BIN_EXE_notarium"));
+            cmd
+        }
+        None => Command::new(env!("CARGO_BIN_EXE_notarium")),
+    };
     cmd.args(args).env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(log);
     env.iter().for_each(|(k, v)| {
         cmd.env(k, v);
     });
     Proc(cmd.spawn().unwrap())
+}
+
+fn spawn(args: &[&str], env: &[(&str, &str)], log: &Path) -> Proc {
+    spawn_behind(&[], args, env, log)
 }
 
 /// Waits for `dir/listen-addr` (removed first by the caller) and returns it.
@@ -62,6 +74,11 @@ struct Cluster {
 
 impl Cluster {
     async fn start() -> Self {
+        Self::start_with_notary_behind(&[]).await
+    }
+
+    /// As `start`, with the notary process run behind `prefix` (e.g. `faketime -f +10m`).
+    async fn start_with_notary_behind(prefix: &[&str]) -> Self {
         let root = tempfile::tempdir().unwrap();
         let pki = root.path().join("pki");
         write_dev_pki(&pki).unwrap();
@@ -77,7 +94,8 @@ impl Cluster {
                 s = dir.join("state").display(),
             );
             std::fs::write(dir.join("witness.toml"), config).unwrap();
-            let (proc, addr) = start_witness(&dir, None).await;
+            let behind = if role == Role::Notary { prefix } else { &[] };
+            let (proc, addr) = start_witness_behind(behind, &dir, None).await;
             procs.push(proc);
             witness_addrs.push(addr);
         }
@@ -178,6 +196,10 @@ async fn start_server(root: &Path) -> (Proc, String) {
 
 /// Starts `notarium witness --config dir/witness.toml`, on `listen` when given.
 async fn start_witness(dir: &Path, listen: Option<&str>) -> (Proc, String) {
+    start_witness_behind(&[], dir, listen).await
+}
+
+async fn start_witness_behind(prefix: &[&str], dir: &Path, listen: Option<&str>) -> (Proc, String) {
     let _ = std::fs::remove_file(dir.join("state/listen-addr"));
     let config = dir.join("witness.toml");
     let mut args = vec!["witness", "--config", config.to_str().unwrap()];
@@ -185,7 +207,7 @@ async fn start_witness(dir: &Path, listen: Option<&str>) -> (Proc, String) {
         args.extend(["--listen", listen]);
     }
     let log = dir.join("witness.log");
-    let proc = spawn(&args, &[], &log);
+    let proc = spawn_behind(prefix, &args, &[], &log);
     let addr = addr_in(&dir.join("state"), &log).await;
     (proc, addr)
 }
@@ -378,4 +400,82 @@ async fn a_fork_through_the_database_is_refused_and_reported() {
     }
     // Receipts issued before still verify offline.
     verify_with_binary_and_openssl(cluster.root.path(), &old_receipt, b"anchored before the rollback");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_witness_whose_clock_is_ten_minutes_ahead_refuses_and_says_why() {
+    let installed = Command::new("faketime").arg("-f").arg("+0").arg("true").status().is_ok_and(|s| s.success());
+    if !installed {
+        assert!(std::env::var_os("CI").is_none(), "faketime is missing in CI: apt-get install faketime");
+        eprintln!("SKIPPED: faketime is not installed; apt-get install faketime");
+        return;
+    }
+    let cluster = Cluster::start_with_notary_behind(&["faketime", "-f", "+10m"]).await;
+    let id = cluster.register(b"sealed now, ten minutes ago for the notary").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let w: Value =
+            cluster.http.get(format!("{}/v1/witnesses", cluster.base)).send().await.unwrap().json().await.unwrap();
+        let notary = w["witnesses"].as_array().unwrap().iter().find(|w| w["name"] == "notary").unwrap().clone();
+        if notary["last_refusal"].as_str().is_some_and(|r| r.starts_with("clock_skew")) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no clock_skew refusal: {notary}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(cluster.receipt_status(&id).await, 202, "nothing anchors without the notary");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_to_a_witness_process_leave_its_state_files_unchanged() {
+    let mut cluster = Cluster::start().await;
+    let id = cluster.register(b"something signed").await;
+    cluster.anchored_receipt(&id, Duration::from_secs(30)).await;
+    let state = cluster.dir(Role::Court).join("state");
+    let snapshot = || {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&state)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().is_some_and(|n| n != "lock" && n != "listen-addr"))
+            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+            .collect();
+        files.sort();
+        files
+    };
+    // Stop the server so nothing legitimate changes the state meanwhile; requests go to the
+    // court witness process directly.
+    drop(cluster.server.take());
+    let before = snapshot();
+    assert!(before.iter().any(|(n, _)| n == "state.json"), "{:?}", before.iter().map(|f| &f.0).collect::<Vec<_>>());
+
+    let url = format!("http://{}/witness/v1/cosign", cluster.witness_addrs[0]);
+    let header = BlockHeader {
+        log: notarium::config::Settings::default().log_name,
+        height: 0,
+        prev: Hash::ZERO,
+        root: Hash::ZERO,
+        leaves: 0,
+        sealed: notarium::domain::Timestamp::now(),
+    }
+    .text();
+    let post = |body: String, token: Option<&str>| {
+        let mut req = cluster.http.post(&url).header("content-type", "application/json").body(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+    };
+    let many: Vec<String> = (0..1001).map(|_| header.clone()).collect();
+    let cases = [
+        (post(json!({"headers": [header]}).to_string(), None).await.unwrap(), 401),
+        (post(json!({"headers": [header]}).to_string(), Some("wrong")).await.unwrap(), 401),
+        (post(json!({"headers": ["notarium/block/v1\nnonsense\n"]}).to_string(), Some(TOKEN)).await.unwrap(), 422),
+        (post(json!({ "headers": many }).to_string(), Some(TOKEN)).await.unwrap(), 413),
+        (post(format!("{{\"headers\": [\"{}\"]}}", "x".repeat(10 << 20)), Some(TOKEN)).await.unwrap(), 413),
+    ];
+    for (i, (res, status)) in cases.into_iter().enumerate() {
+        assert_eq!(res.status().as_u16(), status, "case {i}");
+        assert_eq!(res.headers().get("content-type").unwrap(), "application/problem+json", "case {i}");
+    }
+    assert_eq!(snapshot(), before, "the witness state files are byte for byte unchanged");
 }

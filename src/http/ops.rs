@@ -5,6 +5,7 @@ use std::time::Duration;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
+use crate::domain::Timestamp;
 use crate::problem::Problem;
 use crate::seal::SharedStatus;
 use crate::store::Store;
@@ -30,10 +31,11 @@ async fn readyz(
     liveness: web::Data<SealerLiveness>,
 ) -> Result<HttpResponse, Problem> {
     let writable = store.writable().await;
-    let (sealer_running, fork, witnesses) = {
+    let (sealer_running, fork) = {
         let s = status.lock().expect("status lock");
-        (s.last_round.is_some_and(|t| t.elapsed() < liveness.0), s.fork.clone(), s.witnesses.clone())
+        (s.last_round.is_some_and(|t| t.elapsed() < liveness.0), s.fork.clone())
     };
+    let witnesses = witness_view(&store, &status).await?;
     let ready = writable && sealer_running && fork.is_none();
     let body = json!({
         "ready": ready, "database_writable": writable, "sealer_running": sealer_running,
@@ -43,18 +45,28 @@ async fn readyz(
 }
 
 async fn witnesses(store: web::Data<Store>, status: web::Data<SharedStatus>) -> Result<HttpResponse, Problem> {
+    Ok(HttpResponse::Ok().json(json!({ "witnesses": witness_view(&store, &status).await? })))
+}
+
+/// Each witness as operators see it: reachable, last height co-signed, lag in blocks and in
+/// seconds (the age of the oldest block it has not co-signed), last refusal and error.
+async fn witness_view(store: &Store, status: &SharedStatus) -> Result<Vec<serde_json::Value>, Problem> {
     let latest = store.latest_block().await?;
     let witnesses = status.lock().expect("status lock").witnesses.clone();
-    let items: Vec<_> = witnesses
-        .into_iter()
-        .map(|w| {
-            let lag_blocks = latest.as_ref().map(|b| b.height.saturating_sub(w.last_height.unwrap_or(0)) + u64::from(w.last_height.is_none()));
-            json!({
-                "name": w.name, "role": w.role, "reachable": w.reachable, "last_height": w.last_height,
-                "lag_blocks": lag_blocks, "last_contact": w.last_contact, "last_refusal": w.last_refusal, "refusals": w.refusals,
-                "last_error": w.last_error,
-            })
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({ "witnesses": items })))
+    let now = Timestamp::now().unix_millis();
+    let mut items = Vec::with_capacity(witnesses.len());
+    for w in witnesses {
+        let next = w.last_height.map_or(0, |h| h + 1);
+        let lag_blocks = latest.as_ref().map_or(0, |b| (b.height + 1).saturating_sub(next));
+        let lag_seconds = match lag_blocks {
+            0 => 0.0,
+            _ => store.block(next).await?.map_or(0.0, |b| (now - b.sealed.unix_millis()).max(0) as f64 / 1000.0),
+        };
+        items.push(json!({
+            "name": w.name, "role": w.role, "reachable": w.reachable, "last_height": w.last_height,
+            "lag_blocks": lag_blocks, "lag_seconds": lag_seconds, "last_contact": w.last_contact,
+            "last_refusal": w.last_refusal, "refusals": w.refusals, "last_error": w.last_error,
+        }));
+    }
+    Ok(items)
 }

@@ -277,6 +277,12 @@ async fn a_killed_notary_returns_and_its_backlog_anchors_in_order() {
     }
     assert!(store.latest_block().await.unwrap().unwrap().height > before);
     assert_eq!(cluster.receipt_status(&ids[0]).await, 202);
+    let w: Value =
+        cluster.http.get(format!("{}/v1/witnesses", cluster.base)).send().await.unwrap().json().await.unwrap();
+    let lag = |name: &str| w["witnesses"].as_array().unwrap().iter().find(|w| w["name"] == name).unwrap().clone();
+    assert!(lag("notary")["lag_blocks"].as_u64().unwrap() > 0, "{w}");
+    assert!(lag("notary")["lag_seconds"].as_f64().unwrap() > 0.0, "{w}");
+    assert_eq!(lag("notary")["reachable"], false, "{w}");
 
     let addr = cluster.witness_addrs[1].clone();
     let (notary, _) = start_witness(&cluster.dir(Role::Notary), Some(&addr)).await;

@@ -138,16 +138,7 @@ mod receipt {
         };
         let receipt = Receipt {
             format: RECEIPT_FORMAT.into(),
-            evidence: ReceiptEvidence {
-                id: leaf.id,
-                kind: leaf.kind,
-                content_hash: leaf.content,
-                salt: leaf.salt,
-                meta_hash: leaf.meta,
-                owner: leaf.owner,
-                received: leaf.received,
-                metadata: None,
-            },
+            evidence: ReceiptEvidence::from_leaf(leaf.clone(), None),
             leaf_hash: leaf.hash(),
             proof: InclusionProof {
                 leaf_index: index as u64,

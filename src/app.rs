@@ -16,7 +16,7 @@ use crate::crypto::TrustStore;
 use crate::crypto::devpki::write_dev_pki;
 use crate::domain::{Role, TenantRole};
 use crate::files;
-use crate::http::{AnchorSignal, SealerLiveness, upload, verify::VerifyLimits};
+use crate::http::{AnchorSignal, AppData, SealerLiveness, upload, verify::VerifyLimits};
 use crate::ingest::Ingest;
 use crate::seal::{Sealer, SealerConfig, SharedStatus};
 use crate::store::Store;
@@ -37,9 +37,6 @@ pub struct Application {
     /// Held while running: one service per data directory.
     _data_lock: std::fs::File,
 }
-
-/// The file the bound address is written to (tests and scripts read it).
-pub const ADDR_FILE: &str = "listen-addr";
 
 impl Application {
     /// Opens the store, prepares the first start, starts witnesses, writer and sealer, and
@@ -97,39 +94,22 @@ impl Application {
             tmp_dir: data.join("tmp"),
             blobs: data.join("blobs"),
         };
-        let (store_data, ingest_data, trust_data) =
-            (web::Data::new(store.clone()), web::Data::new(ingest.clone()), web::Data::new(trust));
-        let (signal, status_data) = (web::Data::new(AnchorSignal(anchored_rx)), web::Data::new(status));
-        let (limits, verify_limits) =
-            (web::Data::new(limits), web::Data::new(VerifyLimits { max_file_bytes: settings.max_upload_bytes }));
-        let liveness = web::Data::new(SealerLiveness(interval * 20 + Duration::from_secs(10)));
-        let server = HttpServer::new(move || {
-            let (s, i, t, g, st, l, v, lv) = (
-                store_data.clone(),
-                ingest_data.clone(),
-                trust_data.clone(),
-                signal.clone(),
-                status_data.clone(),
-                limits.clone(),
-                verify_limits.clone(),
-                liveness.clone(),
-            );
-            crate::http::app(move |cfg: &mut web::ServiceConfig| {
-                cfg.app_data(s.clone())
-                    .app_data(i.clone())
-                    .app_data(t.clone())
-                    .app_data(g.clone())
-                    .app_data(st.clone())
-                    .app_data(l.clone())
-                    .app_data(v.clone())
-                    .app_data(lv.clone());
-            })
-        })
-        .disable_signals()
-        .shutdown_timeout(30)
-        .listen(listener)?
-        .run();
-        files::write_atomically(&data, ADDR_FILE, addr.to_string().as_bytes())?;
+        let app_data = AppData {
+            store: web::Data::new(store.clone()),
+            ingest: web::Data::new(ingest.clone()),
+            trust: web::Data::new(trust),
+            anchored: web::Data::new(AnchorSignal(anchored_rx)),
+            status: web::Data::new(status),
+            upload: web::Data::new(limits),
+            verify: web::Data::new(VerifyLimits { max_file_bytes: settings.max_upload_bytes }),
+            liveness: web::Data::new(SealerLiveness(interval * 20 + Duration::from_secs(10))),
+        };
+        let server = HttpServer::new(move || crate::http::app(app_data.clone()))
+            .disable_signals()
+            .shutdown_timeout(30)
+            .listen(listener)?
+            .run();
+        files::write_atomically(&data, files::ADDR_FILE, addr.to_string().as_bytes())?;
         tracing::info!("listening on http://{addr}");
         Ok(Self { addr, server, stop_sealer, sealer, writer, witnesses, store, ingest, _data_lock: data_lock })
     }

@@ -9,6 +9,10 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 
+/// The file in a data or witness state directory that a running process writes its bound
+/// address to (scripts and tests read it).
+pub const ADDR_FILE: &str = "listen-addr";
+
 /// Takes the directory's lock file, refusing when another process holds it.
 pub fn lock(dir: &Path) -> anyhow::Result<File> {
     let path = dir.join("lock");

@@ -28,16 +28,7 @@ pub async fn receipt_for(store: &Store, record: &EvidenceRecord, disclose: bool)
     }
     Ok(Some(Receipt {
         format: RECEIPT_FORMAT.into(),
-        evidence: ReceiptEvidence {
-            id: record.id,
-            kind: record.kind,
-            content_hash: record.content_hash,
-            salt: record.salt,
-            meta_hash: record.meta_hash,
-            owner: record.owner,
-            received: record.received,
-            metadata: if disclose { record.metadata.clone() } else { None },
-        },
+        evidence: ReceiptEvidence::from_leaf(record.leaf(), if disclose { record.metadata.clone() } else { None }),
         leaf_hash: record.leaf_hash,
         proof: InclusionProof { leaf_index: index, leaf_count: block.leaf_count, siblings },
         block: ReceiptBlock {

@@ -13,9 +13,6 @@ use crate::files;
 use crate::witness::settings::WitnessProcessSettings;
 use crate::witness::{enrol, serve};
 
-/// The file in the state directory the bound address is written to.
-pub const ADDR_FILE: &str = "listen-addr";
-
 #[derive(clap::Args, Debug)]
 pub struct WitnessArgs {
     #[command(subcommand)]
@@ -73,7 +70,7 @@ fn witness(args: &WitnessArgs) -> anyhow::Result<()> {
         let addr = listener.local_addr()?;
         let server = serve(config, listener)?;
         let handle = server.handle();
-        files::write_atomically(&settings.state, ADDR_FILE, addr.to_string().as_bytes())?;
+        files::write_atomically(&settings.state, files::ADDR_FILE, addr.to_string().as_bytes())?;
         tracing::info!("{} witness {} listening on http://{addr}", settings.role, settings.name);
         tokio::spawn(async move {
             super::wait_for_signal().await;

@@ -137,6 +137,20 @@ impl Receipt {
 }
 
 impl ReceiptEvidence {
+    /// The evidence of a receipt for `leaf`, with its metadata if disclosed.
+    pub fn from_leaf(leaf: Leaf, metadata: Option<Metadata>) -> Self {
+        Self {
+            id: leaf.id,
+            kind: leaf.kind,
+            content_hash: leaf.content,
+            salt: leaf.salt,
+            meta_hash: leaf.meta,
+            owner: leaf.owner,
+            received: leaf.received,
+            metadata,
+        }
+    }
+
     /// The leaf these fields commit to.
     pub fn leaf(&self) -> Leaf {
         Leaf {

@@ -9,28 +9,12 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
-use crate::domain::TenantRole;
 use crate::problem::Problem;
 use crate::store::{Store, Tenant, hash_api_key};
 
 /// The authenticated tenant of a request.
 #[derive(Debug, Clone)]
 pub struct Caller(pub Tenant);
-
-impl Caller {
-    /// `403 role_forbidden` unless the caller has one of `roles`.
-    pub fn require(&self, roles: &[TenantRole]) -> Result<(), Problem> {
-        if roles.contains(&self.0.role) {
-            return Ok(());
-        }
-        let allowed: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-        Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            "role_forbidden",
-            format!("a {} tenant cannot do this; it takes the role {}", self.0.role, allowed.join(" or ")),
-        ))
-    }
-}
 
 impl FromRequest for Caller {
     type Error = Problem;

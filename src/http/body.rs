@@ -3,8 +3,8 @@
 
 use actix_web::HttpRequest;
 use actix_web::http::header::CONTENT_TYPE;
-use actix_web::web::{BytesMut, Payload};
-use futures_util::StreamExt;
+use actix_web::web::{Bytes, BytesMut, Payload};
+use futures_util::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 
@@ -14,16 +14,26 @@ use crate::problem::{FieldError, Problem};
 pub const MAX_JSON_BYTES: usize = 16 << 20;
 
 /// Reads the whole body, refusing it with `413 too_large` past `limit` bytes.
-pub async fn read_limited(mut payload: Payload, limit: usize) -> Result<BytesMut, Problem> {
-    let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| Problem::malformed(format!("reading the body: {e}")))?;
-        if body.len() + chunk.len() > limit {
-            return Err(Problem::too_large(format!("the body is larger than {limit} bytes")));
+pub async fn read_limited(payload: Payload, limit: usize) -> Result<BytesMut, Problem> {
+    collect_limited(payload, limit, "the body").await
+}
+
+/// Collects a stream of chunks (a body, a multipart field), refusing `what` with
+/// `413 too_large` as soon as it passes `limit` bytes; a read error is `400 malformed_body`.
+pub async fn collect_limited<E: std::fmt::Display>(
+    mut chunks: impl Stream<Item = Result<Bytes, E>> + Unpin,
+    limit: usize,
+    what: &str,
+) -> Result<BytesMut, Problem> {
+    let mut out = BytesMut::new();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|e| Problem::malformed(format!("reading {what}: {e}")))?;
+        if out.len() + chunk.len() > limit {
+            return Err(Problem::too_large(format!("{what} is larger than {limit} bytes")));
         }
-        body.extend_from_slice(&chunk);
+        out.extend_from_slice(&chunk);
     }
-    Ok(body)
+    Ok(out)
 }
 
 /// The media type of the request, lowercased, without parameters.

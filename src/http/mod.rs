@@ -19,8 +19,33 @@ use actix_web::{App, HttpResponse, web};
 
 use crate::problem::Problem;
 
-/// Registers every route (the caller adds the app data: `Store`, `Ingest`, `upload::Limits`,
-/// `TrustStore`, `verify::VerifyLimits`, `AnchorSignal`, `SharedStatus`, `SealerLiveness`).
+/// Each small piece of state the handlers take, registered as its own `web::Data`.
+#[derive(Clone)]
+pub struct AppData {
+    pub store: web::Data<crate::store::Store>,
+    pub ingest: web::Data<crate::ingest::Ingest>,
+    pub trust: web::Data<crate::crypto::TrustStore>,
+    pub anchored: web::Data<AnchorSignal>,
+    pub status: web::Data<crate::seal::SharedStatus>,
+    pub upload: web::Data<upload::Limits>,
+    pub verify: web::Data<verify::VerifyLimits>,
+    pub liveness: web::Data<SealerLiveness>,
+}
+
+impl AppData {
+    fn register(self, cfg: &mut web::ServiceConfig) {
+        cfg.app_data(self.store)
+            .app_data(self.ingest)
+            .app_data(self.trust)
+            .app_data(self.anchored)
+            .app_data(self.status)
+            .app_data(self.upload)
+            .app_data(self.verify)
+            .app_data(self.liveness);
+    }
+}
+
+/// Registers every route.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(evidence::routes)
         .configure(receipts::routes)
@@ -31,7 +56,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// The application with its middleware and a problem+json 404 for unknown routes.
 pub fn app(
-    data: impl Fn(&mut web::ServiceConfig) + Clone + 'static,
+    data: AppData,
 ) -> App<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
@@ -47,7 +72,7 @@ pub fn app(
             Problem::new(StatusCode::BAD_REQUEST, "invalid_query", format!("the query string: {e}")).into()
         }))
         .app_data(web::PathConfig::default().error_handler(|_, _| Problem::not_found().into()))
-        .configure(data)
+        .configure(|cfg| data.register(cfg))
         .configure(routes)
         .default_service(web::to(|| async { Err::<HttpResponse, _>(Problem::not_found()) }))
 }

@@ -12,6 +12,7 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 use super::auth::Caller;
+use super::body::collect_limited;
 use super::evidence::{EvidenceIn, checked};
 use crate::domain::canonical::{canonical_json, unique_keys_metadata};
 use crate::domain::{EvidenceKind, Hash, Metadata};
@@ -116,15 +117,8 @@ async fn stream_to_temp(
 }
 
 async fn text_field(field: &mut actix_multipart::Field) -> Result<String, Problem> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = field.next().await {
-        let chunk = chunk.map_err(|e| Problem::malformed(format!("multipart: {e}")))?;
-        if bytes.len() + chunk.len() > MAX_TEXT_FIELD {
-            return Err(Problem::too_large(format!("a text field is limited to {MAX_TEXT_FIELD} bytes")));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    String::from_utf8(bytes).map_err(|_| Problem::malformed("a text field is not UTF-8"))
+    let bytes = collect_limited(field, MAX_TEXT_FIELD, "a text field").await?;
+    String::from_utf8(bytes.to_vec()).map_err(|_| Problem::malformed("a text field is not UTF-8"))
 }
 
 /// Moves the upload to `<blobs>/<owner>/<hash>` durably (file and directory synced).

@@ -5,7 +5,7 @@ use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 
-use super::body::{media_type, read_limited, unsupported};
+use super::body::{collect_limited, media_type, read_limited, unsupported};
 use crate::bundle::read_receipt;
 use crate::crypto::{OpensslChecker, TrustStore};
 use crate::domain::Hash;
@@ -51,35 +51,30 @@ async fn read_form(
     let (mut receipt, mut file_hash) = (None, None);
     while let Some(field) = form.next().await {
         let mut field = field.map_err(|e| Problem::malformed(format!("multipart: {e}")))?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let limit = match name.as_str() {
-            "file" => max_file,
-            "receipt" => MAX_RECEIPT_BYTES as u64,
+        match field.name().unwrap_or_default() {
+            "receipt" => receipt = Some(collect_limited(&mut field, MAX_RECEIPT_BYTES, "the receipt").await?.to_vec()),
+            "file" => file_hash = Some(hash_limited(&mut field, max_file).await?),
             other => {
                 let message = "the form takes receipt and file";
                 return Err(Problem::invalid_field(format!("/{other}"), "unknown_field", message));
             }
-        };
-        let (mut hasher, mut bytes, mut size) = (blake3::Hasher::new(), Vec::new(), 0u64);
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| Problem::malformed(format!("multipart: {e}")))?;
-            size += chunk.len() as u64;
-            if size > limit {
-                return Err(Problem::too_large(format!("the {name} field is larger than {limit} bytes")));
-            }
-            if name == "file" {
-                hasher.update(&chunk);
-            } else {
-                bytes.extend_from_slice(&chunk);
-            }
-        }
-        if name == "file" {
-            file_hash = Some(hasher.finalize().into());
-        } else {
-            receipt = Some(bytes);
         }
     }
     let receipt =
         receipt.ok_or_else(|| Problem::invalid_field("/receipt", "missing_field", "the form has no receipt field"))?;
     Ok((receipt, file_hash))
+}
+
+/// BLAKE3 of a form field streamed through, refused past `limit` bytes.
+async fn hash_limited(field: &mut actix_multipart::Field, limit: u64) -> Result<Hash, Problem> {
+    let (mut hasher, mut size) = (blake3::Hasher::new(), 0u64);
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(|e| Problem::malformed(format!("multipart: {e}")))?;
+        size += chunk.len() as u64;
+        if size > limit {
+            return Err(Problem::too_large(format!("the file is larger than {limit} bytes")));
+        }
+        hasher.update(&chunk);
+    }
+    Ok(hasher.finalize().into())
 }

@@ -178,6 +178,26 @@ impl Cluster {
         }
     }
 
+    /// One witness as `/v1/witnesses` shows it.
+    async fn witness(&self, name: &str) -> Value {
+        let url = format!("{}/v1/witnesses", self.base);
+        let w: Value = self.http.get(url).send().await.unwrap().json().await.unwrap();
+        w["witnesses"].as_array().unwrap().iter().find(|w| w["name"] == name).unwrap().clone()
+    }
+
+    /// Waits (30 s at most) until `name`'s last refusal starts with `code`.
+    async fn await_refusal(&self, name: &str, code: &str) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let w = self.witness(name).await;
+            if w["last_refusal"].as_str().is_some_and(|r| r.starts_with(code)) {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{name} did not refuse with {code}: {w}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     async fn store(&self) -> Store {
         Store::open(&self.root.path().join("data")).await.unwrap()
     }
@@ -277,12 +297,10 @@ async fn a_killed_notary_returns_and_its_backlog_anchors_in_order() {
     }
     assert!(store.latest_block().await.unwrap().unwrap().height > before);
     assert_eq!(cluster.receipt_status(&ids[0]).await, 202);
-    let w: Value =
-        cluster.http.get(format!("{}/v1/witnesses", cluster.base)).send().await.unwrap().json().await.unwrap();
-    let lag = |name: &str| w["witnesses"].as_array().unwrap().iter().find(|w| w["name"] == name).unwrap().clone();
-    assert!(lag("notary")["lag_blocks"].as_u64().unwrap() > 0, "{w}");
-    assert!(lag("notary")["lag_seconds"].as_f64().unwrap() > 0.0, "{w}");
-    assert_eq!(lag("notary")["reachable"], false, "{w}");
+    let notary = cluster.witness("notary").await;
+    assert!(notary["lag_blocks"].as_u64().unwrap() > 0, "{notary}");
+    assert!(notary["lag_seconds"].as_f64().unwrap() > 0.0, "{notary}");
+    assert_eq!(notary["reachable"], false, "{notary}");
 
     let addr = cluster.witness_addrs[1].clone();
     let (notary, _) = start_witness(&cluster.dir(Role::Notary), Some(&addr)).await;
@@ -321,17 +339,7 @@ async fn a_witness_that_lost_its_state_is_refused_until_enrolled() {
     cluster.notary = Some(notary);
 
     let second = cluster.register(b"after the loss").await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let w: Value =
-            cluster.http.get(format!("{}/v1/witnesses", cluster.base)).send().await.unwrap().json().await.unwrap();
-        let notary = w["witnesses"].as_array().unwrap().iter().find(|w| w["name"] == "notary").unwrap().clone();
-        if notary["last_refusal"].as_str().is_some_and(|r| r.starts_with("gap")) {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "the fresh notary was not refused: {notary}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    cluster.await_refusal("notary", "gap").await;
     assert_eq!(cluster.receipt_status(&second).await, 202, "not anchored with a witness that forgot its state");
 
     // The operator re-enrols it at the last block it co-signed, and it co-signs again.
@@ -389,20 +397,8 @@ async fn a_fork_through_the_database_is_refused_and_reported() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(ready.0, 503, "{}", ready.1);
-    let w: Value =
-        cluster.http.get(format!("{}/v1/witnesses", cluster.base)).send().await.unwrap().json().await.unwrap();
-    for witness in w["witnesses"].as_array().unwrap() {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        let mut refusal = witness["last_refusal"].as_str().unwrap_or_default().to_owned();
-        while !refusal.starts_with("fork") {
-            assert!(tokio::time::Instant::now() < deadline, "{} did not refuse with fork: {witness}", witness["name"]);
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            let w: Value =
-                cluster.http.get(format!("{}/v1/witnesses", cluster.base)).send().await.unwrap().json().await.unwrap();
-            let again =
-                w["witnesses"].as_array().unwrap().iter().find(|x| x["name"] == witness["name"]).unwrap().clone();
-            refusal = again["last_refusal"].as_str().unwrap_or_default().to_owned();
-        }
+    for name in ["court", "notary"] {
+        cluster.await_refusal(name, "fork").await;
     }
     // Receipts issued before still verify offline.
     verify_with_binary_and_openssl(cluster.root.path(), &old_receipt, b"anchored before the rollback");
@@ -418,17 +414,7 @@ async fn a_witness_whose_clock_is_ten_minutes_ahead_refuses_and_says_why() {
     }
     let cluster = Cluster::start_with_notary_behind(&["faketime", "-f", "+10m"]).await;
     let id = cluster.register(b"sealed now, ten minutes ago for the notary").await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let w: Value =
-            cluster.http.get(format!("{}/v1/witnesses", cluster.base)).send().await.unwrap().json().await.unwrap();
-        let notary = w["witnesses"].as_array().unwrap().iter().find(|w| w["name"] == "notary").unwrap().clone();
-        if notary["last_refusal"].as_str().is_some_and(|r| r.starts_with("clock_skew")) {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "no clock_skew refusal: {notary}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    cluster.await_refusal("notary", "clock_skew").await;
     assert_eq!(cluster.receipt_status(&id).await, 202, "nothing anchors without the notary");
 }
 

@@ -1,69 +1,135 @@
-//! A witness that is down never stops sealing; when it returns, the backlog (here more than
-//! 50 blocks) is co-signed in order and every block gets anchored.
+//! A witness that is down never stops sealing; when it returns, the backlog is co-signed in
+//! order and every block gets anchored, also when it spans more than one 1,000-header page.
 
 use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 
+use actix_web::dev::ServerHandle;
 use notarium::crypto::devpki::write_dev_pki;
 use notarium::domain::{Role, TenantRole};
+use notarium::store::Store;
+use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, external_witnesses, start_witness};
 
+/// The app with two external witnesses under the test's control, both up.
+struct Outage {
+    witnesses: tempfile::TempDir,
+    addrs: Vec<SocketAddr>,
+    court: Option<ServerHandle>,
+    app: TestApp,
+}
+
+impl Outage {
+    async fn start(adjust: impl FnOnce(&mut notarium::config::Settings)) -> Self {
+        let witnesses = tempfile::tempdir().unwrap();
+        let pki_dir = witnesses.path().join("pki");
+        write_dev_pki(&pki_dir).unwrap();
+        let addrs: Vec<SocketAddr> =
+            (0..2).map(|_| TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()).collect();
+        let court = start_witness(Role::Court, &pki_dir, &witnesses.path().join("court"), addrs[0]).await;
+        start_witness(Role::Notary, &pki_dir, &witnesses.path().join("notary"), addrs[1]).await;
+        let app = TestApp::spawn_with(|s| {
+            // The app's data directory gets the same dev PKI, so its anchor is the witnesses' CA.
+            let data_pki = s.data.join("pki");
+            std::fs::create_dir_all(data_pki.join("trust")).unwrap();
+            for f in ["ca.pem", "ca.key", "court.pem", "court.key", "notary.pem", "notary.key"] {
+                std::fs::copy(pki_dir.join(f), data_pki.join(f)).unwrap();
+            }
+            std::fs::copy(pki_dir.join("ca.pem"), data_pki.join("trust/ca.pem")).unwrap();
+            s.seal_interval_ms = 20;
+            s.witness_timeout_ms = 500;
+            s.witnesses = external_witnesses(&addrs);
+            adjust(s);
+        })
+        .await;
+        Self { witnesses, addrs, court: Some(court), app }
+    }
+
+    async fn court_down(&mut self) {
+        self.court.take().unwrap().stop(true).await;
+    }
+
+    async fn court_up(&mut self) {
+        let (pki, state) = (self.witnesses.path().join("pki"), self.witnesses.path().join("court"));
+        self.court = Some(start_witness(Role::Court, &pki, &state, self.addrs[0]).await);
+    }
+
+    /// Waits until every block up to `top` is anchored, then checks each has exactly one
+    /// co-signature from each witness.
+    async fn assert_anchored_in_order(&self, store: &Store, top: u64) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while store.oldest_unanchored().await.unwrap().is_some_and(|h| h <= top) {
+            assert!(tokio::time::Instant::now() < deadline, "the backlog was not co-signed");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        for height in 0..=top {
+            let signers: Vec<String> =
+                store.cosignatures(height).await.unwrap().into_iter().map(|c| c.witness.to_string()).collect();
+            assert_eq!(signers, ["court", "notary"], "block {height}");
+        }
+    }
+}
+
 #[actix_web::test]
 async fn a_backlog_of_over_50_blocks_is_cosigned_in_order_when_a_witness_returns() {
-    let witness_dir = tempfile::tempdir().unwrap();
-    let pki_dir = witness_dir.path().join("pki");
-    write_dev_pki(&pki_dir).unwrap();
-    let addrs: Vec<SocketAddr> =
-        (0..2).map(|_| TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()).collect();
-    let court = start_witness(Role::Court, &pki_dir, &witness_dir.path().join("court"), addrs[0]).await;
-    let _notary = start_witness(Role::Notary, &pki_dir, &witness_dir.path().join("notary"), addrs[1]).await;
-
-    let app = TestApp::spawn_with(|s| {
-        // The app's data directory gets the same dev PKI, so its trust anchor is the witnesses' CA.
-        let data_pki = s.data.join("pki");
-        std::fs::create_dir_all(data_pki.join("trust")).unwrap();
-        for f in ["ca.pem", "ca.key", "court.pem", "court.key", "notary.pem", "notary.key"] {
-            std::fs::copy(pki_dir.join(f), data_pki.join(f)).unwrap();
-        }
-        std::fs::copy(pki_dir.join("ca.pem"), data_pki.join("trust/ca.pem")).unwrap();
-        s.seal_interval_ms = 20;
-        s.witness_timeout_ms = 500;
-        s.witnesses = external_witnesses(&addrs);
-    })
-    .await;
+    let mut outage = Outage::start(|_| {}).await;
+    let app = &outage.app;
     let first = app.register(b"before the outage").await;
     app.anchored_receipt(first["id"].as_str().unwrap(), app.key(TenantRole::Merchant)).await;
 
-    court.stop(true).await;
+    outage.court_down().await;
+    let app = &outage.app;
     let store = app.store().await;
     let mut ids = Vec::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     while store.latest_block().await.unwrap().map_or(0, |b| b.height) < 55 {
         assert!(tokio::time::Instant::now() < deadline, "sealing stalled while a witness was down");
-        ids.push(
-            app.register(format!("during the outage {}", ids.len()).as_bytes()).await["id"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
+        let ev = app.register(format!("during the outage {}", ids.len()).as_bytes()).await;
+        ids.push(ev["id"].as_str().unwrap().to_owned());
     }
     let backlog_top = store.latest_block().await.unwrap().unwrap().height;
     assert!(store.oldest_unanchored().await.unwrap().is_some(), "nothing anchors without the court");
 
-    let _court = start_witness(Role::Court, &pki_dir, &witness_dir.path().join("court"), addrs[0]).await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while store.oldest_unanchored().await.unwrap().is_some_and(|h| h <= backlog_top) {
-        assert!(tokio::time::Instant::now() < deadline, "the backlog was not co-signed");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    for height in 0..=backlog_top {
-        let signers: Vec<String> =
-            store.cosignatures(height).await.unwrap().into_iter().map(|c| c.witness.to_string()).collect();
-        assert_eq!(signers, ["court", "notary"], "block {height}");
-    }
+    outage.court_up().await;
+    outage.assert_anchored_in_order(&store, backlog_top).await;
+    let app = &outage.app;
     for id in [&ids[0], &ids[ids.len() / 2], ids.last().unwrap()] {
         app.anchored_receipt(id, app.key(TenantRole::Merchant)).await;
     }
-    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_backlog_of_more_than_one_page_is_cosigned_when_a_witness_returns() {
+    // One record per block, so one batch of 1,100 records makes 1,100 blocks: the sealer must
+    // page its catch-up (1,000 headers per request) and the witness accept the stale full page.
+    let mut outage = Outage::start(|s| s.max_batch = 1).await;
+    outage.court_down().await;
+    let app = &outage.app;
+    let items: Vec<Value> = (0..1100u32)
+        .map(|i| json!({"kind": "document", "content_hash": notarium::domain::Hash::of(&i.to_le_bytes())}))
+        .collect();
+    let res =
+        app.post_json("/v1/evidence/batch", Some(app.key(TenantRole::Merchant)), &json!({ "items": items })).await;
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    let store = app.store().await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while store.latest_block().await.unwrap().map_or(0, |b| b.height) < 1100 {
+        assert!(tokio::time::Instant::now() < deadline, "the records were not sealed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let top = store.latest_block().await.unwrap().unwrap().height;
+    assert_eq!(store.last_cosigned(&"court".parse().unwrap()).await.unwrap(), None);
+    // Let the first page's newest header (height 999) age past the witnesses' 5 s max_skew,
+    // so the court must accept a stale full page to catch up at all.
+    let sealed = store.block(999).await.unwrap().unwrap().sealed.unix_millis() + 5_500;
+    let wait = sealed - notarium::domain::Timestamp::now().unix_millis();
+    tokio::time::sleep(Duration::from_millis(wait.max(0) as u64)).await;
+
+    outage.court_up().await;
+    outage.assert_anchored_in_order(&store, top).await;
+    let app = &outage.app;
+    let last = created["items"][1099]["id"].as_str().unwrap();
+    app.anchored_receipt(last, app.key(TenantRole::Merchant)).await;
 }

@@ -23,26 +23,12 @@ impl Drop for Proc {
     }
 }
 
-/// Runs `notarium ARGS`, behind `prefix` (a program and its arguments, e.g. `faketime`) if any.
-fn spawn_behind(prefix: &[&str], args: &[&str], env: &[(&str, &str)], log: &Path) -> Proc {
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
-    let mut cmd = match prefix.split_first() {
-        Some((program, rest)) => {
-            let mut cmd = Command::new(program);
-            cmd.args(rest).arg(env!("CARGO_BIN_EXE_notarium"));
-            cmd
-        }
-        None => Command::new(env!("CARGO_BIN_EXE_notarium")),
-    };
-    cmd.args(args).env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(log);
-    env.iter().for_each(|(k, v)| {
-        cmd.env(k, v);
-    });
-    Proc(cmd.spawn().unwrap())
-}
-
 fn spawn(args: &[&str], env: &[(&str, &str)], log: &Path) -> Proc {
-    spawn_behind(&[], args, env, log)
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_notarium"));
+    cmd.args(args).envs(env.iter().copied()).env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(log);
+    // Our binary itself is the child, so killing the child kills the process.
+    Proc(cmd.spawn().unwrap())
 }
 
 /// Waits for `dir/listen-addr` (removed first by the caller) and returns it.
@@ -74,11 +60,11 @@ struct Cluster {
 
 impl Cluster {
     async fn start() -> Self {
-        Self::start_with_notary_behind(&[]).await
+        Self::start_with_notary_env(&[]).await
     }
 
-    /// As `start`, with the notary process run behind `prefix` (e.g. `faketime -f +10m`).
-    async fn start_with_notary_behind(prefix: &[&str]) -> Self {
+    /// As `start`, with extra environment for the notary process (e.g. libfaketime's).
+    async fn start_with_notary_env(notary_env: &[(&str, &str)]) -> Self {
         let root = tempfile::tempdir().unwrap();
         let pki = root.path().join("pki");
         write_dev_pki(&pki).unwrap();
@@ -94,8 +80,8 @@ impl Cluster {
                 s = dir.join("state").display(),
             );
             std::fs::write(dir.join("witness.toml"), config).unwrap();
-            let behind = if role == Role::Notary { prefix } else { &[] };
-            let (proc, addr) = start_witness_behind(behind, &dir, None).await;
+            let env = if role == Role::Notary { notary_env } else { &[] };
+            let (proc, addr) = start_witness_with(env, &dir, None).await;
             procs.push(proc);
             witness_addrs.push(addr);
         }
@@ -216,10 +202,10 @@ async fn start_server(root: &Path) -> (Proc, String) {
 
 /// Starts `notarium witness --config dir/witness.toml`, on `listen` when given.
 async fn start_witness(dir: &Path, listen: Option<&str>) -> (Proc, String) {
-    start_witness_behind(&[], dir, listen).await
+    start_witness_with(&[], dir, listen).await
 }
 
-async fn start_witness_behind(prefix: &[&str], dir: &Path, listen: Option<&str>) -> (Proc, String) {
+async fn start_witness_with(env: &[(&str, &str)], dir: &Path, listen: Option<&str>) -> (Proc, String) {
     let _ = std::fs::remove_file(dir.join("state/listen-addr"));
     let config = dir.join("witness.toml");
     let mut args = vec!["witness", "--config", config.to_str().unwrap()];
@@ -227,7 +213,7 @@ async fn start_witness_behind(prefix: &[&str], dir: &Path, listen: Option<&str>)
         args.extend(["--listen", listen]);
     }
     let log = dir.join("witness.log");
-    let proc = spawn_behind(prefix, &args, &[], &log);
+    let proc = spawn(&args, env, &log);
     let addr = addr_in(&dir.join("state"), &log).await;
     (proc, addr)
 }
@@ -406,13 +392,15 @@ async fn a_fork_through_the_database_is_refused_and_reported() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_witness_whose_clock_is_ten_minutes_ahead_refuses_and_says_why() {
-    let installed = Command::new("faketime").arg("-f").arg("+0").arg("true").status().is_ok_and(|s| s.success());
-    if !installed {
-        assert!(std::env::var_os("CI").is_none(), "faketime is missing in CI: apt-get install faketime");
-        eprintln!("SKIPPED: faketime is not installed; apt-get install faketime");
+    // libfaketime preloaded into the witness binary itself (the faketime wrapper forks, and
+    // killing it would orphan the witness).
+    const LIB: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
+    if !Path::new(LIB).exists() {
+        assert!(std::env::var_os("CI").is_none(), "libfaketime is missing in CI: apt-get install faketime");
+        eprintln!("SKIPPED: libfaketime is not installed; apt-get install faketime");
         return;
     }
-    let cluster = Cluster::start_with_notary_behind(&["faketime", "-f", "+10m"]).await;
+    let cluster = Cluster::start_with_notary_env(&[("LD_PRELOAD", LIB), ("FAKETIME", "+10m")]).await;
     let id = cluster.register(b"sealed now, ten minutes ago for the notary").await;
     cluster.await_refusal("notary", "clock_skew").await;
     assert_eq!(cluster.receipt_status(&id).await, 202, "nothing anchors without the notary");

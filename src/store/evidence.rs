@@ -181,7 +181,7 @@ pub async fn idempotency_put(
 }
 
 /// Inserts records with multi-row statements (inside the caller's transaction).
-pub async fn insert_evidence(conn: &mut SqliteConnection, records: &[EvidenceRecord]) -> anyhow::Result<()> {
+pub async fn insert_evidence(conn: &mut SqliteConnection, records: &[&EvidenceRecord]) -> anyhow::Result<()> {
     for chunk in records.chunks(ROWS_PER_INSERT) {
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!("INSERT INTO evidence ({COLUMNS}) "));
         q.push_values(chunk, |mut b, r| {

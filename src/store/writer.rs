@@ -1,8 +1,6 @@
 //! The single evidence writer's side of the database: one transaction per group of
 //! submissions, multi-row inserts, arrival sequence numbers and leaf hashes assigned here.
 
-use std::collections::HashMap;
-
 use anyhow::Context;
 use sqlx::Connection;
 use sqlx::sqlite::SqliteConnection;
@@ -58,26 +56,23 @@ impl EvidenceWriter {
 
     async fn write_once(&mut self, submissions: &[Submission]) -> anyhow::Result<Vec<Outcome>> {
         let received = Timestamp::now();
-        // IMMEDIATE: take the write lock up front (waiting up to the busy timeout). A deferred
-        // transaction that starts with a read cannot upgrade once another connection (the
-        // sealer) has written since, and fails at once with SQLITE_BUSY.
-        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.context("beginning the write")?;
+        // Everything but the inserts happens before the transaction: idempotency reads, salts,
+        // leaf hashes. Only this writer writes evidence and idempotency rows, so what is read
+        // here cannot change before the commit, and the write lock is held for the inserts
+        // alone; holding it while hashing a whole group starved the sealer's writes.
         let mut outcomes = Vec::with_capacity(submissions.len());
-        let mut records = Vec::new();
-        let mut keys_here: HashMap<(TenantId, &str), IdempotencyRecord> = HashMap::new();
+        let mut new_keys: Vec<(TenantId, &str, IdempotencyRecord)> = Vec::new();
         let mut next = self.next_seq;
         for s in submissions {
             if let Some((key, request_hash)) = &s.idempotency {
-                let seen = match keys_here.get(&(s.owner, key.as_str())) {
-                    Some(r) => Some(*r),
-                    None => idempotency_get(&mut tx, &s.owner, key).await?,
+                let here = new_keys.iter().find(|(o, k, _)| *o == s.owner && *k == key.as_str()).map(|(_, _, r)| *r);
+                let seen = match here {
+                    Some(r) => Some(r),
+                    None => idempotency_get(&mut self.conn, &s.owner, key).await?,
                 };
                 if let Some(seen) = seen {
-                    outcomes.push(if seen.request_hash == *request_hash {
-                        Outcome::Replayed(seen)
-                    } else {
-                        Outcome::KeyReused
-                    });
+                    let same = seen.request_hash == *request_hash;
+                    outcomes.push(if same { Outcome::Replayed(seen) } else { Outcome::KeyReused });
                     continue;
                 }
             }
@@ -91,16 +86,24 @@ impl EvidenceWriter {
                 })
                 .collect::<anyhow::Result<_>>()?;
             if let Some((key, request_hash)) = &s.idempotency {
-                let rec = IdempotencyRecord {
-                    request_hash: *request_hash,
-                    first_seq: created.first().map_or(next, |r| r.seq),
-                    count: created.len() as u64,
-                };
-                idempotency_put(&mut tx, &s.owner, key, &rec).await?;
-                keys_here.insert((s.owner, key.as_str()), rec);
+                let first_seq = created.first().map_or(next, |r| r.seq);
+                let rec = IdempotencyRecord { request_hash: *request_hash, first_seq, count: created.len() as u64 };
+                new_keys.push((s.owner, key.as_str(), rec));
             }
-            records.extend(created.iter().cloned());
             outcomes.push(Outcome::Created(created));
+        }
+        let records: Vec<&EvidenceRecord> = outcomes
+            .iter()
+            .flat_map(|o| match o {
+                Outcome::Created(records) => records.as_slice(),
+                _ => &[],
+            })
+            .collect();
+        // IMMEDIATE: the write lock is taken at BEGIN (waiting up to the busy timeout), never
+        // by upgrading a read, which fails at once with SQLITE_BUSY after another write.
+        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.context("beginning the write")?;
+        for (owner, key, rec) in &new_keys {
+            idempotency_put(&mut tx, owner, key, rec).await?;
         }
         insert_evidence(&mut tx, &records).await?;
         tx.commit().await.context("committing the write")?;

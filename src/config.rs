@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use toml::{Table, Value};
 
+use crate::domain::quorum::QuorumPolicy;
 use crate::domain::{LogName, Role, WitnessName};
 
 /// Everything `notarium serve` is configured with.
@@ -30,6 +31,12 @@ pub struct Settings {
     pub max_upload_bytes: u64,
     /// Timeout of one request to a witness (ms).
     pub witness_timeout_ms: u64,
+    /// Longest wait between retries of a witness that is down or refuses (ms); retries start
+    /// after `seal_interval_ms` and double.
+    pub witness_retry_max_ms: u64,
+    /// Which co-signatures anchor a block, e.g. `{ court = 1, notary = 1, distinct_keys = 2 }`;
+    /// k-of-n over both roles is `{ court = 0, notary = 0, distinct_keys = k }`.
+    pub quorum: QuorumPolicy,
     /// Create one demo tenant per role on first start.
     pub demo: bool,
     /// External witnesses; when empty, a court and a notary witness run in-process.
@@ -69,6 +76,8 @@ impl Default for Settings {
             max_skew_ms: 5_000,
             max_upload_bytes: 64 << 20,
             witness_timeout_ms: 5_000,
+            witness_retry_max_ms: 5_000,
+            quorum: QuorumPolicy::default(),
             demo: true,
             witnesses: Vec::new(),
         }
@@ -93,6 +102,14 @@ impl Settings {
         if self.seal_interval_ms == 0 || self.max_batch == 0 || self.max_skew_ms == 0 {
             bail!("seal_interval_ms, max_batch and max_skew_ms must be positive");
         }
+        let (courts, notaries) = match self.witnesses.as_slice() {
+            [] => (1, 1), // the in-process pair
+            ws => (
+                ws.iter().filter(|w| w.role == Role::Court).count(),
+                ws.iter().filter(|w| w.role == Role::Notary).count(),
+            ),
+        };
+        self.quorum.satisfiable_by(courts, notaries).context("setting quorum")?;
         Ok(())
     }
 
@@ -184,6 +201,42 @@ mod tests {
         let err =
             format!("{:#}", Settings::load(None, env(&[("NOTARIUM_LISTEN", "nowhere")]), Table::new()).unwrap_err());
         assert!(err.contains("listen") || err.contains("address"), "{err}");
+    }
+
+    #[test]
+    fn the_quorum_must_be_reachable_with_the_configured_witnesses() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("n.toml");
+        let witness = |name: &str, role: &str| {
+            format!(
+                "[[witnesses]]\nname = \"{name}\"\nurl = \"http://127.0.0.1:1\"\nrole = \"{role}\"\ncredential = \"t\"\n"
+            )
+        };
+        let three = [witness("c1", "court"), witness("c2", "court"), witness("n1", "notary")].concat();
+        std::fs::write(&file, format!("quorum = {{ court = 0, notary = 0, distinct_keys = 2 }}\n{three}")).unwrap();
+        let s = Settings::load(Some(&file), env(&[]), Table::new()).unwrap();
+        assert_eq!(s.quorum, QuorumPolicy::new(0, 0, 2).unwrap());
+
+        std::fs::write(&file, format!("quorum = {{ court = 1, notary = 2, distinct_keys = 3 }}\n{three}")).unwrap();
+        let err = format!("{:#}", Settings::load(Some(&file), env(&[]), Table::new()).unwrap_err());
+        assert!(err.contains("quorum") && err.contains("notary"), "{err}");
+
+        let err = format!(
+            "{:#}",
+            Settings::load(
+                None,
+                env(&[("NOTARIUM_QUORUM", "{ court = 1, notary = 1, distinct_keys = 1 }")]),
+                Table::new()
+            )
+            .unwrap_err()
+        );
+        assert!(err.contains("less than court + notary"), "{err}");
+        let err = format!(
+            "{:#}",
+            Settings::load(None, env(&[("NOTARIUM_QUORUM", "{ court = 1, notary = 1, quorate = 2 }")]), Table::new())
+                .unwrap_err()
+        );
+        assert!(err.contains("quorate"), "{err}");
     }
 
     #[test]

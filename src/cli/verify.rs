@@ -26,6 +26,9 @@ pub struct VerifyArgs {
     /// The data directory whose `pki/trust/` holds the default anchors.
     #[arg(long, env = "NOTARIUM_DATA", default_value_os_t = super::default_data_dir())]
     data: PathBuf,
+    /// The co-signatures required: `court=N,notary=N,distinct_keys=N`.
+    #[arg(long, default_value_t = QuorumPolicy::default())]
+    quorum: QuorumPolicy,
     /// Print exactly the JSON body of `POST /v1/verify`.
     #[arg(long)]
     json: bool,
@@ -64,7 +67,7 @@ fn check(args: &VerifyArgs) -> anyhow::Result<VerifyReport> {
     };
     let file_hash = args.file.as_deref().map(hash_file).transpose()?;
     let input = VerifyInput { file_hash, online_header: None };
-    Ok(verify(&receipt, &input, &OpensslChecker { trust: &trust }, &QuorumPolicy::default()))
+    Ok(verify(&receipt, &input, &OpensslChecker { trust: &trust }, &args.quorum))
 }
 
 /// Reads at most `max` bytes; a longer file is refused without being read whole.

@@ -9,6 +9,7 @@ pub mod leaf;
 mod lines;
 pub mod merkle;
 pub mod names;
+pub mod quorum;
 pub mod receipt;
 mod text;
 pub mod time;

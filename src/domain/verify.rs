@@ -14,6 +14,7 @@ use super::header::BlockHeader;
 use super::hex32::Hash;
 use super::merkle::verify_inclusion;
 use super::names::Role;
+pub use super::quorum::QuorumPolicy;
 use super::receipt::{Cosignature, Receipt};
 use super::time::Timestamp;
 
@@ -65,23 +66,6 @@ pub struct CosignatureChecks {
 pub trait CosignatureChecker {
     /// Checks `cosignature` over the exact header bytes.
     fn check(&self, header: &[u8], cosignature: &Cosignature) -> CosignatureChecks;
-}
-
-/// Which co-signatures make a block anchored: at least `court` distinct court keys, `notary`
-/// distinct notary keys, and `distinct_keys` distinct keys in all (so one key certified under
-/// two roles counts once).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QuorumPolicy {
-    pub court: usize,
-    pub notary: usize,
-    pub distinct_keys: usize,
-}
-
-impl Default for QuorumPolicy {
-    /// One court and one notary, with two different keys.
-    fn default() -> Self {
-        Self { court: 1, notary: 1, distinct_keys: 2 }
-    }
 }
 
 /// What a verifier is asked beyond the receipt itself.

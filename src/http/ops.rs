@@ -66,6 +66,7 @@ async fn witness_view(store: &Store, status: &SharedStatus) -> Result<Vec<serde_
             "name": w.name, "role": w.role, "reachable": w.reachable, "last_height": w.last_height,
             "lag_blocks": lag_blocks, "lag_seconds": lag_seconds, "last_contact": w.last_contact,
             "last_refusal": w.last_refusal, "refusals": w.refusals, "last_error": w.last_error,
+            "retry_in_ms": w.retry_in_ms,
         }));
     }
     Ok(items)

@@ -19,6 +19,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// Files checked against a receipt may be as large as uploads.
 pub struct VerifyLimits {
     pub max_file_bytes: u64,
+    /// The service's own quorum policy.
+    pub quorum: QuorumPolicy,
 }
 
 /// Receipts sent to this anonymous route: a real one is a few kilobytes.
@@ -38,7 +40,7 @@ async fn verify_receipt(
     let receipt = read_receipt(&receipt_bytes)
         .map_err(|e| Problem::invalid_field("/receipt", "unusable_receipt", format!("{e}")))?;
     let input = VerifyInput { file_hash, online_header: None };
-    let report = verify(&receipt, &input, &OpensslChecker { trust: &trust }, &QuorumPolicy::default());
+    let report = verify(&receipt, &input, &OpensslChecker { trust: &trust }, &limits.quorum);
     Ok(HttpResponse::Ok().json(report))
 }
 

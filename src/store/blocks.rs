@@ -6,6 +6,7 @@ use sqlx::sqlite::SqliteRow;
 
 use super::Store;
 use super::codec;
+use crate::domain::verify::QuorumPolicy;
 use crate::domain::{BlockHeader, Hash, Role, Timestamp, WitnessName};
 
 /// One sealed block: evidence `seq` in `[first_seq, first_seq + leaf_count)`.
@@ -101,18 +102,21 @@ impl Store {
         Ok(h.map(|h| h as u64))
     }
 
-    /// Marks anchored every unanchored block with at least `court` court and `notary` notary
-    /// co-signatures; returns how many.
-    pub async fn anchor_at_quorum(&self, court: u32, notary: u32, at: Timestamp) -> anyhow::Result<u64> {
+    /// Marks anchored every unanchored block whose co-signatures meet `quorum`; returns how
+    /// many. Each stored co-signature is from a different witness with its own key (the
+    /// cosigners refuse a key shared between witnesses), so witnesses count as keys.
+    pub async fn anchor_at_quorum(&self, quorum: &QuorumPolicy, at: Timestamp) -> anyhow::Result<u64> {
         let done = sqlx::query(
             "UPDATE blocks SET anchored_ms = ?1 WHERE anchored_ms IS NULL AND height IN ( \
                SELECT height FROM cosignatures \
                WHERE height >= (SELECT MIN(height) FROM blocks WHERE anchored_ms IS NULL) \
-               GROUP BY height HAVING SUM(role = 'court') >= ?2 AND SUM(role = 'notary') >= ?3)",
+               GROUP BY height \
+               HAVING SUM(role = 'court') >= ?2 AND SUM(role = 'notary') >= ?3 AND COUNT(*) >= ?4)",
         )
         .bind(at.unix_millis())
-        .bind(i64::from(court))
-        .bind(i64::from(notary))
+        .bind(quorum.court as i64)
+        .bind(quorum.notary as i64)
+        .bind(quorum.distinct_keys as i64)
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected())

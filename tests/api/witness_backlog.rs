@@ -1,11 +1,16 @@
-//! A witness that is down never stops sealing; when it returns, the backlog is co-signed in
-//! order and every block gets anchored, also when it spans more than one 1,000-header page.
+//! A witness that is down never stops sealing and is retried with backoff; when it returns,
+//! the backlog is co-signed in order and every block gets anchored, also when it spans more
+//! than one 1,000-header page. A k-of-n quorum anchors without the missing witness.
 
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
 use notarium::crypto::devpki::write_dev_pki;
+use notarium::crypto::{OpensslChecker, TrustStore};
+use notarium::domain::verify::{QuorumPolicy, VerifyInput, verify};
 use notarium::domain::{Role, TenantRole};
 use notarium::store::Store;
 use serde_json::{Value, json};
@@ -132,4 +137,62 @@ async fn a_backlog_of_more_than_one_page_is_cosigned_when_a_witness_returns() {
     let app = &outage.app;
     let last = created["items"][1099]["id"].as_str().unwrap();
     app.anchored_receipt(last, app.key(TenantRole::Merchant)).await;
+}
+
+#[actix_web::test]
+async fn a_k_of_n_quorum_anchors_while_the_other_role_is_down() {
+    let notary_only = QuorumPolicy::new(0, 1, 1).unwrap();
+    let mut outage = Outage::start(|s| s.quorum = notary_only).await;
+    outage.court_down().await;
+    let app = &outage.app;
+    let ev = app.register(b"anchored by the notary alone").await;
+    let receipt = app.anchored_receipt(ev["id"].as_str().unwrap(), app.key(TenantRole::Merchant)).await;
+    let signers: Vec<&str> = receipt.cosignatures.iter().map(|c| c.witness.as_str()).collect();
+    assert_eq!(signers, ["notary"]);
+
+    // Valid under the policy it was anchored with, not under the default one court + one notary.
+    let trust = TrustStore::from_dir(&app.trust_dir()).unwrap();
+    let checker = OpensslChecker { trust: &trust };
+    let quorum_ok = |policy: &QuorumPolicy| {
+        let report = verify(&receipt, &VerifyInput::default(), &checker, policy);
+        report.checks.iter().find(|c| c.name == "quorum").unwrap().ok
+    };
+    assert_eq!(quorum_ok(&notary_only), Some(true));
+    assert_eq!(quorum_ok(&QuorumPolicy::default()), Some(false));
+    // The service's /v1/verify applies the service's policy.
+    let body = serde_json::to_value(&receipt).unwrap();
+    let res = app.post_json("/v1/verify", None, &body).await;
+    assert_eq!(res.json::<Value>().await.unwrap()["valid"], true);
+}
+
+#[actix_web::test]
+async fn a_witness_that_is_down_is_retried_with_backoff_not_every_round() {
+    // A "witness" that accepts connections and drops them at once: every attempt is counted.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let attempts = Arc::new(AtomicUsize::new(0));
+    let counted = attempts.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            counted.fetch_add(1, Ordering::SeqCst);
+            drop(conn);
+        }
+    });
+    let outage = Outage::start(|s| {
+        s.seal_interval_ms = 20;
+        s.witness_retry_max_ms = 400;
+        s.witnesses[0].url = format!("http://{addr}");
+    })
+    .await;
+    let app = &outage.app;
+    app.register(b"sealed while the court drops every call").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Retried every 20 ms that would be ~150 attempts; with 20, 40, … capped at 400 ms, ~12.
+    let n = attempts.load(Ordering::SeqCst);
+    assert!((3..=20).contains(&n), "{n} attempts in 3 s");
+    let witnesses: Value = app.get("/v1/witnesses", None).await.json().await.unwrap();
+    let court = &witnesses["witnesses"][0];
+    assert_eq!((court["name"].as_str(), court["reachable"].as_bool()), (Some("court"), Some(false)), "{court}");
+    assert_eq!(court["retry_in_ms"], 400, "{court}");
+    assert_eq!(witnesses["witnesses"][1]["retry_in_ms"], Value::Null, "the notary is fine");
 }

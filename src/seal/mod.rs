@@ -1,0 +1,13 @@
+//! Sealing and anchoring. The [`Sealer`] turns pending records into chained blocks on a
+//! schedule; one [`cosigner`] task per witness brings that witness's co-signatures, retrying
+//! with backoff when it is down or refuses; a block is anchored as soon as its stored
+//! co-signatures meet the [`QuorumPolicy`](crate::domain::verify::QuorumPolicy).
+
+mod backoff;
+mod cosigner;
+mod sealer;
+mod status;
+
+pub use backoff::Backoff;
+pub use sealer::{Sealer, SealerConfig};
+pub use status::{SealerStatus, SharedStatus, WitnessStatus};

@@ -1,0 +1,192 @@
+//! The sealer: pending records → Merkle tree → block header chained to the previous one.
+//!
+//! It runs every `interval` and as soon as `max_batch` records are pending. A block covers a
+//! contiguous range of sequence numbers, so nothing is sealed twice or skipped across restarts:
+//! the next block always starts where the latest stored block ends. It starts one
+//! [`Cosigner`] per witness and tells them of every new block.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Notify, watch};
+use tokio::time::{MissedTickBehavior, interval};
+
+use super::cosigner::{Cosigner, KeyOwners};
+use super::status::{SharedStatus, WitnessStatus};
+use crate::crypto::TrustStore;
+use crate::domain::merkle::MerkleTree;
+use crate::domain::verify::QuorumPolicy;
+use crate::domain::{BlockHeader, Hash, LogName, Timestamp};
+use crate::seal::Backoff;
+use crate::store::{BlockRow, Store};
+use crate::witness::client::WitnessClient;
+
+/// How the sealer seals.
+#[derive(Debug, Clone)]
+pub struct SealerConfig {
+    pub log: LogName,
+    pub interval: Duration,
+    pub max_batch: u64,
+    pub max_skew: Duration,
+    /// Which co-signatures anchor a block.
+    pub quorum: QuorumPolicy,
+    /// The longest wait between retries of a witness that is down or refuses (the first
+    /// retry comes after `interval`).
+    pub retry_max: Duration,
+    /// How long a graceful shutdown waits for the witnesses.
+    pub shutdown_grace: Duration,
+}
+
+pub struct Sealer {
+    pub store: Store,
+    pub config: SealerConfig,
+    pub witnesses: Vec<WitnessClient>,
+    pub trust: TrustStore,
+    /// Notified by the writer after each commit.
+    pub written: Arc<Notify>,
+    /// Bumped whenever blocks get anchored.
+    pub anchored: watch::Sender<u64>,
+    pub status: SharedStatus,
+}
+
+enum Wake {
+    Tick,
+    Written,
+    Stop,
+}
+
+impl Sealer {
+    /// Runs until `shutdown` turns true; then seals what is pending and waits (up to
+    /// `shutdown_grace`) for the witnesses to co-sign it.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let (sealed_tx, sealed_rx) = watch::channel(());
+        let (drain_tx, drain_rx) = watch::channel(None);
+        let cosigners = self.start_cosigners(&sealed_rx, &drain_rx);
+        let mut tick = interval(self.config.interval);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            let wake = tokio::select! {
+                _ = tick.tick() => Wake::Tick,
+                _ = self.written.notified() => Wake::Written,
+                _ = shutdown.changed() => Wake::Stop,
+            };
+            let stopping = matches!(wake, Wake::Stop) || *shutdown.borrow();
+            match self.round(matches!(wake, Wake::Written)).await {
+                Ok(true) => sealed_tx.send_replace(()),
+                Ok(false) => {}
+                Err(e) => tracing::error!("sealing round failed: {e:#}"),
+            }
+            if stopping {
+                break;
+            }
+        }
+        drain_tx.send_replace(Some(Instant::now() + self.config.shutdown_grace));
+        for c in cosigners {
+            let _ = c.await;
+        }
+        if !matches!(self.store.oldest_unanchored().await, Ok(None)) {
+            tracing::warn!("stopping with blocks not yet anchored; they will be co-signed after restart");
+        }
+    }
+
+    fn start_cosigners(
+        &self,
+        sealed: &watch::Receiver<()>,
+        drain: &watch::Receiver<Option<Instant>>,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
+        self.status.lock().expect("status lock").witnesses = self
+            .witnesses
+            .iter()
+            .map(|w| WitnessStatus { name: w.name().to_string(), role: w.role().to_string(), ..Default::default() })
+            .collect();
+        let keys = KeyOwners::default();
+        let anchored = Arc::new(self.anchored.clone());
+        self.witnesses
+            .iter()
+            .enumerate()
+            .map(|(index, witness)| {
+                let cosigner = Cosigner {
+                    store: self.store.clone(),
+                    witness: witness.clone(),
+                    index,
+                    trust: self.trust.clone(),
+                    keys: keys.clone(),
+                    quorum: self.config.quorum,
+                    backoff: Backoff::new(self.config.interval, self.config.retry_max),
+                    anchored: anchored.clone(),
+                    status: self.status.clone(),
+                };
+                tokio::spawn(cosigner.run(sealed.clone(), drain.clone()))
+            })
+            .collect()
+    }
+
+    /// One round: seal what is pending (with `full_only`, only full blocks), then a heartbeat
+    /// if needed. `true` when a block was sealed.
+    async fn round(&self, full_only: bool) -> anyhow::Result<bool> {
+        self.status.lock().expect("status lock").last_round = Some(Instant::now());
+        let mut sealed = false;
+        while self.seal_pending(full_only).await? {
+            sealed = true;
+        }
+        if !full_only {
+            sealed |= self.heartbeat().await?;
+        }
+        Ok(sealed)
+    }
+
+    /// Seals one block of pending records; `false` when there was nothing (or, with
+    /// `full_only`, less than a full batch) to seal.
+    async fn seal_pending(&self, full_only: bool) -> anyhow::Result<bool> {
+        let latest = self.store.latest_block().await?;
+        let next_seq = latest.as_ref().map_or(0, BlockRow::end_seq);
+        let pending = self.store.max_seq().await?.map_or(0, |m| (m + 1).saturating_sub(next_seq));
+        if pending == 0 || (full_only && pending < self.config.max_batch) {
+            return Ok(false);
+        }
+        let count = pending.min(self.config.max_batch);
+        let leaves = self.store.leaf_hashes(next_seq, count).await?;
+        anyhow::ensure!(leaves.len() as u64 == count, "records {next_seq}.. are not contiguous");
+        self.seal(latest.as_ref(), next_seq, &leaves).await?;
+        Ok(true)
+    }
+
+    /// While blocks wait for a witness and the newest header is older than `max_skew / 2`,
+    /// seals an empty block so that a returning witness finds a fresh header.
+    async fn heartbeat(&self) -> anyhow::Result<bool> {
+        let Some(latest) = self.store.latest_block().await? else { return Ok(false) };
+        let waiting = self.store.oldest_unanchored().await?.is_some();
+        let age = Timestamp::now().unix_millis() - latest.sealed.unix_millis();
+        if waiting && age > (self.config.max_skew / 2).as_millis() as i64 {
+            self.seal(Some(&latest), latest.end_seq(), &[]).await?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    async fn seal(&self, latest: Option<&BlockRow>, first_seq: u64, leaves: &[Hash]) -> anyhow::Result<()> {
+        let now = Timestamp::now();
+        let header = BlockHeader {
+            log: self.config.log.clone(),
+            height: latest.map_or(0, |b| b.height + 1),
+            prev: latest.map_or(Hash::ZERO, |b| b.block_hash),
+            root: MerkleTree::from_leaves(leaves).root(),
+            leaves: leaves.len() as u64,
+            sealed: latest.map_or(now, |b| b.sealed.max(now)),
+        };
+        let started = Instant::now();
+        self.store
+            .insert_block(&BlockRow {
+                height: header.height,
+                first_seq,
+                leaf_count: header.leaves,
+                header: header.text(),
+                block_hash: header.block_hash(),
+                sealed: header.sealed,
+                anchored: None,
+            })
+            .await?;
+        tracing::debug!(height = header.height, leaves = header.leaves, "sealed in {:?}", started.elapsed());
+        Ok(())
+    }
+}

@@ -1,0 +1,30 @@
+//! What `/readyz`, `/v1/witnesses` and the metrics show of the sealer and each witness.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use crate::domain::Timestamp;
+
+#[derive(Debug, Default)]
+pub struct SealerStatus {
+    pub last_round: Option<Instant>,
+    pub fork: Option<String>,
+    pub witnesses: Vec<WitnessStatus>,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct WitnessStatus {
+    pub name: String,
+    pub role: String,
+    pub reachable: Option<bool>,
+    pub last_height: Option<u64>,
+    pub last_contact: Option<Timestamp>,
+    pub last_refusal: Option<String>,
+    pub refusals: u64,
+    /// The last failure of any kind (logged once per change); cleared on success.
+    pub last_error: Option<String>,
+    /// When the next attempt is due while retrying with backoff.
+    pub retry_in_ms: Option<u64>,
+}
+
+pub type SharedStatus = Arc<Mutex<SealerStatus>>;

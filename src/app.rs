@@ -18,6 +18,7 @@ use crate::domain::{Role, TenantRole};
 use crate::files;
 use crate::http::{AnchorSignal, AppData, SealerLiveness, upload, verify::VerifyLimits};
 use crate::ingest::Ingest;
+use crate::metrics::Metrics;
 use crate::seal::{Sealer, SealerConfig, SharedStatus};
 use crate::store::Store;
 use crate::store::writer::EvidenceWriter;
@@ -65,6 +66,7 @@ impl Application {
         let (ingest, writer) = Ingest::start(EvidenceWriter::open(&store).await?, written.clone());
         let (anchored_tx, anchored_rx) = watch::channel(0u64);
         let status: SharedStatus = Arc::new(Mutex::new(Default::default()));
+        let metrics = Arc::new(Metrics::default());
         let interval = Duration::from_millis(settings.seal_interval_ms);
         let sealer = Sealer {
             store: store.clone(),
@@ -82,6 +84,7 @@ impl Application {
             written,
             anchored: anchored_tx,
             status: status.clone(),
+            metrics: metrics.clone(),
         };
         let (stop_sealer, stop_rx) = watch::channel(false);
         let sealer = tokio::spawn(sealer.run(stop_rx));
@@ -99,6 +102,7 @@ impl Application {
             trust: web::Data::new(trust),
             anchored: web::Data::new(AnchorSignal(anchored_rx)),
             status: web::Data::new(status),
+            metrics: web::Data::from(metrics),
             upload: web::Data::new(limits),
             verify: web::Data::new(VerifyLimits { max_file_bytes: settings.max_upload_bytes, quorum: settings.quorum }),
             liveness: web::Data::new(SealerLiveness(interval * 20 + Duration::from_secs(10))),

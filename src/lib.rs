@@ -21,6 +21,7 @@ pub mod domain;
 pub mod files;
 pub mod http;
 pub mod ingest;
+pub mod metrics;
 pub mod problem;
 pub mod receipts;
 pub mod seal;

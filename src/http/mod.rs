@@ -27,6 +27,7 @@ pub struct AppData {
     pub trust: web::Data<crate::crypto::TrustStore>,
     pub anchored: web::Data<AnchorSignal>,
     pub status: web::Data<crate::seal::SharedStatus>,
+    pub metrics: web::Data<crate::metrics::Metrics>,
     pub upload: web::Data<upload::Limits>,
     pub verify: web::Data<verify::VerifyLimits>,
     pub liveness: web::Data<SealerLiveness>,
@@ -39,6 +40,7 @@ impl AppData {
             .app_data(self.trust)
             .app_data(self.anchored)
             .app_data(self.status)
+            .app_data(self.metrics)
             .app_data(self.upload)
             .app_data(self.verify)
             .app_data(self.liveness);

@@ -1,4 +1,4 @@
-//! `GET /healthz`, `GET /readyz`, `GET /v1/witnesses`.
+//! `GET /healthz`, `GET /readyz`, `GET /v1/witnesses`, `GET /metrics`.
 
 use std::time::Duration;
 
@@ -6,8 +6,9 @@ use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use crate::domain::Timestamp;
+use crate::metrics::Metrics;
 use crate::problem::Problem;
-use crate::seal::SharedStatus;
+use crate::seal::{SharedStatus, WitnessStatus};
 use crate::store::Store;
 
 /// A sealer that has not run a round for this long is reported as not running.
@@ -16,7 +17,8 @@ pub struct SealerLiveness(pub Duration);
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
-        .route("/v1/witnesses", web::get().to(witnesses));
+        .route("/v1/witnesses", web::get().to(witnesses))
+        .route("/metrics", web::get().to(metrics));
 }
 
 async fn healthz() -> HttpResponse {
@@ -48,9 +50,35 @@ async fn witnesses(store: web::Data<Store>, status: web::Data<SharedStatus>) -> 
     Ok(HttpResponse::Ok().json(json!({ "witnesses": witness_view(&store, &status).await? })))
 }
 
+/// The metrics, with the state gauges set from the same view as `/v1/witnesses`.
+async fn metrics(
+    store: web::Data<Store>,
+    status: web::Data<SharedStatus>,
+    metrics: web::Data<Metrics>,
+) -> Result<HttpResponse, Problem> {
+    for w in witness_view(&store, &status).await? {
+        let label = Metrics::witness(&w.status.name);
+        metrics.lag_blocks.get_or_create(&label).set(w.lag_blocks as i64);
+        metrics.lag_seconds.get_or_create(&label).set(w.lag_seconds);
+        metrics.reachable.get_or_create(&label).set(i64::from(w.status.reachable == Some(true)));
+    }
+    metrics.fork_detected.set(i64::from(status.lock().expect("status lock").fork.is_some()));
+    Ok(HttpResponse::Ok()
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+        .body(metrics.encode()))
+}
+
 /// Each witness as operators see it: reachable, last height co-signed, lag in blocks and in
 /// seconds (the age of the oldest block it has not co-signed), last refusal and error.
-async fn witness_view(store: &Store, status: &SharedStatus) -> Result<Vec<serde_json::Value>, Problem> {
+#[derive(serde::Serialize)]
+struct WitnessView {
+    #[serde(flatten)]
+    status: WitnessStatus,
+    lag_blocks: u64,
+    lag_seconds: f64,
+}
+
+async fn witness_view(store: &Store, status: &SharedStatus) -> Result<Vec<WitnessView>, Problem> {
     let latest = store.latest_block().await?;
     let witnesses = status.lock().expect("status lock").witnesses.clone();
     let now = Timestamp::now().unix_millis();
@@ -62,12 +90,7 @@ async fn witness_view(store: &Store, status: &SharedStatus) -> Result<Vec<serde_
             0 => 0.0,
             _ => store.block(next).await?.map_or(0.0, |b| (now - b.sealed.unix_millis()).max(0) as f64 / 1000.0),
         };
-        items.push(json!({
-            "name": w.name, "role": w.role, "reachable": w.reachable, "last_height": w.last_height,
-            "lag_blocks": lag_blocks, "lag_seconds": lag_seconds, "last_contact": w.last_contact,
-            "last_refusal": w.last_refusal, "refusals": w.refusals, "last_error": w.last_error,
-            "retry_in_ms": w.retry_in_ms,
-        }));
+        items.push(WitnessView { status: w, lag_blocks, lag_seconds });
     }
     Ok(items)
 }

@@ -14,6 +14,7 @@ use super::status::SharedStatus;
 use crate::crypto::{OpensslChecker, TrustStore};
 use crate::domain::verify::{CosignatureChecker, QuorumPolicy};
 use crate::domain::{Cosignature, Timestamp, WitnessName};
+use crate::metrics::{Metrics, RefusalLabels};
 use crate::receipts::chain_of;
 use crate::store::{CosignatureRow, Store};
 use crate::witness::client::{CosignError, WitnessClient};
@@ -36,6 +37,7 @@ pub struct Cosigner {
     /// Bumped whenever blocks get anchored.
     pub anchored: Arc<watch::Sender<u64>>,
     pub status: SharedStatus,
+    pub metrics: Arc<Metrics>,
 }
 
 impl Cosigner {
@@ -104,7 +106,10 @@ impl Cosigner {
             }
             Err(e) => {
                 s.reachable = Some(!matches!(e, CosignError::Unreachable(_)));
+                let label = Metrics::witness(name.as_str());
                 if let CosignError::Refused { code, detail, .. } = &e {
+                    let labels = RefusalLabels { witness: label.witness, code: code.clone() };
+                    self.metrics.refusals.get_or_create(&labels).inc();
                     s.refusals += 1;
                     s.last_refusal = Some(format!("{code}: {detail}"));
                     if code == "fork" {
@@ -114,6 +119,8 @@ impl Cosigner {
                         status.fork = Some(format!("witness {name} refused with fork: {detail}"));
                         return;
                     }
+                } else {
+                    self.metrics.cosign_failures.get_or_create(&label).inc();
                 }
                 let message = e.to_string();
                 if s.last_error.as_deref() != Some(message.as_str()) {
@@ -137,7 +144,11 @@ impl Cosigner {
                 return Ok(last);
             }
             let headers: Vec<String> = blocks.iter().map(|b| b.header.clone()).collect();
-            let signed = witness.cosign(&headers).await?;
+            let started = Instant::now();
+            let answer = witness.cosign(&headers).await;
+            let label = Metrics::witness(witness.name().as_str());
+            self.metrics.cosign_seconds.get_or_create(&label).observe(started.elapsed().as_secs_f64());
+            let signed = answer?;
             if signed.is_empty() {
                 return Ok(last);
             }

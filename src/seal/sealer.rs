@@ -17,6 +17,7 @@ use crate::crypto::TrustStore;
 use crate::domain::merkle::MerkleTree;
 use crate::domain::verify::QuorumPolicy;
 use crate::domain::{BlockHeader, Hash, LogName, Timestamp};
+use crate::metrics::Metrics;
 use crate::seal::Backoff;
 use crate::store::{BlockRow, Store};
 use crate::witness::client::WitnessClient;
@@ -47,6 +48,7 @@ pub struct Sealer {
     /// Bumped whenever blocks get anchored.
     pub anchored: watch::Sender<u64>,
     pub status: SharedStatus,
+    pub metrics: Arc<Metrics>,
 }
 
 enum Wake {
@@ -115,6 +117,7 @@ impl Sealer {
                     backoff: Backoff::new(self.config.interval, self.config.retry_max),
                     anchored: anchored.clone(),
                     status: self.status.clone(),
+                    metrics: self.metrics.clone(),
                 };
                 tokio::spawn(cosigner.run(sealed.clone(), drain.clone()))
             })

@@ -9,7 +9,7 @@ use notarium::domain::{BlockHeader, Hash, Receipt, Role, TenantRole};
 use notarium::store::Store;
 use serde_json::{Value, json};
 
-use crate::helpers::demo_keys;
+use crate::helpers::{demo_keys, metric};
 
 const TOKEN: &str = "cluster-test-operator-token";
 
@@ -385,6 +385,12 @@ async fn a_fork_through_the_database_is_refused_and_reported() {
     assert_eq!(ready.0, 503, "{}", ready.1);
     for name in ["court", "notary"] {
         cluster.await_refusal(name, "fork").await;
+    }
+    let text = cluster.http.get(format!("{}/metrics", cluster.base)).send().await.unwrap().text().await.unwrap();
+    assert_eq!(metric(&text, "notarium_fork_detected"), Some(1.0), "{text}");
+    for name in ["court", "notary"] {
+        let refusals = metric(&text, &format!("notarium_witness_refusals_total{{witness=\"{name}\",code=\"fork\"}}"));
+        assert!(refusals.is_some_and(|n| n >= 1.0), "{text}");
     }
     // Receipts issued before still verify offline.
     verify_with_binary_and_openssl(cluster.root.path(), &old_receipt, b"anchored before the rollback");

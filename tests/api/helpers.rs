@@ -182,3 +182,9 @@ pub fn external_witnesses(addrs: &[SocketAddr]) -> Vec<WitnessSettings> {
         })
         .to_vec()
 }
+
+/// The value of one sample in OpenMetrics text, e.g. `notarium_fork_detected` or
+/// `notarium_witness_reachable{witness="court"}`.
+pub fn metric(text: &str, sample: &str) -> Option<f64> {
+    text.lines().find_map(|line| line.strip_prefix(sample)?.strip_prefix(' ')?.parse().ok())
+}

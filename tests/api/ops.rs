@@ -3,7 +3,7 @@
 use notarium::domain::{BlockHeader, Hash, TenantRole};
 use serde_json::Value;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, metric};
 
 #[actix_web::test]
 async fn health_readiness_blocks_and_witnesses_report_the_truth() {
@@ -38,6 +38,16 @@ async fn health_readiness_blocks_and_witnesses_report_the_truth() {
         assert_eq!(w["reachable"], true, "{w}");
         assert!(w["last_height"].as_u64().unwrap() >= receipt.block.height);
     }
+    // The metrics saw both witnesses co-sign, and no fork.
+    let res = app.get("/metrics", None).await;
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/openmetrics-text"));
+    let text = res.text().await.unwrap();
+    for w in ["court", "notary"] {
+        let count = metric(&text, &format!("notarium_witness_cosign_seconds_count{{witness=\"{w}\"}}"));
+        assert!(count.is_some_and(|n| n >= 1.0), "{w}: {text}");
+        assert_eq!(metric(&text, &format!("notarium_witness_reachable{{witness=\"{w}\"}}")), Some(1.0), "{text}");
+    }
+    assert_eq!(metric(&text, "notarium_fork_detected"), Some(0.0), "{text}");
     // Public routes never show the owner's content hash, salt or metadata.
     let text = app.get("/v1/blocks/latest", None).await.text().await.unwrap();
     assert!(!text.contains(&receipt.evidence.content_hash.to_string()));

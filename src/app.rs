@@ -164,7 +164,11 @@ fn start_witnesses(settings: &Settings, pki: &Path) -> anyhow::Result<(Vec<Witne
         let clients = settings
             .witnesses
             .iter()
-            .map(|w| WitnessClient::new(w.name.clone(), w.role, &w.url, &w.credential, timeout))
+            .map(|w| {
+                let ca = w.ca.as_ref().map(|p| std::fs::read(p).with_context(|| format!("reading {}", p.display())));
+                let ca = ca.transpose()?;
+                WitnessClient::connect(w.name.clone(), w.role, &w.url, w.credential.load()?, ca.as_deref(), timeout)
+            })
             .collect::<anyhow::Result<_>>()?;
         return Ok((clients, Vec::new()));
     }
@@ -185,6 +189,8 @@ fn start_witnesses(settings: &Settings, pki: &Path) -> anyhow::Result<(Vec<Witne
             state_dir: dir.join("state"),
             max_skew: Duration::from_millis(settings.max_skew_ms),
             operator_tokens: vec![token.clone()],
+            operator_certs: Vec::new(),
+            tls: None,
         };
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let url = format!("http://{}", listener.local_addr()?);

@@ -10,6 +10,7 @@ use toml::{Table, Value};
 
 use crate::domain::quorum::QuorumPolicy;
 use crate::domain::{LogName, Role, WitnessName};
+use crate::witness::client::Credential;
 
 /// Everything `notarium serve` is configured with.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -50,8 +51,32 @@ pub struct WitnessSettings {
     pub name: WitnessName,
     pub url: String,
     pub role: Role,
-    /// The bearer token the witness expects from this operator (a secret: redacted in output).
-    pub credential: String,
+    /// The bearer token the witness expects from this operator (a secret: redacted in
+    /// output), or `{ cert = "operator.pem", key = "operator.key" }` for mTLS.
+    pub credential: CredentialSettings,
+    /// For an `https://` witness: trust only this CA (PEM) for its certificate.
+    pub ca: Option<PathBuf>,
+}
+
+/// A bearer token, or a client certificate and its PKCS#8 key (files).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum CredentialSettings {
+    Token(String),
+    Certificate { cert: PathBuf, key: PathBuf },
+}
+
+impl CredentialSettings {
+    /// Reads the files of a certificate credential.
+    pub fn load(&self) -> anyhow::Result<Credential> {
+        Ok(match self {
+            Self::Token(token) => Credential::Token(token.clone()),
+            Self::Certificate { cert, key } => Credential::Certificate {
+                cert_pem: std::fs::read(cert).with_context(|| format!("reading {}", cert.display()))?,
+                key_pem: std::fs::read(key).with_context(|| format!("reading {}", key.display()))?,
+            },
+        })
+    }
 }
 
 impl std::fmt::Debug for WitnessSettings {
@@ -60,7 +85,14 @@ impl std::fmt::Debug for WitnessSettings {
             .field("name", &self.name)
             .field("url", &self.url)
             .field("role", &self.role)
-            .field("credential", &"<redacted>")
+            .field(
+                "credential",
+                &match &self.credential {
+                    CredentialSettings::Token(_) => "<redacted token>".to_owned(),
+                    CredentialSettings::Certificate { cert, .. } => format!("certificate {}", cert.display()),
+                },
+            )
+            .field("ca", &self.ca)
             .finish()
     }
 }
@@ -116,7 +148,11 @@ impl Settings {
     /// The settings as TOML with secrets redacted (for `notarium config`).
     pub fn redacted_toml(&self) -> String {
         let mut shown = self.clone();
-        shown.witnesses.iter_mut().for_each(|w| w.credential = "<redacted>".into());
+        for w in &mut shown.witnesses {
+            if let CredentialSettings::Token(t) = &mut w.credential {
+                *t = "<redacted>".into();
+            }
+        }
         toml::to_string(&shown).expect("settings serialise")
     }
 }
@@ -240,13 +276,38 @@ mod tests {
     }
 
     #[test]
+    fn a_witness_credential_is_a_token_or_a_client_certificate() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("n.toml");
+        let witness = |credential: &str| {
+            format!(
+                "[[witnesses]]\nname = \"court\"\nurl = \"https://127.0.0.1:1\"\nrole = \"court\"\nca = \"ca.pem\"\ncredential = {credential}\n"
+            )
+        };
+        let notary =
+            "[[witnesses]]\nname = \"notary\"\nurl = \"http://127.0.0.1:2\"\nrole = \"notary\"\ncredential = \"tok\"\n";
+        std::fs::write(&file, witness("{ cert = \"op.pem\", key = \"op.key\" }") + notary).unwrap();
+        let s = Settings::load(Some(&file), env(&[]), Table::new()).unwrap();
+        assert!(
+            matches!(&s.witnesses[0].credential, CredentialSettings::Certificate { cert, .. } if cert == Path::new("op.pem"))
+        );
+        assert_eq!(s.witnesses[0].ca.as_deref(), Some(Path::new("ca.pem")));
+        let shown = s.redacted_toml();
+        assert!(shown.contains("op.pem") && !shown.contains("\"tok\""), "{shown}");
+
+        std::fs::write(&file, witness("{ cert = \"op.pem\", key = \"op.key\", pin = 1 }") + notary).unwrap();
+        assert!(Settings::load(Some(&file), env(&[]), Table::new()).is_err());
+    }
+
+    #[test]
     fn credentials_are_redacted() {
         let mut s = Settings::default();
         s.witnesses.push(WitnessSettings {
             name: "court".parse().unwrap(),
             url: "http://127.0.0.1:1".into(),
             role: Role::Court,
-            credential: "s3cret".into(),
+            credential: CredentialSettings::Token("s3cret".into()),
+            ca: None,
         });
         let shown = s.redacted_toml();
         assert!(!shown.contains("s3cret") && shown.contains("<redacted>"), "{shown}");

@@ -10,8 +10,10 @@ use openssl::ec::{EcGroup, EcKey};
 use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
 use openssl::pkey::{PKey, Private};
-use openssl::x509::extension::{AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectKeyIdentifier};
-use openssl::x509::{X509, X509NameBuilder};
+use openssl::x509::extension::{
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAlternativeName, SubjectKeyIdentifier,
+};
+use openssl::x509::{X509, X509Extension, X509NameBuilder, X509NameRef};
 
 use crate::domain::Role;
 use crate::files::create_new;
@@ -71,6 +73,49 @@ pub fn issue_witness(
     days: u32,
     key: Option<PKey<Private>>,
 ) -> Result<KeyPair, openssl::error::ErrorStack> {
+    let usage = KeyUsage::new().critical().digital_signature().non_repudiation().build()?;
+    issue(ca, &*name(common_name, Some(ou))?, days, key, vec![usage])
+}
+
+/// What a TLS certificate is for.
+pub enum TlsUsage<'a> {
+    /// A server reached at these DNS names and IP addresses.
+    Server(&'a [&'a str]),
+    /// A client authenticating with it (mTLS).
+    Client,
+}
+
+/// A TLS certificate issued by `ca`, valid for `days`.
+pub fn issue_tls(ca: &KeyPair, common_name: &str, usage: TlsUsage, days: u32) -> anyhow::Result<KeyPair> {
+    let key_usage = KeyUsage::new().critical().digital_signature().build()?;
+    let mut extensions = vec![key_usage];
+    let probe = X509::builder()?;
+    match usage {
+        TlsUsage::Server(names) => {
+            extensions.push(ExtendedKeyUsage::new().server_auth().build()?);
+            let mut san = SubjectAlternativeName::new();
+            for n in names {
+                if n.parse::<std::net::IpAddr>().is_ok() {
+                    san.ip(n)
+                } else {
+                    san.dns(n)
+                };
+            }
+            extensions.push(san.build(&probe.x509v3_context(Some(&ca.cert), None))?);
+        }
+        TlsUsage::Client => extensions.push(ExtendedKeyUsage::new().client_auth().build()?),
+    }
+    Ok(issue(ca, &*name(common_name, None)?, days, None, extensions)?)
+}
+
+/// An end-entity certificate for `subject` with `extensions`, signed by `ca`.
+fn issue(
+    ca: &KeyPair,
+    subject: &X509NameRef,
+    days: u32,
+    key: Option<PKey<Private>>,
+    extensions: Vec<X509Extension>,
+) -> Result<KeyPair, openssl::error::ErrorStack> {
     let key = match key {
         Some(k) => k,
         None => new_key()?,
@@ -79,14 +124,15 @@ pub fn issue_witness(
     b.set_version(2)?;
     let serial = random_serial()?;
     b.set_serial_number(&serial)?;
-    let subject = name(common_name, Some(ou))?;
-    b.set_subject_name(&subject)?;
+    b.set_subject_name(subject)?;
     b.set_issuer_name(ca.cert.subject_name())?;
     b.set_pubkey(&key)?;
     b.set_not_before(&*Asn1Time::days_from_now(0)?)?;
     b.set_not_after(&*Asn1Time::days_from_now(days)?)?;
     b.append_extension(BasicConstraints::new().critical().build()?)?;
-    b.append_extension(KeyUsage::new().critical().digital_signature().non_repudiation().build()?)?;
+    for e in extensions {
+        b.append_extension(e)?;
+    }
     let ski = SubjectKeyIdentifier::new().build(&b.x509v3_context(Some(&ca.cert), None))?;
     b.append_extension(ski)?;
     let aki = AuthorityKeyIdentifier::new().keyid(true).build(&b.x509v3_context(Some(&ca.cert), None))?;

@@ -1,33 +1,51 @@
-//! The operator's credential: `Authorization: Bearer <token>`. Tokens are kept only as
-//! SHA-256 digests and compared in constant time; they are never logged.
+//! The operator's credential: `Authorization: Bearer <token>`, or over HTTPS a pinned client
+//! certificate (mTLS). Tokens are kept only as SHA-256 digests and compared in constant time;
+//! they are never logged.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, HeaderValue, WWW_AUTHENTICATE};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
+use super::tls::ClientCertFingerprint;
 use crate::problem::Problem;
 
-/// The accepted tokens, as SHA-256 digests.
-pub struct OperatorTokens(Vec<[u8; 32]>);
+/// The accepted tokens, as SHA-256 digests, and the fingerprints of the accepted client
+/// certificates.
+pub struct OperatorCredentials {
+    tokens: Vec<[u8; 32]>,
+    certs: Vec<ClientCertFingerprint>,
+}
 
 /// A `401` refusal: the problem plus a `WWW-Authenticate: Bearer` challenge (RFC 6750).
 #[derive(Debug)]
 pub struct Unauthorized(pub Problem);
 
-impl OperatorTokens {
-    pub fn new(tokens: &[String]) -> Self {
-        Self(tokens.iter().map(|t| openssl::sha::sha256(t.as_bytes())).collect())
+impl OperatorCredentials {
+    pub fn new(tokens: &[String], certs: Vec<ClientCertFingerprint>) -> Self {
+        Self { tokens: tokens.iter().map(|t| openssl::sha::sha256(t.as_bytes())).collect(), certs }
     }
 
-    /// Accepts the request when it carries one of the tokens. Every configured digest is
-    /// compared (no early exit), each in constant time.
+    /// Accepts the request when its connection presented one of the client certificates or
+    /// it carries one of the tokens. Every configured digest is compared (no early exit),
+    /// each in constant time.
     pub fn authorize(&self, req: &HttpRequest) -> Result<(), Unauthorized> {
+        let client_cert = req.conn_data::<ClientCertFingerprint>();
+        if client_cert.is_some_and(|c| self.certs.contains(c)) {
+            return Ok(());
+        }
         let Some(value) = req.headers().get(AUTHORIZATION) else {
-            return Err(Unauthorized(Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "missing_credential",
-                "send the operator's token as `Authorization: Bearer <token>`",
-            )));
+            return Err(Unauthorized(match client_cert {
+                Some(_) => Problem::new(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_credential",
+                    "the client certificate is not one of this witness's operators",
+                ),
+                None => Problem::new(
+                    StatusCode::UNAUTHORIZED,
+                    "missing_credential",
+                    "send the operator's token as `Authorization: Bearer <token>`, or connect with its client certificate",
+                ),
+            }));
         };
         let token = value
             .to_str()
@@ -36,7 +54,7 @@ impl OperatorTokens {
             .filter(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && !token.is_empty())
             .map(|(_, token)| token);
         let presented = openssl::sha::sha256(token.unwrap_or_default().as_bytes());
-        let matched = self.0.iter().fold(false, |acc, known| acc | openssl::memcmp::eq(known, &presented));
+        let matched = self.tokens.iter().fold(false, |acc, known| acc | openssl::memcmp::eq(known, &presented));
         if token.is_some() && matched {
             Ok(())
         } else {
@@ -76,7 +94,7 @@ mod tests {
     use super::*;
     use actix_web::test::TestRequest;
 
-    fn code(tokens: &OperatorTokens, header: Option<&str>) -> Option<&'static str> {
+    fn code(tokens: &OperatorCredentials, header: Option<&str>) -> Option<&'static str> {
         let mut req = TestRequest::default();
         if let Some(h) = header {
             req = req.insert_header((AUTHORIZATION, h));
@@ -86,7 +104,7 @@ mod tests {
 
     #[test]
     fn bearer_tokens_are_checked() {
-        let tokens = OperatorTokens::new(&["first-token".into(), "second-token".into()]);
+        let tokens = OperatorCredentials::new(&["first-token".into(), "second-token".into()], vec![]);
         assert_eq!(code(&tokens, Some("Bearer first-token")), None);
         assert_eq!(code(&tokens, Some("bearer second-token")), None);
         assert_eq!(code(&tokens, None), Some("missing_credential"));

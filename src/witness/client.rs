@@ -23,8 +23,8 @@ pub struct WitnessClient {
     name: WitnessName,
     role: Role,
     base_url: String,
-    /// `Bearer <token>`, marked sensitive.
-    authorization: HeaderValue,
+    /// `Bearer <token>`, marked sensitive; `None` when the client certificate is the credential.
+    authorization: Option<HeaderValue>,
     http: reqwest::Client,
 }
 
@@ -51,21 +51,59 @@ pub enum CosignError {
     Protocol(String),
 }
 
+/// How the operator proves itself to a witness.
+pub enum Credential {
+    /// `Authorization: Bearer <token>`.
+    Token(String),
+    /// A client certificate (PEM, then intermediates) and its PKCS#8 PEM key, for HTTPS
+    /// witnesses that pin it (mTLS).
+    Certificate { cert_pem: Vec<u8>, key_pem: Vec<u8> },
+}
+
 impl WitnessClient {
-    /// `base_url` is the witness's origin, e.g. `http://127.0.0.1:8091`; `timeout` bounds each
-    /// whole call (connecting too). Redirects are not followed.
+    /// A client that sends `token`. `base_url` is the witness's origin, e.g.
+    /// `http://127.0.0.1:8091`; `timeout` bounds each whole call (connecting too).
     pub fn new(name: WitnessName, role: Role, base_url: &str, token: &str, timeout: Duration) -> anyhow::Result<Self> {
+        Self::connect(name, role, base_url, Credential::Token(token.to_owned()), None, timeout)
+    }
+
+    /// A client with any credential. `ca_pem`: the only roots trusted for an `https://`
+    /// witness's certificate (else the system's). Redirects are not followed.
+    pub fn connect(
+        name: WitnessName,
+        role: Role,
+        base_url: &str,
+        credential: Credential,
+        ca_pem: Option<&[u8]>,
+        timeout: Duration,
+    ) -> anyhow::Result<Self> {
         let url = reqwest::Url::parse(base_url).with_context(|| format!("witness {name}: bad URL {base_url:?}"))?;
         anyhow::ensure!(matches!(url.scheme(), "http" | "https"), "witness {name}: {base_url} is not an http(s) URL");
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {token}"))
-            .map_err(|_| anyhow::anyhow!("witness {name}: the token is not a valid header value"))?;
-        authorization.set_sensitive(true);
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .context("building the HTTP client")?;
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(pem) = ca_pem {
+            let roots = reqwest::Certificate::from_pem_bundle(pem).context("reading the witness CA")?;
+            anyhow::ensure!(!roots.is_empty(), "witness {name}: the CA file holds no certificate");
+            http = http.tls_certs_only(roots);
+        }
+        let authorization = match credential {
+            Credential::Token(token) => {
+                let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+                    .map_err(|_| anyhow::anyhow!("witness {name}: the token is not a valid header value"))?;
+                value.set_sensitive(true);
+                Some(value)
+            }
+            Credential::Certificate { cert_pem, key_pem } => {
+                anyhow::ensure!(url.scheme() == "https", "witness {name}: a client certificate needs an https URL");
+                let identity = reqwest::Identity::from_pkcs8_pem(&cert_pem, &key_pem)
+                    .with_context(|| format!("witness {name}: the client certificate or its PKCS#8 key"))?;
+                http = http.identity(identity);
+                None
+            }
+        };
+        let http = http.build().context("building the HTTP client")?;
         Ok(Self { name, role, base_url: base_url.trim_end_matches('/').to_owned(), authorization, http })
     }
 
@@ -104,8 +142,11 @@ impl WitnessClient {
     /// refusal.
     async fn call<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, CosignError> {
         let unreachable = |e: reqwest::Error| CosignError::Unreachable(error_chain(&e));
-        let mut response =
-            request.header(AUTHORIZATION, self.authorization.clone()).send().await.map_err(unreachable)?;
+        let request = match &self.authorization {
+            Some(value) => request.header(AUTHORIZATION, value.clone()),
+            None => request,
+        };
+        let mut response = request.send().await.map_err(unreachable)?;
         let status = response.status();
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(unreachable)? {

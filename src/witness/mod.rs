@@ -6,6 +6,7 @@
 //! - [`checks`]: the rules a request must pass before anything is signed.
 //! - [`server`]: the actix server ([`serve`]).
 //! - [`client`]: [`WitnessClient`], which verifies every co-signature it receives.
+//! - [`tls`]: HTTPS and the operators' client certificates (mTLS).
 
 mod auth;
 pub mod checks;
@@ -15,6 +16,7 @@ pub mod protocol;
 pub mod server;
 pub mod settings;
 pub mod state;
+pub mod tls;
 
 pub use client::{CosignError, WitnessClient};
 pub use protocol::{

@@ -16,12 +16,13 @@ use anyhow::{Context, anyhow, ensure};
 use openssl::pkey::{PKey, Private};
 use openssl::x509::X509;
 
-use super::auth::OperatorTokens;
+use super::auth::OperatorCredentials;
 use super::checks::{Refusal, check_request};
 use super::protocol::{
     CosignRequest, CosignResponse, MAX_HEADERS_PER_REQUEST, MAX_REQUEST_BYTES, SignedHeader, WitnessStateView,
 };
 use super::state::{NewSignature, Tip, WitnessState};
+use super::tls::{ClientCertFingerprint, TlsIdentity, acceptor, record_client_cert};
 use crate::crypto::{certs, cms};
 use crate::domain::{LogName, Role, Timestamp, WitnessName};
 use crate::problem::Problem;
@@ -41,8 +42,12 @@ pub struct WitnessConfig {
     pub state_dir: PathBuf,
     /// Default [`DEFAULT_MAX_SKEW`].
     pub max_skew: Duration,
-    /// The operator's credentials; at least one. Never logged.
+    /// The operators' bearer tokens. Never logged.
     pub operator_tokens: Vec<String>,
+    /// The operators' client certificates (mTLS, pinned); only with `tls`.
+    pub operator_certs: Vec<X509>,
+    /// Serve HTTPS with this certificate and key instead of plain HTTP.
+    pub tls: Option<TlsIdentity>,
 }
 
 /// Serves the witness on `listener` (binds nothing itself). Opens and locks the state
@@ -51,8 +56,14 @@ pub struct WitnessConfig {
 /// signals: stop it through its handle (`server.handle().stop(true)`).
 pub fn serve(config: WitnessConfig, listener: TcpListener) -> anyhow::Result<Server> {
     ensure!(
-        !config.operator_tokens.is_empty() && config.operator_tokens.iter().all(|t| !t.is_empty()),
-        "witness {}: at least one non-empty operator token is required",
+        config.operator_tokens.len() + config.operator_certs.len() > 0,
+        "witness {}: at least one operator credential (token or client certificate) is required",
+        config.name
+    );
+    ensure!(config.operator_tokens.iter().all(|t| !t.is_empty()), "witness {}: an empty operator token", config.name);
+    ensure!(
+        config.operator_certs.is_empty() || config.tls.is_some(),
+        "witness {}: operators with client certificates need HTTPS (tls)",
         config.name
     );
     let cert_key = config.cert.public_key().context("reading the witness certificate's key")?;
@@ -73,7 +84,12 @@ pub fn serve(config: WitnessConfig, listener: TcpListener) -> anyhow::Result<Ser
         .map(|c| Ok(String::from_utf8(c.to_pem()?)?))
         .collect::<anyhow::Result<Vec<String>>>()
         .context("encoding the certificate chain")?;
-    let tokens = web::Data::new(OperatorTokens::new(&config.operator_tokens));
+    let pinned = config.operator_certs.iter().map(ClientCertFingerprint::of).collect::<anyhow::Result<Vec<_>>>()?;
+    let tokens = web::Data::new(OperatorCredentials::new(&config.operator_tokens, pinned));
+    let tls = match &config.tls {
+        Some(identity) => Some(acceptor(identity, !config.operator_certs.is_empty())?),
+        None => None,
+    };
     let witness = web::Data::new(Witness { state: Mutex::new(state), chain, config });
     let server = HttpServer::new(move || {
         App::new()
@@ -85,10 +101,12 @@ pub fn serve(config: WitnessConfig, listener: TcpListener) -> anyhow::Result<Ser
     .workers(2)
     .disable_signals()
     .shutdown_timeout(5)
-    .listen(listener)
-    .context("serving the witness")?
-    .run();
-    Ok(server)
+    .on_connect(record_client_cert);
+    let server = match tls {
+        Some(tls) => server.listen_openssl(listener, tls),
+        None => server.listen(listener),
+    };
+    Ok(server.context("serving the witness")?.run())
 }
 
 impl std::fmt::Debug for WitnessConfig {
@@ -100,6 +118,8 @@ impl std::fmt::Debug for WitnessConfig {
             .field("state_dir", &self.state_dir)
             .field("max_skew", &self.max_skew)
             .field("operator_tokens", &format_args!("[{} redacted]", self.operator_tokens.len()))
+            .field("operator_certs", &self.operator_certs.len())
+            .field("tls", &self.tls.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -114,7 +134,7 @@ struct Witness {
 async fn cosign(
     req: HttpRequest,
     payload: web::Payload,
-    tokens: web::Data<OperatorTokens>,
+    tokens: web::Data<OperatorCredentials>,
     witness: web::Data<Witness>,
 ) -> actix_web::Result<HttpResponse> {
     let name = &witness.config.name;
@@ -138,7 +158,7 @@ async fn cosign(
 
 async fn state_view(
     req: HttpRequest,
-    tokens: web::Data<OperatorTokens>,
+    tokens: web::Data<OperatorCredentials>,
     witness: web::Data<Witness>,
 ) -> actix_web::Result<HttpResponse> {
     let c = &witness.config;

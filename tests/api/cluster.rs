@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use notarium::crypto::devpki::write_dev_pki;
+use notarium::crypto::devpki::{TlsUsage, issue_tls, new_ca, write_dev_pki};
 use notarium::domain::{BlockHeader, Hash, Receipt, Role, TenantRole};
 use notarium::store::Store;
 use serde_json::{Value, json};
@@ -60,21 +60,34 @@ struct Cluster {
 
 impl Cluster {
     async fn start() -> Self {
-        Self::start_with_notary_env(&[]).await
+        Self::start_with(&[], false).await
     }
 
-    /// As `start`, with extra environment for the notary process (e.g. libfaketime's).
-    async fn start_with_notary_env(notary_env: &[(&str, &str)]) -> Self {
+    /// As `start`, with extra environment for the notary process (e.g. libfaketime's), and
+    /// with `tls`, both witnesses on HTTPS: the court authenticates the operator by its client
+    /// certificate (mTLS), the notary by its token.
+    async fn start_with(notary_env: &[(&str, &str)], tls: bool) -> Self {
         let root = tempfile::tempdir().unwrap();
         let pki = root.path().join("pki");
         write_dev_pki(&pki).unwrap();
+        let tls = tls.then(|| write_tls_files(&root.path().join("tls")));
         let mut witness_addrs = Vec::new();
         let mut procs = Vec::new();
         for role in [Role::Court, Role::Notary] {
             let dir = root.path().join(role.as_str());
             std::fs::create_dir_all(&dir).unwrap();
+            let (https, operator) = match (&tls, role) {
+                (None, _) => (String::new(), format!("token = \"{TOKEN}\"")),
+                (Some(t), role) => (
+                    format!("tls = {{ cert = {:?}, key = {:?} }}\n", t.join("server.pem"), t.join("server.key")),
+                    match role {
+                        Role::Court => format!("client_cert = {:?}", t.join("operator.pem")),
+                        Role::Notary => format!("token = \"{TOKEN}\""),
+                    },
+                ),
+            };
             let config = format!(
-                "listen = \"127.0.0.1:0\"\nname = \"{role}\"\nrole = \"{role}\"\nkey = \"{k}\"\ncerts = \"{c}\"\nstate = \"{s}\"\nmax_skew_ms = 3000\noperators = [{{ name = \"op\", token = \"{TOKEN}\" }}]\n",
+                "listen = \"127.0.0.1:0\"\nname = \"{role}\"\nrole = \"{role}\"\nkey = \"{k}\"\ncerts = \"{c}\"\nstate = \"{s}\"\nmax_skew_ms = 3000\n{https}operators = [{{ name = \"op\", {operator} }}]\n",
                 k = pki.join(format!("{role}.key")).display(),
                 c = pki.join(format!("{role}.pem")).display(),
                 s = dir.join("state").display(),
@@ -91,7 +104,26 @@ impl Cluster {
         std::fs::copy(pki.join("ca.pem"), data.join("pki/trust/ca.pem")).unwrap();
         let witnesses: String = [(Role::Court, &witness_addrs[0]), (Role::Notary, &witness_addrs[1])]
             .iter()
-            .map(|(role, addr)| format!("[[witnesses]]\nname = \"{role}\"\nrole = \"{role}\"\nurl = \"http://{addr}\"\ncredential = \"{TOKEN}\"\n"))
+            .map(|(role, addr)| {
+                let (scheme, credential) = match (&tls, role) {
+                    (None, _) => ("http", format!("credential = \"{TOKEN}\"")),
+                    (Some(t), Role::Court) => (
+                        "https",
+                        format!(
+                            "credential = {{ cert = {:?}, key = {:?} }}\nca = {:?}",
+                            t.join("operator.pem"),
+                            t.join("operator.key"),
+                            t.join("ca.pem")
+                        ),
+                    ),
+                    (Some(t), Role::Notary) => {
+                        ("https", format!("credential = \"{TOKEN}\"\nca = {:?}", t.join("ca.pem")))
+                    }
+                };
+                format!(
+                    "[[witnesses]]\nname = \"{role}\"\nrole = \"{role}\"\nurl = \"{scheme}://{addr}\"\n{credential}\n"
+                )
+            })
             .collect();
         let config = root.path().join("notarium.toml");
         std::fs::write(
@@ -189,6 +221,23 @@ impl Cluster {
     }
 }
 
+/// A TLS CA (`ca.pem`), the witnesses' HTTPS certificate for 127.0.0.1 (`server.*`) and the
+/// operator's client certificate (`operator.*`), and one the witnesses do not know
+/// (`stranger.*`); keys in PKCS#8 PEM.
+fn write_tls_files(dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let ca = new_ca("Cluster TLS CA", 30).unwrap();
+    let server = issue_tls(&ca, "witness", TlsUsage::Server(&["127.0.0.1", "localhost"]), 30).unwrap();
+    let operator = issue_tls(&ca, "operator", TlsUsage::Client, 30).unwrap();
+    let stranger = issue_tls(&ca, "stranger", TlsUsage::Client, 30).unwrap();
+    std::fs::write(dir.join("ca.pem"), ca.cert.to_pem().unwrap()).unwrap();
+    for (name, pair) in [("server", &server), ("operator", &operator), ("stranger", &stranger)] {
+        std::fs::write(dir.join(format!("{name}.pem")), pair.cert.to_pem().unwrap()).unwrap();
+        std::fs::write(dir.join(format!("{name}.key")), pair.key.private_key_to_pem_pkcs8().unwrap()).unwrap();
+    }
+    dir.to_owned()
+}
+
 /// Starts `notarium serve` on `root/data` with `root/notarium.toml`.
 async fn start_server(root: &Path) -> (Proc, String) {
     let (data, config, log) = (root.join("data"), root.join("notarium.toml"), root.join("server.log"));
@@ -259,6 +308,47 @@ async fn three_processes_register_anchor_and_verify() {
     let receipt = cluster.anchored_receipt(&id, Duration::from_secs(30)).await;
     assert_eq!(receipt.cosignatures.len(), 2);
     verify_with_binary_and_openssl(cluster.root.path(), &receipt, b"three processes");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn witnesses_over_https_with_a_client_certificate_or_a_token() {
+    let cluster = Cluster::start_with(&[], true).await;
+    let id = cluster.register(b"over https").await;
+    let receipt = cluster.anchored_receipt(&id, Duration::from_secs(30)).await;
+    assert_eq!(receipt.cosignatures.len(), 2);
+    verify_with_binary_and_openssl(cluster.root.path(), &receipt, b"over https");
+
+    // The court accepts only the pinned client certificate: a client trusting its HTTPS
+    // certificate but presenting none (and no token) is refused, and plain HTTP gets nowhere.
+    let ca = std::fs::read(cluster.root.path().join("tls/ca.pem")).unwrap();
+    let court = format!("https://{}", cluster.witness_addrs[0]);
+    let stranger =
+        reqwest::Client::builder().tls_certs_only(reqwest::Certificate::from_pem_bundle(&ca).unwrap()).build().unwrap();
+    let res = stranger.get(format!("{court}/witness/v1/state")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "missing_credential");
+    let tls = cluster.root.path().join("tls");
+    let read = |f: &str| std::fs::read(tls.join(f)).unwrap();
+    let identity = reqwest::Identity::from_pkcs8_pem(&read("stranger.pem"), &read("stranger.key")).unwrap();
+    let stranger = reqwest::Client::builder()
+        .tls_certs_only(reqwest::Certificate::from_pem_bundle(&ca).unwrap())
+        .identity(identity)
+        .build()
+        .unwrap();
+    let res = stranger.get(format!("{court}/witness/v1/state")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "invalid_credential");
+    let plain = reqwest::get(format!("http://{}/witness/v1/state", cluster.witness_addrs[0])).await;
+    assert!(plain.is_err() || plain.unwrap().status() != 200);
+    // A client that does not trust the witnesses' TLS CA does not connect at all.
+    let untrusting = reqwest::Client::builder()
+        .tls_certs_only(
+            reqwest::Certificate::from_pem_bundle(&std::fs::read(cluster.root.path().join("pki/ca.pem")).unwrap())
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    assert!(untrusting.get(format!("{court}/witness/v1/state")).send().await.is_err());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -406,7 +496,7 @@ async fn a_witness_whose_clock_is_ten_minutes_ahead_refuses_and_says_why() {
         eprintln!("SKIPPED: libfaketime is not installed; apt-get install faketime");
         return;
     }
-    let cluster = Cluster::start_with_notary_env(&[("LD_PRELOAD", LIB), ("FAKETIME", "+10m")]).await;
+    let cluster = Cluster::start_with(&[("LD_PRELOAD", LIB), ("FAKETIME", "+10m")], false).await;
     let id = cluster.register(b"sealed now, ten minutes ago for the notary").await;
     cluster.await_refusal("notary", "clock_skew").await;
     assert_eq!(cluster.receipt_status(&id).await, 202, "nothing anchors without the notary");

@@ -8,7 +8,7 @@ use std::net::{SocketAddr, TcpListener};
 
 use actix_web::dev::ServerHandle;
 use notarium::app::Application;
-use notarium::config::{Settings, WitnessSettings};
+use notarium::config::{CredentialSettings, Settings, WitnessSettings};
 use notarium::domain::{Hash, Receipt, Role, TenantRole};
 use notarium::store::Store;
 use notarium::witness::{WitnessConfig, serve};
@@ -157,6 +157,8 @@ pub async fn start_witness(role: Role, pki: &Path, state: &Path, addr: SocketAdd
             state_dir: state.to_owned(),
             max_skew: Duration::from_secs(5),
             operator_tokens: vec![WITNESS_TOKEN.into()],
+            operator_certs: vec![],
+            tls: None,
         };
         let started = TcpListener::bind(addr).map_err(anyhow::Error::from).and_then(|l| serve(config, l));
         match started {
@@ -178,7 +180,8 @@ pub fn external_witnesses(addrs: &[SocketAddr]) -> Vec<WitnessSettings> {
             name: role.as_str().parse().unwrap(),
             url: format!("http://{addr}"),
             role,
-            credential: WITNESS_TOKEN.into(),
+            credential: CredentialSettings::Token(WITNESS_TOKEN.into()),
+            ca: None,
         })
         .to_vec()
 }

@@ -142,6 +142,8 @@ pub fn config(pki: &Pki, state_dir: &Path) -> WitnessConfig {
         state_dir: state_dir.to_owned(),
         max_skew: DEFAULT_MAX_SKEW,
         operator_tokens: vec!["another-operator-token".into(), TOKEN.into()],
+        operator_certs: vec![],
+        tls: None,
     }
 }
 

@@ -14,6 +14,10 @@ use notarium::domain::Hash;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
+#[path = "support/percentiles.rs"]
+mod support;
+use support::percentiles;
+
 #[derive(Parser, Debug)]
 struct Args {
     #[arg(long, default_value = "http://127.0.0.1:8080")]
@@ -130,13 +134,4 @@ async fn follow(args: Arc<Args>, http: reqwest::Client, id: String, acked: Insta
         }
     }
     tally.lock().await.failures.push(format!("{id} not anchored within 50 s"));
-}
-
-fn percentiles(v: &mut [u64]) -> (f64, f64, f64) {
-    if v.is_empty() {
-        return (0.0, 0.0, 0.0);
-    }
-    v.sort_unstable();
-    let at = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize] as f64;
-    (at(0.5), at(0.99), *v.last().unwrap() as f64)
 }

@@ -155,17 +155,9 @@ fn run_load(
     }
     let config = root.join("notarium.toml");
     std::fs::write(&config, witnesses)?;
-    let log = std::fs::File::create(root.join("server.log"))?;
-    let server = Command::new(bin)
-        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
-        .arg(&config)
-        .arg("--data")
-        .arg(&data)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()?;
-    let _server = Proc(server);
+    let mut serve = Command::new(bin);
+    serve.args(["serve", "--listen", "127.0.0.1:0", "--config"]).arg(&config).arg("--data").arg(&data);
+    let _server = spawn(serve, &root.join("server.log"))?;
     let addr = wait_for_file(&data.join("listen-addr"))?;
     let keys = std::fs::read_to_string(data.join("demo-keys.txt"))?;
     let key = keys.lines().find_map(|l| l.strip_prefix("merchant")?.split_whitespace().nth(1)).context("no key")?;
@@ -210,17 +202,17 @@ fn start_witness(
             dir.join("state"),
         ),
     )?;
-    let log = std::fs::File::create(dir.join("witness.log"))?;
-    let child = Command::new(bin)
-        .args(["witness", "--config"])
-        .arg(&config)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()?;
-    let proc = Proc(child);
+    let mut witness = Command::new(bin);
+    witness.args(["witness", "--config"]).arg(&config);
+    let proc = spawn(witness, &dir.join("witness.log"))?;
     let addr = wait_for_file(&dir.join("state/listen-addr"))?;
     Ok((proc, addr))
+}
+
+/// Starts `cmd` with warnings only, its stderr to `log`.
+fn spawn(mut cmd: Command, log: &Path) -> anyhow::Result<Proc> {
+    let log = std::fs::File::create(log)?;
+    Ok(Proc(cmd.env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(log).spawn()?))
 }
 
 fn client(addr: &str, tls: &Path, role: Role, secure: bool) -> anyhow::Result<WitnessClient> {

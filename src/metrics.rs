@@ -41,42 +41,32 @@ pub struct Metrics {
 
 impl Default for Metrics {
     fn default() -> Self {
-        let mut registry = Registry::with_prefix("notarium");
-        let cosign_seconds = Seconds::new_with_constructor(|| Histogram::new(exponential_buckets(0.0005, 2.0, 16)));
-        let metrics = Self {
-            cosign_seconds,
+        let mut m = Self {
+            registry: Registry::with_prefix("notarium"),
+            cosign_seconds: Seconds::new_with_constructor(|| Histogram::new(exponential_buckets(0.0005, 2.0, 16))),
             refusals: Family::default(),
             cosign_failures: Family::default(),
             lag_blocks: Family::default(),
             lag_seconds: Family::default(),
             reachable: Family::default(),
             fork_detected: Gauge::default(),
-            registry: Registry::default(),
         };
-        registry.register(
+        let r = &mut m.registry;
+        r.register(
             "witness_cosign_seconds",
             "Duration of co-signing requests to each witness",
-            metrics.cosign_seconds.clone(),
+            m.cosign_seconds.clone(),
         );
-        registry.register("witness_refusals", "Witness refusals by witness and refusal code", metrics.refusals.clone());
-        registry.register(
-            "witness_failures",
-            "Co-signing calls with no usable answer (unreachable or broken)",
-            metrics.cosign_failures.clone(),
-        );
-        registry.register("witness_lag_blocks", "Blocks the witness has not co-signed yet", metrics.lag_blocks.clone());
-        registry.register(
-            "witness_lag_seconds",
-            "Age of the oldest block the witness has not co-signed",
-            metrics.lag_seconds.clone(),
-        );
-        registry.register("witness_reachable", "1 when the last call reached the witness", metrics.reachable.clone());
-        registry.register(
-            "fork_detected",
-            "1 while a witness refuses with fork: the operator's chain diverged from what it signed",
-            metrics.fork_detected.clone(),
-        );
-        Self { registry, ..metrics }
+        r.register("witness_refusals", "Witness refusals by witness and refusal code", m.refusals.clone());
+        let failures = "Co-signing calls with no usable answer (unreachable or broken)";
+        r.register("witness_failures", failures, m.cosign_failures.clone());
+        r.register("witness_lag_blocks", "Blocks the witness has not co-signed yet", m.lag_blocks.clone());
+        let lag = "Age of the oldest block the witness has not co-signed";
+        r.register("witness_lag_seconds", lag, m.lag_seconds.clone());
+        r.register("witness_reachable", "1 when the last call reached the witness", m.reachable.clone());
+        let fork = "1 while a witness refuses with fork: the operator's chain diverged from what it signed";
+        r.register("fork_detected", fork, m.fork_detected.clone());
+        m
     }
 }
 

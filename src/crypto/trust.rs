@@ -124,10 +124,13 @@ impl TrustStore {
         self.anchors.iter().filter(|a| role.is_none_or(|r| a.roles.contains(&r))).map(|a| a.cert.clone()).collect()
     }
 
-    /// The configured CA, if any, that `cert` is and that may not certify `role`.
+    /// The configured CA, if any, that `cert` is and that may not certify `role`. A CA
+    /// configured more than once (e.g. `court=ca.pem` and `notary=ca.pem`) may certify the
+    /// union of its roles.
     pub fn restricted_against(&self, cert: &X509, role: Role) -> Option<&Anchor> {
-        let der = cert.to_der().ok()?;
-        self.anchors.iter().find(|a| !a.roles.contains(&role) && a.cert.to_der().ok().as_ref() == Some(&der))
+        let mut same = self.anchors.iter().filter(|a| a.cert == *cert);
+        let first = same.clone().next()?;
+        if same.any(|a| a.roles.contains(&role)) { None } else { Some(first) }
     }
 }
 

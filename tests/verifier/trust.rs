@@ -48,6 +48,15 @@ fn a_court_certificate_from_the_notary_only_ca_is_refused_by_chain() {
 }
 
 #[test]
+fn one_ca_given_once_per_role_certifies_both() {
+    let ca = certs_dir().join("ca.pem");
+    let args: Vec<TrustArg> =
+        ["court", "notary"].iter().map(|r| format!("{r}={}", ca.display()).parse().unwrap()).collect();
+    let report = check_with(&TrustStore::from_args(&args).unwrap(), &good_receipt());
+    assert!(report.valid, "{:?}", report.checks);
+}
+
+#[test]
 fn a_notary_without_an_anchor_for_notaries_is_refused_by_chain() {
     let court_only =
         TrustStore::from_args(&[format!("court={}", certs_dir().join("ca.pem").display()).parse().unwrap()]).unwrap();

@@ -134,6 +134,10 @@ impl Settings {
         if self.seal_interval_ms == 0 || self.max_batch == 0 || self.max_skew_ms == 0 {
             bail!("seal_interval_ms, max_batch and max_skew_ms must be positive");
         }
+        let mut names = std::collections::HashSet::new();
+        if let Some(w) = self.witnesses.iter().find(|w| !names.insert(&w.name)) {
+            bail!("witnesses: the name {:?} is used twice; each witness needs its own", w.name.as_str());
+        }
         let (courts, notaries) = match self.witnesses.as_slice() {
             [] => (1, 1), // the in-process pair
             ws => (
@@ -248,6 +252,11 @@ mod tests {
                 "[[witnesses]]\nname = \"{name}\"\nurl = \"http://127.0.0.1:1\"\nrole = \"{role}\"\ncredential = \"t\"\n"
             )
         };
+        let twice = [witness("c1", "court"), witness("c1", "notary")].concat();
+        std::fs::write(&file, twice).unwrap();
+        let err = format!("{:#}", Settings::load(Some(&file), env(&[]), Table::new()).unwrap_err());
+        assert!(err.contains("\"c1\" is used twice"), "{err}");
+
         let three = [witness("c1", "court"), witness("c2", "court"), witness("n1", "notary")].concat();
         std::fs::write(&file, format!("quorum = {{ court = 0, notary = 0, distinct_keys = 2 }}\n{three}")).unwrap();
         let s = Settings::load(Some(&file), env(&[]), Table::new()).unwrap();

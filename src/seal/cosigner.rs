@@ -11,7 +11,7 @@ use tokio::sync::watch;
 
 use super::backoff::Backoff;
 use super::status::SharedStatus;
-use crate::crypto::{OpensslChecker, TrustStore};
+use crate::crypto::{OpensslChecker, TrustStore, certs, cms};
 use crate::domain::verify::{CosignatureChecker, QuorumPolicy};
 use crate::domain::{Cosignature, Timestamp, WitnessName};
 use crate::metrics::{Metrics, RefusalLabels};
@@ -19,9 +19,27 @@ use crate::receipts::chain_of;
 use crate::store::{CosignatureRow, Store};
 use crate::witness::client::{CosignError, WitnessClient};
 use crate::witness::protocol::MAX_HEADERS_PER_REQUEST;
+use openssl::x509::X509;
 
 /// Which witness each signing key belongs to: two witnesses may never share a key.
 pub type KeyOwners = Arc<Mutex<HashMap<[u8; 32], WitnessName>>>;
+
+/// The key owners as the stored co-signatures show them (each witness's latest), so that a
+/// key claimed before a restart stays claimed: anchoring counts witnesses as keys.
+pub async fn stored_key_owners(store: &Store, witnesses: &[WitnessClient]) -> anyhow::Result<KeyOwners> {
+    let mut owners = HashMap::new();
+    for w in witnesses {
+        let Some(height) = store.last_cosigned(w.name()).await? else { continue };
+        let rows = store.cosignatures(height).await?;
+        let Some(row) = rows.iter().find(|r| r.witness == *w.name()) else { continue };
+        let signer = cms::inspect(&row.cms).map_err(|e| anyhow::anyhow!("stored co-signature of {}: {e}", w.name()))?;
+        let key = certs::key_id(&X509::from_der(&signer.signer_cert)?).map_err(anyhow::Error::msg)?;
+        if let Some(owner) = owners.insert(key, w.name().clone()) {
+            tracing::error!("witnesses {owner} and {} have stored co-signatures with the same key", w.name());
+        }
+    }
+    Ok(Arc::new(Mutex::new(owners)))
+}
 
 pub struct Cosigner {
     pub store: Store,
@@ -35,9 +53,23 @@ pub struct Cosigner {
     pub quorum: QuorumPolicy,
     pub backoff: Backoff,
     /// Bumped whenever blocks get anchored.
-    pub anchored: Arc<watch::Sender<u64>>,
+    pub anchored: watch::Sender<u64>,
     pub status: SharedStatus,
     pub metrics: Arc<Metrics>,
+}
+
+/// Why an attempt failed: the witness (down, refusing, a bad answer) or our own database,
+/// which says nothing about the witness.
+enum Failure {
+    Witness(CosignError),
+    Local(anyhow::Error),
+}
+
+/// What an attempt achieved: the highest height the witness has co-signed, and whether new
+/// co-signatures were stored (only then can a block newly meet the quorum).
+struct Progress {
+    last: Option<u64>,
+    stored: bool,
 }
 
 impl Cosigner {
@@ -45,9 +77,11 @@ impl Cosigner {
     /// deadline once the sealer has sealed its last block, and the cosigner then returns as
     /// soon as it has brought everything co-signed (or at the deadline).
     pub async fn run(mut self, mut sealed: watch::Receiver<()>, mut drain: watch::Receiver<Option<Instant>>) {
+        let mut anchor_anyway = true; // once at start: a crash may have come between store and anchor
         loop {
             let draining_since_start = *drain.borrow_and_update();
-            let ok = self.attempt().await;
+            sealed.borrow_and_update(); // blocks sealed from now on wake the next attempt
+            let ok = self.attempt(std::mem::take(&mut anchor_anyway)).await;
             let delay = if ok {
                 self.backoff.succeeded();
                 None
@@ -73,14 +107,23 @@ impl Cosigner {
         }
     }
 
-    /// Brings the witness up to date and anchors what reaches the quorum; records the outcome
-    /// in the status. `true` on success.
-    async fn attempt(&self) -> bool {
-        let result = self.cosign_backlog().await;
-        let ok = result.is_ok();
-        self.record(result);
-        if !ok {
-            return false;
+    /// Brings the witness up to date and, when it stored co-signatures (or `anchor_anyway`),
+    /// anchors what reaches the quorum; records the outcome in the status. `true` on success.
+    async fn attempt(&self, anchor_anyway: bool) -> bool {
+        let progress = match self.cosign_backlog().await {
+            Ok(progress) => progress,
+            Err(Failure::Witness(e)) => {
+                self.record(Err(e));
+                return false;
+            }
+            Err(Failure::Local(e)) => {
+                tracing::error!(witness = %self.witness.name(), "co-signing stopped by the local store: {e:#}");
+                return false;
+            }
+        };
+        self.record(Ok(progress.last));
+        if !(progress.stored || anchor_anyway) {
+            return true;
         }
         match self.anchor().await {
             Ok(()) => true,
@@ -132,31 +175,33 @@ impl Cosigner {
     }
 
     /// Sends every header the witness has not co-signed, 1,000 at a time, and stores what it
-    /// signs. Returns the highest height it has co-signed.
-    async fn cosign_backlog(&self) -> Result<Option<u64>, CosignError> {
+    /// signs.
+    async fn cosign_backlog(&self) -> Result<Progress, Failure> {
         let witness = &self.witness;
-        let store_err = |e: anyhow::Error| CosignError::Protocol(format!("local store: {e:#}"));
-        let mut last = self.store.last_cosigned(witness.name()).await.map_err(store_err)?;
+        let mut last = self.store.last_cosigned(witness.name()).await.map_err(Failure::Local)?;
+        let mut stored = false;
         loop {
             let from = last.map_or(0, |h| h + 1);
-            let blocks = self.store.blocks_from(from, MAX_HEADERS_PER_REQUEST as u32).await.map_err(store_err)?;
+            let blocks = self.store.blocks_from(from, MAX_HEADERS_PER_REQUEST as u32).await.map_err(Failure::Local)?;
             if blocks.is_empty() {
-                return Ok(last);
+                return Ok(Progress { last, stored });
             }
             let headers: Vec<String> = blocks.iter().map(|b| b.header.clone()).collect();
             let started = Instant::now();
             let answer = witness.cosign(&headers).await;
             let label = Metrics::witness(witness.name().as_str());
             self.metrics.cosign_seconds.get_or_create(&label).observe(started.elapsed().as_secs_f64());
-            let signed = answer?;
+            let signed = answer.map_err(Failure::Witness)?;
             if signed.is_empty() {
-                return Ok(last);
+                return Ok(Progress { last, stored });
             }
             for s in &signed {
                 let header = blocks.iter().find(|b| b.height == s.height).map(|b| b.header.as_str());
-                let header = header
-                    .ok_or_else(|| CosignError::Protocol(format!("a co-signature for unsent height {}", s.height)))?;
-                self.check_cosignature(header, &s.cms)?;
+                let unsent = || {
+                    Failure::Witness(CosignError::Protocol(format!("a co-signature for unsent height {}", s.height)))
+                };
+                let header = header.ok_or_else(unsent)?;
+                self.check_cosignature(header, &s.cms).map_err(Failure::Witness)?;
             }
             let now = Timestamp::now();
             let rows: Vec<CosignatureRow> = signed
@@ -170,9 +215,10 @@ impl Cosigner {
                 })
                 .collect();
             last = rows.iter().map(|r| r.height).max().or(last);
-            self.store.insert_cosignatures(&rows).await.map_err(store_err)?;
+            self.store.insert_cosignatures(&rows).await.map_err(Failure::Local)?;
+            stored = true;
             if blocks.len() < MAX_HEADERS_PER_REQUEST {
-                return Ok(last);
+                return Ok(Progress { last, stored });
             }
         }
     }
@@ -190,10 +236,8 @@ impl Cosigner {
         {
             outcome.map_err(|why| refuse(what, why))?;
         }
+        // The client already refused a certificate of another role than the witness's.
         let signer = c.signer.ok_or_else(|| refuse("signer", "no signer certificate".into()))?;
-        if signer.role != Some(witness.role()) {
-            return Err(refuse("role", format!("signed by a certificate of another role, not {}", witness.role())));
-        }
         let mut keys = self.keys.lock().expect("keys lock");
         match keys.get(&signer.key_id) {
             Some(owner) if owner != witness.name() => {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Notify, watch};
 use tokio::time::{MissedTickBehavior, interval};
 
-use super::cosigner::{Cosigner, KeyOwners};
+use super::cosigner::{Cosigner, KeyOwners, stored_key_owners};
 use super::status::{SharedStatus, WitnessStatus};
 use crate::crypto::TrustStore;
 use crate::domain::merkle::MerkleTree;
@@ -63,7 +63,7 @@ impl Sealer {
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let (sealed_tx, sealed_rx) = watch::channel(());
         let (drain_tx, drain_rx) = watch::channel(None);
-        let cosigners = self.start_cosigners(&sealed_rx, &drain_rx);
+        let cosigners = self.start_cosigners(&sealed_rx, &drain_rx).await;
         let mut tick = interval(self.config.interval);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
@@ -91,7 +91,7 @@ impl Sealer {
         }
     }
 
-    fn start_cosigners(
+    async fn start_cosigners(
         &self,
         sealed: &watch::Receiver<()>,
         drain: &watch::Receiver<Option<Instant>>,
@@ -101,8 +101,10 @@ impl Sealer {
             .iter()
             .map(|w| WitnessStatus { name: w.name().to_string(), role: w.role().to_string(), ..Default::default() })
             .collect();
-        let keys = KeyOwners::default();
-        let anchored = Arc::new(self.anchored.clone());
+        let keys = stored_key_owners(&self.store, &self.witnesses).await.unwrap_or_else(|e| {
+            tracing::error!("reading the witnesses' stored keys: {e:#}");
+            KeyOwners::default()
+        });
         self.witnesses
             .iter()
             .enumerate()
@@ -115,7 +117,7 @@ impl Sealer {
                     keys: keys.clone(),
                     quorum: self.config.quorum,
                     backoff: Backoff::new(self.config.interval, self.config.retry_max),
-                    anchored: anchored.clone(),
+                    anchored: self.anchored.clone(),
                     status: self.status.clone(),
                     metrics: self.metrics.clone(),
                 };

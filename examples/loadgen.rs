@@ -33,7 +33,7 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     batch: usize,
     /// Follow one record in this many to its anchored receipt.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..))]
     anchor_every: u64,
 }
 
@@ -53,9 +53,17 @@ async fn main() -> anyhow::Result<()> {
     let tally = Arc::new(Mutex::new(Tally::default()));
     let started = Instant::now();
     let mut tasks = Vec::new();
+    let followers = Arc::new(Mutex::new(Vec::new()));
     for c in 0..args.connections {
-        let (args, http, stop, records, requests, tally) =
-            (args.clone(), http.clone(), stop.clone(), records.clone(), requests.clone(), tally.clone());
+        let (args, http, stop, records, requests, tally, followers) = (
+            args.clone(),
+            http.clone(),
+            stop.clone(),
+            records.clone(),
+            requests.clone(),
+            tally.clone(),
+            followers.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let mut n = 0u64;
             while !stop.load(Ordering::Relaxed) {
@@ -75,7 +83,8 @@ async fn main() -> anyhow::Result<()> {
                         if total / args.anchor_every != (total - count) / args.anchor_every {
                             let id = if args.batch > 0 { &created["items"][0]["id"] } else { &created["id"] };
                             let id = id.as_str().unwrap_or_default().to_owned();
-                            tokio::spawn(follow(args.clone(), http.clone(), id, acked, tally.clone()));
+                            let follower = tokio::spawn(follow(args.clone(), http.clone(), id, acked, tally.clone()));
+                            followers.lock().await.push(follower);
                         }
                     }
                     Ok(r) => tally.lock().await.failures.push(format!("HTTP {}", r.status())),
@@ -90,7 +99,10 @@ async fn main() -> anyhow::Result<()> {
         t.await?;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    tokio::time::sleep(Duration::from_secs(3)).await; // let the sampled receipts anchor
+    // Every sampled receipt is waited for (each gives up after 50 s), so slow ones count too.
+    for f in std::mem::take(&mut *followers.lock().await) {
+        f.await?;
+    }
     let mut t = tally.lock().await;
     if !t.failures.is_empty() {
         anyhow::bail!("{} requests failed (first: {}); not reporting this run", t.failures.len(), t.failures[0]);

@@ -36,9 +36,7 @@ pub fn read_receipt(bytes: &[u8]) -> Result<Receipt, BundleError> {
     }
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| BundleError::Zip(e.to_string()))?;
     // Two entries of one name would let an unzip tool show one receipt while we check another.
-    // The zip crate indexes entries by name, so duplicates are found by comparing its count
-    // with the count the central directory declares.
-    if central_directory_entries(bytes) != Some(zip.len() as u64) {
+    if zip.has_duplicate_names() {
         return Err(BundleError::DuplicateEntry);
     }
     let entry = match zip.by_name(RECEIPT_IN_ZIP) {
@@ -50,15 +48,4 @@ pub fn read_receipt(bytes: &[u8]) -> Result<Receipt, BundleError> {
     let mut json = Vec::new();
     entry.take(MAX_RECEIPT_BYTES as u64 + 1).read_to_end(&mut json).map_err(|e| BundleError::Zip(e.to_string()))?;
     Ok(Receipt::from_json(&json)?)
-}
-
-/// The number of entries the end-of-central-directory record declares (`None` when there is no
-/// such record, or for ZIP64, which receipt bundles never need).
-fn central_directory_entries(bytes: &[u8]) -> Option<u64> {
-    const EOCD: &[u8] = b"PK\x05\x06";
-    let search_from = bytes.len().saturating_sub(22 + u16::MAX as usize);
-    let at = search_from + bytes[search_from..].windows(4).rposition(|w| w == EOCD)?;
-    let total = bytes.get(at + 10..at + 12)?;
-    let total = u16::from_le_bytes([total[0], total[1]]);
-    (total != u16::MAX).then_some(u64::from(total))
 }

@@ -178,27 +178,36 @@ fn a_command_not_built_yet_says_so_and_exits_2() {
 #[test]
 fn a_zip_with_two_receipts_of_one_name_is_refused() {
     let f = Files::new();
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let mut altered = good_receipt();
     altered.evidence.metadata.as_mut().unwrap().insert("title".into(), serde_json::json!("Altered"));
-    zip.start_file("receipt.json", zip::write::SimpleFileOptions::default()).unwrap();
-    zip.write_all(altered.to_json_pretty().as_bytes()).unwrap();
-    zip.start_file("receipt.jsoX", zip::write::SimpleFileOptions::default()).unwrap();
-    zip.write_all(good_receipt().to_json_pretty().as_bytes()).unwrap();
-    let mut bytes = zip.finish().unwrap().into_inner();
-    // Rename the second entry in its local header and in the central directory.
-    let (from, to) = (b"receipt.jsoX", b"receipt.json");
-    let at: Vec<usize> = bytes.windows(from.len()).enumerate().filter(|(_, w)| w == from).map(|(i, _)| i).collect();
-    assert_eq!(at.len(), 2);
-    at.iter().for_each(|&i| bytes[i..i + to.len()].copy_from_slice(to));
-    let bundle = f.put("two.zip", &bytes);
-    let o = notarium(&["verify", &bundle, "--trust", &ca()], f.path());
-    assert_eq!(code(&o), 2);
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("two entries of one name"),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let build = |comment: Option<Vec<u8>>| {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        zip.start_file("receipt.json", zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(altered.to_json_pretty().as_bytes()).unwrap();
+        zip.start_file("receipt.jsoX", zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(good_receipt().to_json_pretty().as_bytes()).unwrap();
+        if let Some(c) = comment {
+            zip.set_raw_comment(c.into_boxed_slice()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    };
+    // Also with a decoy end-of-central-directory record in the archive comment that declares
+    // one entry (disk 1: readers skip it and use the real one).
+    let mut decoy = b"PK\x05\x06\x01\x00\x00\x00\x01\x00\x01\x00".to_vec();
+    decoy.extend_from_slice(&[0; 10]);
+    let (plain, with_decoy) = (build(None), build(Some(decoy)));
+    for (name, mut bytes) in [("two.zip", plain), ("decoy.zip", with_decoy)] {
+        // Rename the second entry in its local header and in the central directory.
+        let (from, to) = (b"receipt.jsoX", b"receipt.json");
+        let at: Vec<usize> = bytes.windows(from.len()).enumerate().filter(|(_, w)| w == from).map(|(i, _)| i).collect();
+        assert_eq!(at.len(), 2);
+        at.iter().for_each(|&i| bytes[i..i + to.len()].copy_from_slice(to));
+        let bundle = f.put(name, &bytes);
+        let o = notarium(&["verify", &bundle, "--trust", &ca()], f.path());
+        assert_eq!(code(&o), 2, "{name}");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(stderr.contains("two entries of one name"), "{name}: {stderr}");
+    }
 }
 
 #[test]

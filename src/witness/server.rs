@@ -54,7 +54,7 @@ pub struct WitnessConfig {
 /// directory first, and checks that the key matches the certificate and the certificate names
 /// the configured role. The returned server must be awaited or spawned; it does not react to
 /// signals: stop it through its handle (`server.handle().stop(true)`).
-pub fn serve(config: WitnessConfig, listener: TcpListener) -> anyhow::Result<Server> {
+pub fn serve(mut config: WitnessConfig, listener: TcpListener) -> anyhow::Result<Server> {
     ensure!(
         config.operator_tokens.len() + config.operator_certs.len() > 0,
         "witness {}: at least one operator credential (token or client certificate) is required",
@@ -85,7 +85,9 @@ pub fn serve(config: WitnessConfig, listener: TcpListener) -> anyhow::Result<Ser
         .collect::<anyhow::Result<Vec<String>>>()
         .context("encoding the certificate chain")?;
     let pinned = config.operator_certs.iter().map(ClientCertFingerprint::of).collect::<anyhow::Result<Vec<_>>>()?;
-    let tokens = web::Data::new(OperatorCredentials::new(&config.operator_tokens, pinned));
+    // Only the tokens' digests outlive start-up.
+    let tokens = std::mem::take(&mut config.operator_tokens);
+    let tokens = web::Data::new(OperatorCredentials::new(&tokens, pinned));
     let tls = match &config.tls {
         Some(identity) => Some(acceptor(identity, !config.operator_certs.is_empty())?),
         None => None,

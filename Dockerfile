@@ -8,6 +8,8 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src src
 COPY migrations migrations
+COPY templates templates
+COPY public public
 COPY benches benches
 COPY examples examples
 RUN cargo build --release --locked --bin notarium

@@ -8,6 +8,7 @@
 //! - [`crypto`]: CMS co-signatures, certificate checks, trust anchors, the dev PKI.
 //! - [`bundle`]: reading a receipt from its `.json` or `.zip` form.
 //! - [`cli`]: the `notarium` command line.
+//! - [`pages`]: the HTML pages (English and Simplified Chinese).
 //! - [`problem`]: errors at the HTTP boundary (problem+json).
 //! - [`witness`]: the witness server and the client the sealer uses.
 #![forbid(unsafe_code)]
@@ -22,6 +23,7 @@ pub mod files;
 pub mod http;
 pub mod ingest;
 pub mod metrics;
+pub mod pages;
 pub mod problem;
 pub mod receipts;
 pub mod seal;

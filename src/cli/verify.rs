@@ -106,7 +106,7 @@ fn human(report: &VerifyReport) -> String {
     });
     if !report.proves.is_empty() {
         out.push_str("\nWhat this proves:\n");
-        report.proves.iter().for_each(|p| out.push_str(&format!("  - {}\n", printable(p))));
+        report.proves.iter().for_each(|p| out.push_str(&format!("  - {}\n", printable(&p.to_string()))));
     }
     out.push_str("\nWhat this does not prove:\n");
     report.does_not_prove.iter().for_each(|p| out.push_str(&format!("  - {p}\n")));

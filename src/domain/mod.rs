@@ -11,6 +11,7 @@ pub mod merkle;
 pub mod names;
 pub mod quorum;
 pub mod receipt;
+pub mod statements;
 mod text;
 pub mod time;
 pub mod verify;

@@ -16,6 +16,7 @@ use super::merkle::verify_inclusion;
 use super::names::Role;
 pub use super::quorum::QuorumPolicy;
 use super::receipt::{Cosignature, Receipt};
+pub use super::statements::Statement;
 use super::time::Timestamp;
 
 /// One named check. `ok` is `None` when the check does not apply.
@@ -31,8 +32,8 @@ pub struct Check {
 pub struct VerifyReport {
     pub valid: bool,
     pub checks: Vec<Check>,
-    pub proves: Vec<String>,
-    pub does_not_prove: Vec<String>,
+    pub proves: Vec<Statement>,
+    pub does_not_prove: Vec<Statement>,
 }
 
 /// The outcome of one cryptographic check: `Ok(detail)` or `Err(reason)`.
@@ -217,45 +218,38 @@ fn check_quorum(counted: &[(&Cosignature, Signer)], policy: &QuorumPolicy) -> Ch
     Check { name: "quorum".into(), ok: Some(ok), detail }
 }
 
-fn proves(receipt: &Receipt, input: &VerifyInput, counted: &[(&Cosignature, Signer)]) -> Vec<String> {
+fn proves(receipt: &Receipt, input: &VerifyInput, counted: &[(&Cosignature, Signer)]) -> Vec<Statement> {
     let ev = &receipt.evidence;
-    let mut out = vec![format!(
-        "Evidence {} ({}) with content hash {} is leaf {} of block {} of log {}, whose header was co-signed by a quorum of witnesses.",
-        ev.id, ev.kind, ev.content_hash, receipt.proof.leaf_index, receipt.block.height, receipt.block.log
-    )];
+    let mut out = vec![Statement::Included {
+        id: ev.id,
+        kind: ev.kind,
+        content_hash: ev.content_hash,
+        leaf_index: receipt.proof.leaf_index,
+        height: receipt.block.height,
+        log: receipt.block.log.clone(),
+    }];
     for (cosig, signer) in counted {
-        if let Some(t) = signer.signing_time {
+        if let Some(signed) = signer.signing_time {
             // CMS signing times have one-second precision (truncated): the witness signed
             // somewhere in [t, t + 1 s), so the bound is the end of that second.
-            let bound = Timestamp::from_unix_millis(t.unix_millis() + 1000).unwrap_or(t);
-            out.push(format!(
-                "These bytes existed, unchanged, no later than {bound}: witness {} ({}, {}) signed the block during the second starting {t}.",
-                cosig.witness,
-                signer.role.map_or("?", Role::as_str),
-                signer.subject
-            ));
+            let bound = Timestamp::from_unix_millis(signed.unix_millis() + 1000).unwrap_or(signed);
+            out.push(Statement::ExistedBy {
+                bound,
+                signed,
+                witness: cosig.witness.to_string(),
+                role: signer.role,
+                subject: signer.subject.clone(),
+            });
         }
     }
-    out.push(if input.file_hash.is_some() {
-        "The file given is exactly the registered content.".to_owned()
-    } else {
-        "No file was given: this proves the content hash; whoever holds the original can check it with --file."
-            .to_owned()
-    });
+    out.push(if input.file_hash.is_some() { Statement::FileMatches } else { Statement::NoFileGiven });
     out
 }
 
-fn does_not_prove(receipt: &Receipt) -> Vec<String> {
-    let mut out = vec![
-        "Who authored the content: a registration shows who registered it and when, not who created it.".to_owned(),
-        "That the content is true, lawful or complete.".to_owned(),
-        "That no one held the same bytes earlier.".to_owned(),
-    ];
+fn does_not_prove(receipt: &Receipt) -> Vec<Statement> {
+    let mut out = vec![Statement::NotAuthorship, Statement::NotTruth, Statement::NotFirstHolder];
     if receipt.evidence.metadata.is_none() && receipt.evidence.meta_hash != meta_hash(None) {
-        out.push(
-            "The metadata (title, file name, details) was not disclosed in this receipt; only its hash is committed."
-                .to_owned(),
-        );
+        out.push(Statement::MetadataUndisclosed);
     }
     out
 }

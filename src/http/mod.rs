@@ -53,7 +53,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(receipts::routes)
         .configure(blocks::routes)
         .configure(verify::routes)
-        .configure(ops::routes);
+        .configure(ops::routes)
+        .configure(crate::pages::routes);
 }
 
 /// The application with its middleware and a problem+json 404 for unknown routes.

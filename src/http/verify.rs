@@ -9,7 +9,7 @@ use super::body::{collect_limited, media_type, read_limited, unsupported};
 use crate::bundle::read_receipt;
 use crate::crypto::{OpensslChecker, TrustStore};
 use crate::domain::Hash;
-use crate::domain::verify::{QuorumPolicy, VerifyInput, verify};
+use crate::domain::verify::{QuorumPolicy, VerifyInput, VerifyReport, verify};
 use crate::problem::Problem;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -34,41 +34,85 @@ async fn verify_receipt(
 ) -> Result<HttpResponse, Problem> {
     let (receipt_bytes, file_hash) = match media_type(&req).as_str() {
         "application/json" => (read_limited(payload, MAX_RECEIPT_BYTES).await?.to_vec(), None),
-        "multipart/form-data" => read_form(&req, payload, limits.max_file_bytes).await?,
+        "multipart/form-data" => {
+            let form = read_form(&req, payload, limits.max_file_bytes, &[]).await?;
+            let receipt = form
+                .receipt
+                .ok_or_else(|| Problem::invalid_field("/receipt", "missing_field", "the form has no receipt field"))?;
+            (receipt, form.file_hash)
+        }
         other => return Err(unsupported(other, "application/json or multipart/form-data")),
     };
-    let receipt = read_receipt(&receipt_bytes)
-        .map_err(|e| Problem::invalid_field("/receipt", "unusable_receipt", format!("{e}")))?;
-    let input = VerifyInput { file_hash, online_header: None };
-    let report = verify(&receipt, &input, &OpensslChecker { trust: &trust }, &limits.quorum);
-    Ok(HttpResponse::Ok().json(report))
+    Ok(HttpResponse::Ok().json(check(&receipt_bytes, file_hash, &trust, &limits)?))
 }
 
-async fn read_form(
+/// Verifies a receipt (`.json` or `.zip` bytes) under the service's policy.
+pub fn check(
+    receipt: &[u8],
+    file_hash: Option<Hash>,
+    trust: &TrustStore,
+    limits: &VerifyLimits,
+) -> Result<VerifyReport, Problem> {
+    let receipt =
+        read_receipt(receipt).map_err(|e| Problem::invalid_field("/receipt", "unusable_receipt", format!("{e}")))?;
+    let input = VerifyInput { file_hash, online_header: None };
+    Ok(verify(&receipt, &input, &OpensslChecker { trust }, &limits.quorum))
+}
+
+/// A verification form as read.
+#[derive(Debug, Default)]
+pub struct VerifyForm {
+    /// The `receipt` field's bytes (JSON or zip).
+    pub receipt: Option<Vec<u8>>,
+    /// BLAKE3 of the `file` field, streamed through, when one was sent.
+    pub file_hash: Option<Hash>,
+    /// The text fields asked for, by name.
+    pub texts: Vec<(String, String)>,
+}
+
+/// Reads `receipt`, `file` and the named small text fields of a multipart form; any other
+/// field is refused. A file part with no name and no bytes (a browser's empty file input)
+/// counts as not sent.
+pub async fn read_form(
     req: &HttpRequest,
     payload: web::Payload,
     max_file: u64,
-) -> Result<(Vec<u8>, Option<Hash>), Problem> {
+    text_fields: &[&str],
+) -> Result<VerifyForm, Problem> {
     let mut form = Multipart::new(req.headers(), payload);
-    let (mut receipt, mut file_hash) = (None, None);
+    let mut out = VerifyForm::default();
     while let Some(field) = form.next().await {
         let mut field = field.map_err(|e| Problem::malformed(format!("multipart: {e}")))?;
-        match field.name().unwrap_or_default() {
-            "receipt" => receipt = Some(collect_limited(&mut field, MAX_RECEIPT_BYTES, "the receipt").await?.to_vec()),
-            "file" => file_hash = Some(hash_limited(&mut field, max_file).await?),
+        let name = field.name().unwrap_or_default().to_owned();
+        let unnamed = field.content_disposition().and_then(|cd| cd.get_filename()).is_some_and(str::is_empty);
+        match name.as_str() {
+            "receipt" => {
+                let bytes = collect_limited(&mut field, MAX_RECEIPT_BYTES, "the receipt").await?;
+                out.receipt = (!(unnamed && bytes.is_empty())).then(|| bytes.to_vec());
+            }
+            "file" => {
+                let (hash, size) = hash_limited(&mut field, max_file).await?;
+                out.file_hash = (!(unnamed && size == 0)).then_some(hash);
+            }
+            other if text_fields.contains(&other) => {
+                let bytes = collect_limited(&mut field, MAX_TEXT_FIELD, "a text field").await?;
+                let text =
+                    String::from_utf8(bytes.to_vec()).map_err(|_| Problem::malformed("a text field is not UTF-8"))?;
+                out.texts.push((name, text));
+            }
             other => {
                 let message = "the form takes receipt and file";
                 return Err(Problem::invalid_field(format!("/{other}"), "unknown_field", message));
             }
         }
     }
-    let receipt =
-        receipt.ok_or_else(|| Problem::invalid_field("/receipt", "missing_field", "the form has no receipt field"))?;
-    Ok((receipt, file_hash))
+    Ok(out)
 }
 
+const MAX_TEXT_FIELD: usize = 4096;
+
 /// BLAKE3 of a form field streamed through, refused past `limit` bytes.
-async fn hash_limited(field: &mut actix_multipart::Field, limit: u64) -> Result<Hash, Problem> {
+async fn hash_limited(field: &mut actix_multipart::Field, limit: u64) -> Result<(Hash, u64), Problem> {
     let (mut hasher, mut size) = (blake3::Hasher::new(), 0u64);
     while let Some(chunk) = field.next().await {
         let chunk = chunk.map_err(|e| Problem::malformed(format!("multipart: {e}")))?;
@@ -78,5 +122,5 @@ async fn hash_limited(field: &mut actix_multipart::Field, limit: u64) -> Result<
         }
         hasher.update(&chunk);
     }
-    Ok(hasher.finalize().into())
+    Ok((hasher.finalize().into(), size))
 }

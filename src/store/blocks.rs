@@ -68,6 +68,15 @@ impl Store {
         Ok(row.as_ref().map(block_from_row).transpose()?.filter(|b| seq < b.end_seq()))
     }
 
+    /// The newest blocks below `before` (all when `None`), newest first, at most `limit`.
+    pub async fn blocks_before(&self, before: Option<u64>, limit: u32) -> anyhow::Result<Vec<BlockRow>> {
+        let sql = format!("SELECT {BLOCK_COLUMNS} FROM blocks WHERE height < ? ORDER BY height DESC LIMIT ?");
+        let before = before.map_or(i64::MAX, |h| i64::try_from(h).unwrap_or(i64::MAX));
+        let rows =
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(before).bind(i64::from(limit)).fetch_all(self.pool()).await?;
+        rows.iter().map(block_from_row).collect()
+    }
+
     /// Blocks from `height` on, oldest first, at most `limit`.
     pub async fn blocks_from(&self, height: u64, limit: u32) -> anyhow::Result<Vec<BlockRow>> {
         let sql = format!("SELECT {BLOCK_COLUMNS} FROM blocks WHERE height >= ? ORDER BY height LIMIT ?");

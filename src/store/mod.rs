@@ -7,6 +7,7 @@
 mod blocks;
 mod codec;
 mod evidence;
+mod sessions;
 mod tenants;
 pub mod writer;
 
@@ -22,6 +23,7 @@ use sqlx::{ConnectOptions, Connection};
 
 pub use blocks::{BlockRow, CosignatureRow};
 pub use evidence::{EvidenceRecord, IdempotencyRecord, NewEvidence};
+pub use sessions::{Session, random_token};
 pub use tenants::{ApiKeyInfo, Tenant, hash_api_key};
 
 /// The database file inside the data directory.

@@ -167,7 +167,7 @@ async fn insert_key(tx: &mut sqlx::SqliteConnection, tenant: &TenantId, key: &st
     Ok(())
 }
 
-fn tenant_from_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Tenant> {
+pub(super) fn tenant_from_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Tenant> {
     Ok(Tenant {
         id: codec::tenant_id(r, "id")?,
         name: r.try_get("name")?,

@@ -1,6 +1,8 @@
 //! The HTTP API: the real application on port 0 with a fresh data directory per test, real
 //! SQLite, real openssl, real in-process witnesses over HTTP.
 
+mod browser;
+mod browser_session;
 mod cluster;
 mod contract;
 mod errors;
@@ -8,5 +10,6 @@ mod evidence;
 mod helpers;
 mod idempotency;
 mod ops;
+mod pages;
 mod process;
 mod witness_backlog;

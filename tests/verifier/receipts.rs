@@ -18,10 +18,10 @@ fn a_good_receipt_verifies_with_and_without_the_file() {
         assert_eq!(names.get(name), Some(&Some(true)), "{name}");
     }
     assert_eq!(names.get("online_header"), Some(&None));
-    assert!(report.proves.iter().any(|p| p.contains("no later than")), "{:?}", report.proves);
+    assert!(report.proves.iter().any(|p| p.to_string().contains("no later than")), "{:?}", report.proves);
     // Signing times have one-second precision; the bound stated is never before the receipt
     // of the record (which happened before the witnesses signed).
-    for line in report.proves.iter().filter(|p| p.contains("no later than ")) {
+    for line in report.proves.iter().map(ToString::to_string).filter(|p| p.contains("no later than ")) {
         let at = line.split("no later than ").nth(1).unwrap();
         let bound: notarium::domain::Timestamp = at[..24].parse().unwrap();
         assert!(bound > r.evidence.received, "{line} vs received {}", r.evidence.received);
@@ -38,7 +38,7 @@ fn a_receipt_without_metadata_still_verifies() {
     r.evidence.metadata = None;
     let report = check(&r, Some(CONTENT));
     assert!(report.valid, "{report:#?}");
-    assert!(report.does_not_prove.iter().any(|s| s.contains("not disclosed")));
+    assert!(report.does_not_prove.iter().any(|s| s.to_string().contains("not disclosed")));
 
     // A record that never had metadata is not described as withholding any.
     let mut r = good_receipt();
@@ -47,7 +47,7 @@ fn a_receipt_without_metadata_still_verifies() {
     r = reseal_leaf(&r);
     let report = check(&r, Some(CONTENT));
     assert!(report.valid, "{report:#?}");
-    assert!(!report.does_not_prove.iter().any(|s| s.contains("not disclosed")));
+    assert!(!report.does_not_prove.iter().any(|s| s.to_string().contains("not disclosed")));
 }
 
 /// The receipt with its leaf rebuilt into a fresh one-leaf block signed by the test witnesses.

@@ -1,0 +1,73 @@
+//! Errors on pages: an HTML page in the visitor's language with the right status. Internal
+//! errors are logged with their cause; the page shows only a reference.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use super::Frame;
+use super::i18n::Lang;
+use super::visitor::security_headers;
+use crate::problem::Problem;
+
+#[derive(Debug)]
+pub struct PageError {
+    lang: Lang,
+    status: StatusCode,
+    message: String,
+}
+
+impl PageError {
+    pub fn new(lang: Lang, status: StatusCode, message: impl Into<String>) -> Self {
+        Self { lang, status, message: message.into() }
+    }
+
+    pub fn not_found(lang: Lang) -> Self {
+        Self::new(lang, StatusCode::NOT_FOUND, lang.messages().error_not_found)
+    }
+
+    /// `400` for a form that cannot be read; `why` says what is wrong.
+    pub fn bad_form(lang: Lang, why: impl std::fmt::Display) -> Self {
+        Self::new(lang, StatusCode::BAD_REQUEST, format!("{}: {why}", lang.messages().error_form))
+    }
+
+    pub fn internal(lang: Lang, cause: &anyhow::Error) -> Self {
+        let problem = Problem::internal(cause);
+        Self::new(lang, problem.status, problem.detail)
+    }
+
+    /// A problem from the API layer, shown in words on a page.
+    pub fn from_problem(lang: Lang, p: Problem) -> Self {
+        if p.status.is_server_error() {
+            return Self::new(lang, p.status, format!("{} {}", lang.messages().error_internal, p.detail));
+        }
+        Self::new(lang, p.status, p.detail)
+    }
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.status, self.message)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    frame: Frame,
+    message: &'a str,
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let frame = Frame { t: self.lang.messages(), csrf: String::new(), user: None, path: "/".into() };
+        let html = ErrorPage { frame, message: &self.message }.render().unwrap_or_else(|_| self.message.clone());
+        let mut res = HttpResponse::build(self.status);
+        security_headers(&mut res);
+        res.content_type("text/html; charset=utf-8").body(html)
+    }
+}

@@ -1,0 +1,130 @@
+//! `/e/{id}`: the evidence certificate. Anyone sees the public facts (DESIGN §6: kind,
+//! registration time, block, anchored status, witnesses); the logged-in owner also sees the
+//! hashes, salt and metadata and downloads the receipt. Printable on one A4 page, with a QR
+//! code of the page's address.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::blocks::{BlockView, block_view};
+use super::i18n::Messages;
+use super::qr::svg_for;
+use super::{Frame, PageError, Visitor, render};
+use crate::domain::EvidenceId;
+use crate::receipts::receipt_for;
+use crate::store::{BlockRow, EvidenceRecord, Store};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/e/{id}", web::get().to(page)).route("/e/{id}/receipt.json", web::get().to(receipt_json));
+}
+
+/// The status of a record in words.
+pub fn status_text(t: &'static Messages, block: Option<&BlockRow>) -> &'static str {
+    match block {
+        None => t.status_pending,
+        Some(b) if b.anchored.is_some() => t.status_anchored,
+        Some(_) => t.status_sealed,
+    }
+}
+
+/// What only the owner sees.
+struct OwnerView {
+    content_hash: String,
+    salt: String,
+    meta_hash: String,
+    leaf_hash: String,
+    metadata: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "evidence.html")]
+struct EvidencePage {
+    frame: Frame,
+    id: String,
+    kind: String,
+    received: String,
+    status: &'static str,
+    status_code: &'static str,
+    block: Option<BlockView>,
+    witnesses: Vec<super::blocks::WitnessView>,
+    anchored: bool,
+    owner: Option<OwnerView>,
+    page_url: String,
+    qr_svg: String,
+}
+
+/// The record with this id; `404` alike for a malformed and an unknown id.
+async fn record(visitor: &Visitor, store: &Store, id: &str) -> Result<EvidenceRecord, PageError> {
+    let id: EvidenceId = id.parse().map_err(|_| PageError::not_found(visitor.lang))?;
+    let record = store.evidence_by_id(&id).await.map_err(|e| PageError::internal(visitor.lang, &e))?;
+    record.ok_or_else(|| PageError::not_found(visitor.lang))
+}
+
+async fn page(
+    req: HttpRequest,
+    visitor: Visitor,
+    id: web::Path<String>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, PageError> {
+    let internal = |e: anyhow::Error| PageError::internal(visitor.lang, &e);
+    let r = record(&visitor, &store, &id).await?;
+    let block = store.block_containing(r.seq).await.map_err(internal)?;
+    let status = status_text(visitor.t(), block.as_ref());
+    let status_code = match &block {
+        None => "pending",
+        Some(b) if b.anchored.is_some() => "anchored",
+        Some(_) => "sealed",
+    };
+    let anchored = block.as_ref().is_some_and(|b| b.anchored.is_some());
+    let block = match block {
+        Some(b) => Some(block_view(visitor.lang, &store, b).await.map_err(internal)?),
+        None => None,
+    };
+    let owner = visitor.is(&r.owner).then(|| OwnerView {
+        content_hash: r.content_hash.to_string(),
+        salt: r.salt.to_string(),
+        meta_hash: r.meta_hash.to_string(),
+        leaf_hash: r.leaf_hash.to_string(),
+        metadata: r.metadata.as_ref().and_then(|m| serde_json::to_string_pretty(m).ok()),
+    });
+    let path = format!("/e/{}", r.id);
+    let info = req.connection_info();
+    let page_url = format!("{}://{}{path}", info.scheme(), info.host());
+    let page = EvidencePage {
+        frame: Frame::of(&visitor, &path),
+        id: r.id.to_string(),
+        kind: r.kind.to_string(),
+        received: r.received.to_string(),
+        status,
+        status_code,
+        witnesses: block.as_ref().map(|b| b.witnesses.clone()).unwrap_or_default(),
+        block,
+        anchored,
+        owner,
+        qr_svg: svg_for(&page_url),
+        page_url,
+    };
+    render(&visitor, StatusCode::OK, &page)
+}
+
+/// The owner's receipt (the same as `GET /v1/evidence/{id}/receipt`), or `404` for anyone
+/// else and while it is not anchored.
+async fn receipt_json(
+    visitor: Visitor,
+    id: web::Path<String>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, PageError> {
+    let r = record(&visitor, &store, &id).await?;
+    if !visitor.is(&r.owner) {
+        return Err(PageError::not_found(visitor.lang));
+    }
+    let receipt = receipt_for(&store, &r, true).await.map_err(|e| PageError::internal(visitor.lang, &e))?;
+    let receipt = receipt.ok_or_else(|| PageError::not_found(visitor.lang))?;
+    Ok(visitor
+        .response(StatusCode::OK)
+        .content_type("application/json")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"receipt-{}.json\"", r.id)))
+        .body(receipt.to_json_pretty()))
+}

@@ -1,0 +1,106 @@
+//! `/login` (an API key → a session cookie) and `/logout`.
+
+use actix_web::cookie::time::Duration as CookieDuration;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::visitor::SESSION_COOKIE;
+use super::{Frame, PageError, SESSION_LIFETIME, Visitor, render};
+use crate::store::Store;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/login", web::get().to(form))
+        .route("/login", web::post().to(login))
+        .route("/logout", web::post().to(logout));
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct Login {
+    frame: Frame,
+    next: String,
+    failed: bool,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    csrf: Option<String>,
+    api_key: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LogoutForm {
+    csrf: Option<String>,
+}
+
+/// Where to go after logging in: a path on this site, else the home page.
+fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains(['\\', '\r', '\n']) && p.len() <= 512 => {
+            p.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+async fn form(visitor: Visitor, query: web::Query<NextQuery>) -> Result<HttpResponse, PageError> {
+    let next = local_path(query.next.as_deref());
+    render(&visitor, StatusCode::OK, &Login { frame: Frame::of(&visitor, "/login"), next, failed: false })
+}
+
+async fn login(
+    visitor: Visitor,
+    form: web::Form<LoginForm>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, PageError> {
+    visitor.check_csrf(form.csrf.as_deref())?;
+    let next = local_path(form.next.as_deref());
+    let key = form.api_key.as_deref().unwrap_or_default().trim();
+    let opened = if key.is_empty() || key.len() > 200 {
+        None
+    } else {
+        store.open_session(key, SESSION_LIFETIME).await.map_err(|e| PageError::internal(visitor.lang, &e))?
+    };
+    let Some((token, _)) = opened else {
+        let page = Login { frame: Frame::of(&visitor, "/login"), next, failed: true };
+        return render(&visitor, StatusCode::UNAUTHORIZED, &page);
+    };
+    let age = CookieDuration::seconds(SESSION_LIFETIME.as_secs() as i64);
+    Ok(visitor.redirect(&next).cookie(visitor.cookie(SESSION_COOKIE, token, Some(age))).finish())
+}
+
+async fn logout(
+    visitor: Visitor,
+    form: web::Form<LogoutForm>,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, PageError> {
+    visitor.check_csrf(form.csrf.as_deref())?;
+    if let Some(token) = &visitor.session_token {
+        store.close_session(token).await.map_err(|e| PageError::internal(visitor.lang, &e))?;
+    }
+    let mut gone = visitor.cookie(SESSION_COOKIE, String::new(), Some(CookieDuration::ZERO));
+    gone.make_removal();
+    Ok(visitor.redirect("/").cookie(gone).finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(local_path(Some("/e/abc")), "/e/abc");
+        for outside in ["//evil.example/", "https://evil.example/", "evil", "/\\evil.example", "/a\r\nSet-Cookie: x"] {
+            assert_eq!(local_path(Some(outside)), "/", "{outside:?}");
+        }
+        assert_eq!(local_path(None), "/");
+    }
+}

@@ -1,0 +1,77 @@
+// The browser test of the pages (run by tests/api/browser.rs): in Debian's headless chromium,
+// log in, open an evidence page, download its receipt, upload it on /verify and read "Valid",
+// print the certificate to one A4 page, then switch to Chinese.
+//
+// Environment: BASE_URL, API_KEY, EVIDENCE_ID, OUT_DIR (downloads, PDF, screenshots).
+import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const { BASE_URL, API_KEY, EVIDENCE_ID, OUT_DIR } = process.env;
+for (const [name, value] of Object.entries({ BASE_URL, API_KEY, EVIDENCE_ID, OUT_DIR })) {
+  if (!value) throw new Error(`${name} is not set`);
+}
+
+function expect(condition, what) {
+  if (!condition) throw new Error(`expected: ${what}`);
+  console.log(`ok: ${what}`);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+try {
+  const context = await browser.newContext({ acceptDownloads: true, locale: 'en-US' });
+  const page = await context.newPage();
+
+  // Log in with the API key.
+  await page.goto(`${BASE_URL}/login`);
+  await page.fill('#api_key', API_KEY);
+  await Promise.all([page.waitForURL(`${BASE_URL}/`), page.click('form.stack button[type=submit]')]);
+  expect((await page.textContent('header.site')).includes('Signed in as'), 'logged in');
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === 'session');
+  expect(session && session.httpOnly && session.sameSite === 'Strict', 'the session cookie is HttpOnly and SameSite=Strict');
+
+  // The owner's evidence page, and its receipt.
+  await page.goto(`${BASE_URL}/e/${EVIDENCE_ID}`);
+  expect((await page.textContent('h1')) === 'Evidence certificate', 'the evidence page opens');
+  expect(await page.isVisible('section.owner'), "the owner's details are shown");
+  expect(await page.isVisible('figure.qr svg'), 'the QR code is shown');
+  await page.screenshot({ path: join(OUT_DIR, 'evidence.png'), fullPage: true });
+  await page.emulateMedia({ media: 'print' });
+  const pdf = await page.pdf({ format: 'A4', printBackground: true, path: join(OUT_DIR, 'certificate.pdf') });
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+  expect(pages === 1, `the printed certificate fits one A4 page (${pages})`);
+  await page.emulateMedia({ media: 'screen' });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`a[href="/e/${EVIDENCE_ID}/receipt.json"]`)]);
+  const receipt = join(OUT_DIR, 'receipt.json');
+  await download.saveAs(receipt);
+  expect(JSON.parse(readFileSync(receipt, 'utf8')).evidence.id === EVIDENCE_ID, 'the receipt downloads');
+
+  // Verify it.
+  await page.goto(`${BASE_URL}/verify`);
+  await page.setInputFiles('#receipt', receipt);
+  await Promise.all([page.waitForURL(`${BASE_URL}/verify`), page.click('form.stack button[type=submit]')]);
+  await page.waitForSelector('#verdict');
+  const verdict = (await page.textContent('#verdict')).trim();
+  await page.screenshot({ path: join(OUT_DIR, 'verify.png'), fullPage: true });
+  expect(verdict === 'Valid', `the receipt verifies ("${verdict}")`);
+  expect((await page.locator('li.check.failed').count()) === 0, 'no check failed');
+
+  // Switch to Chinese; the choice sticks.
+  await Promise.all([page.waitForURL(/lang=zh/), page.click('a.lang')]);
+  expect((await page.getAttribute('html', 'lang')) === 'zh-Hans', 'the page is in Chinese');
+  expect((await page.textContent('h1')) === '验证收据', 'the verify page heading is Chinese');
+  await page.setInputFiles('#receipt', receipt);
+  await Promise.all([page.waitForURL(`${BASE_URL}/verify`), page.click('form.stack button[type=submit]')]);
+  expect((await page.textContent('#verdict')).trim() === '有效', 'the verdict reads 有效');
+  await page.goto(`${BASE_URL}/e/${EVIDENCE_ID}`);
+  expect((await page.textContent('h1')) === '存证证书', 'the language choice persists');
+  await page.screenshot({ path: join(OUT_DIR, 'evidence-zh.png'), fullPage: true });
+} finally {
+  await browser.close();
+}
+console.log('browser flow passed');

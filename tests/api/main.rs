@@ -9,4 +9,7 @@ mod helpers;
 mod idempotency;
 mod ops;
 mod process;
+mod receipt_zip;
+#[path = "../shared/tools.rs"]
+mod tools;
 mod witness_backlog;

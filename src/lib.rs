@@ -6,7 +6,7 @@
 //!
 //! - [`domain`]: the pure v1 formats and verification rules (no I/O).
 //! - [`crypto`]: CMS co-signatures, certificate checks, trust anchors, the dev PKI.
-//! - [`bundle`]: reading a receipt from its `.json` or `.zip` form.
+//! - [`bundle`]: a receipt as files: read from `.json` or `.zip`, written as the `.zip` bundle.
 //! - [`cli`]: the `notarium` command line.
 //! - [`pages`]: the HTML pages (English and Simplified Chinese).
 //! - [`problem`]: errors at the HTTP boundary (problem+json).

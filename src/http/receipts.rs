@@ -1,6 +1,7 @@
-//! `GET /v1/evidence/{id}/receipt`: `200` with the receipt once anchored, else `202` with the
-//! evidence and `Retry-After: 1`; `?wait=N` (0–30 s) long-polls; `?disclose=none` leaves the
-//! metadata out.
+//! `GET /v1/evidence/{id}/receipt` and `GET /v1/evidence/{id}/receipt.zip`: `200` with the
+//! receipt (JSON, or the zip bundle) once anchored, else `202` with the evidence and
+//! `Retry-After: 1`; `?wait=N` (0–30 s) long-polls; `?disclose=none` leaves the metadata out.
+//! Both forms share everything up to the answer's body.
 
 use std::time::Duration;
 
@@ -11,6 +12,8 @@ use tokio::sync::watch;
 
 use super::auth::Caller;
 use super::evidence::{EvidenceOut, owned_record};
+use crate::bundle::write_receipt_zip;
+use crate::domain::Receipt;
 use crate::problem::Problem;
 use crate::receipts::receipt_for;
 use crate::store::Store;
@@ -19,10 +22,13 @@ use crate::store::Store;
 #[derive(Clone)]
 pub struct AnchorSignal(pub watch::Receiver<u64>);
 
+/// The longest `?wait=` a client may ask for, in seconds.
 pub const MAX_WAIT_SECONDS: u64 = 30;
 
+/// Registers the receipt routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/v1/evidence/{id}/receipt", web::get().to(receipt));
+    cfg.route("/v1/evidence/{id}/receipt", web::get().to(receipt_json))
+        .route("/v1/evidence/{id}/receipt.zip", web::get().to(receipt_zip));
 }
 
 #[derive(Debug, Deserialize)]
@@ -32,13 +38,51 @@ struct ReceiptQuery {
     disclose: Option<String>,
 }
 
-async fn receipt(
+async fn receipt_json(
     caller: Caller,
     id: web::Path<String>,
     query: web::Query<ReceiptQuery>,
     store: web::Data<Store>,
     signal: web::Data<AnchorSignal>,
 ) -> Result<HttpResponse, Problem> {
+    Ok(match anchored_receipt(&caller, &id, &query, &store, &signal).await? {
+        Anchored::Yes(receipt) => HttpResponse::Ok().json(receipt),
+        Anchored::NotYet(pending) => pending,
+    })
+}
+
+async fn receipt_zip(
+    caller: Caller,
+    id: web::Path<String>,
+    query: web::Query<ReceiptQuery>,
+    store: web::Data<Store>,
+    signal: web::Data<AnchorSignal>,
+) -> Result<HttpResponse, Problem> {
+    Ok(match anchored_receipt(&caller, &id, &query, &store, &signal).await? {
+        Anchored::Yes(receipt) => {
+            let zip = write_receipt_zip(&receipt)?;
+            let name = format!("attachment; filename=\"receipt-{}.zip\"", receipt.evidence.id);
+            HttpResponse::Ok().content_type("application/zip").insert_header(("Content-Disposition", name)).body(zip)
+        }
+        Anchored::NotYet(pending) => pending,
+    })
+}
+
+/// The receipt, or the `202` answer to give while the record is not anchored.
+enum Anchored {
+    Yes(Box<Receipt>),
+    NotYet(HttpResponse),
+}
+
+/// What both routes share: the query, the owner check (another tenant's or an unknown id is
+/// `404`), the long poll, and the `202` with the evidence and `Retry-After: 1`.
+async fn anchored_receipt(
+    caller: &Caller,
+    id: &str,
+    query: &ReceiptQuery,
+    store: &Store,
+    signal: &AnchorSignal,
+) -> Result<Anchored, Problem> {
     let wait = match query.wait.as_deref() {
         None => 0,
         Some(w) => w
@@ -60,13 +104,13 @@ async fn receipt(
         Some("none") => false,
         Some(_) => return Err(Problem::new(StatusCode::BAD_REQUEST, "invalid_disclose", "disclose is all or none")),
     };
-    let record = owned_record(&store, &caller, &id).await?;
+    let record = owned_record(store, caller, id).await?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
     let mut changes = signal.0.clone();
     loop {
         changes.mark_unchanged();
-        if let Some(receipt) = receipt_for(&store, &record, disclose).await? {
-            return Ok(HttpResponse::Ok().json(receipt));
+        if let Some(receipt) = receipt_for(store, &record, disclose).await? {
+            return Ok(Anchored::Yes(Box::new(receipt)));
         }
         let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
         match tokio::time::timeout(remaining, changes.changed()).await {
@@ -74,6 +118,6 @@ async fn receipt(
             _ => break, // the deadline passed, or the sealer stopped
         }
     }
-    let evidence = EvidenceOut::of(&store, record).await?;
-    Ok(HttpResponse::Accepted().insert_header(("Retry-After", "1")).json(evidence))
+    let evidence = EvidenceOut::of(store, record).await?;
+    Ok(Anchored::NotYet(HttpResponse::Accepted().insert_header(("Retry-After", "1")).json(evidence)))
 }

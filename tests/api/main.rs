@@ -12,4 +12,7 @@ mod idempotency;
 mod ops;
 mod pages;
 mod process;
+mod receipt_zip;
+#[path = "../shared/tools.rs"]
+mod tools;
 mod witness_backlog;

@@ -1,11 +1,15 @@
 //! Offline verification: the v1 formats against independent vectors, receipts built with the
-//! committed test PKI (certs/), the `notarium verify` command, and the real `openssl` CLI.
+//! committed test PKI (certs/), the `notarium verify` command, the real `openssl` CLI, and the
+//! receipt zip with its `VERIFY.txt`.
 
+mod bundle;
 mod cli;
 mod devpki;
 mod fuzz;
 mod openssl_cli;
 mod receipts;
 mod support;
+#[path = "../shared/tools.rs"]
+mod tools;
 mod trust;
 mod vectors;

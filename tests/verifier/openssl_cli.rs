@@ -3,6 +3,7 @@
 use std::process::Command;
 
 use crate::support::*;
+use crate::tools::have_program;
 
 /// Runs the documented command on the cosignature `index` of a receipt; true when it succeeds.
 fn openssl_accepts(header: &[u8], cms_der: &[u8], attime: i64) -> bool {

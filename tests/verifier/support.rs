@@ -72,6 +72,11 @@ pub const CONTENT: &[u8] = b"%PDF-1.7 a contract the parties signed on 2026-11-2
 pub fn receipt_signed_by(witnesses: &[TestWitness]) -> Receipt {
     let metadata: Metadata =
         serde_json::from_value(json!({"title": "Contract", "file_name": "c.pdf", "pages": 2})).unwrap();
+    receipt_with_metadata(metadata, witnesses)
+}
+
+/// As [`receipt_signed_by`], for a record registered with `metadata`.
+pub fn receipt_with_metadata(metadata: Metadata, witnesses: &[TestWitness]) -> Receipt {
     let evidence = ReceiptEvidence {
         id: EvidenceId::generate(),
         kind: EvidenceKind::Contract,
@@ -180,20 +185,4 @@ fn openssl_random() -> [u8; 32] {
 /// The checks of a report by name.
 pub fn by_name(report: &VerifyReport) -> BTreeMap<String, Option<bool>> {
     report.checks.iter().map(|c| (c.name.clone(), c.ok)).collect()
-}
-
-/// Whether an outside program can be run. Missing: a failure in CI (`CI` set), else a
-/// skip that says what to install.
-pub fn have_program(program: &str, install: &str) -> bool {
-    let found = std::process::Command::new(program)
-        .arg("version")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok();
-    if !found {
-        assert!(std::env::var_os("CI").is_none(), "{program} is missing in CI: {install}");
-        eprintln!("SKIPPED: {program} is not installed; {install}");
-    }
-    found
 }

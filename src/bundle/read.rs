@@ -1,14 +1,10 @@
-//! Receipts as files: the bare `receipt.json` or the `receipt.zip` bundle that holds it.
+//! Reading a receipt from the bytes of a `.json` file or a `.zip` bundle.
 
 use std::io::{Cursor, Read};
 
+use super::{MAX_BUNDLE_BYTES, RECEIPT_IN_ZIP};
 use crate::domain::receipt::MAX_RECEIPT_BYTES;
 use crate::domain::{Receipt, ReceiptError};
-
-/// The name of the receipt inside the zip bundle.
-pub const RECEIPT_IN_ZIP: &str = "receipt.json";
-/// A bundle larger than this is refused before it is opened.
-pub const MAX_BUNDLE_BYTES: usize = 64 << 20;
 
 /// Why a receipt file cannot be read.
 #[derive(Debug, thiserror::Error)]

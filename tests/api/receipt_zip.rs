@@ -1,0 +1,204 @@
+//! `GET /v1/evidence/{id}/receipt.zip`: downloaded, unzipped and checked as a court would,
+//! by running its `VERIFY.txt` (b3sum, openssl, notarium), genuine and tampered; owner only;
+//! `202` until anchored, like the JSON route.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use notarium::bundle::read_receipt;
+use notarium::domain::{Hash, TenantRole};
+use serde_json::Value;
+
+use crate::helpers::{TestApp, external_witnesses, problem};
+use crate::tools::{Tampering, can_run_verify_txt, run_verify_txt, shown, unzip_into, zip_entry_names};
+
+const ENTRIES: [&str; 8] = [
+    "receipt.json",
+    "header.txt",
+    "leaf.txt",
+    "court.p7s",
+    "chain-court.pem",
+    "notary.p7s",
+    "chain-notary.pem",
+    "VERIFY.txt",
+];
+
+/// The zip of `id` once anchored: polls with `?wait=` (and `query`) until a deadline, and checks
+/// the headers of the `200`.
+async fn anchored_zip(app: &TestApp, id: &str, key: &str, query: &str) -> Vec<u8> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let res = app.get(&format!("/v1/evidence/{id}/receipt.zip?wait=5{query}"), Some(key)).await;
+        match res.status().as_u16() {
+            200 => {
+                let header = |name: &str| res.headers().get(name).unwrap().to_str().unwrap().to_owned();
+                assert_eq!(header("content-type"), "application/zip");
+                assert_eq!(header("content-disposition"), format!("attachment; filename=\"receipt-{id}.zip\""));
+                return res.bytes().await.unwrap().to_vec();
+            }
+            202 => assert!(tokio::time::Instant::now() < deadline, "not anchored within 30 s"),
+            other => panic!("receipt.zip: {other} {}", res.text().await.unwrap()),
+        }
+    }
+}
+
+/// The bundle unzipped into a fresh folder, with the service's trust anchor placed as `ca.pem`
+/// (what a court gets from the witness operators; here the dev PKI's CA).
+fn unzipped(app: &TestApp, zip: &[u8]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    unzip_into(zip, dir.path());
+    std::fs::copy(app.trust_dir().join("ca.pem"), dir.path().join("ca.pem")).unwrap();
+    dir
+}
+
+fn flip_byte(path: &Path, from_end: usize) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let at = bytes.len() - from_end;
+    bytes[at] ^= 1;
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// `notarium verify <zip> --trust ca.pem [--file FILE]`: its exit code.
+fn notarium_verify(app: &TestApp, zip: &[u8], file: Option<&[u8]>) -> Option<i32> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("receipt.zip"), zip).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_notarium"));
+    cmd.arg("verify").arg(dir.path().join("receipt.zip")).arg("--trust").arg(app.trust_dir().join("ca.pem"));
+    if let Some(file) = file {
+        std::fs::write(dir.path().join("original"), file).unwrap();
+        cmd.arg("--file").arg(dir.path().join("original"));
+    }
+    cmd.output().unwrap().status.code()
+}
+
+#[actix_web::test]
+async fn an_uploaded_files_zip_passes_its_own_verify_txt_and_a_tampered_one_fails() {
+    if !can_run_verify_txt() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let key = app.key(TenantRole::Merchant).to_owned();
+    let content: Vec<u8> = (0..50_000u32).map(|i| (i % 253) as u8).collect();
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(content.clone()).file_name("scan.pdf"))
+        .text("kind", "contract");
+    let res = app.http.post(app.url("/v1/evidence")).bearer_auth(&key).multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+
+    let zip = anchored_zip(&app, &id, &key, "").await;
+    assert_eq!(zip_entry_names(&zip), ENTRIES);
+    let receipt = app.anchored_receipt(&id, &key).await;
+    assert_eq!(read_receipt(&zip).unwrap(), receipt, "the zip holds the receipt the JSON route serves");
+    assert_eq!(notarium_verify(&app, &zip, Some(&content)), Some(0));
+    assert_eq!(notarium_verify(&app, &zip, None), Some(0));
+
+    let place_original = |dir: &Path| std::fs::write(dir.join("scan.pdf"), &content).unwrap();
+    let dir = unzipped(&app, &zip);
+    place_original(dir.path());
+    let out = run_verify_txt(dir.path(), &[]);
+    assert!(out.status.success(), "{}", shown(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for line in ["ca.pem: OK", "scan.pdf: OK", "leaf.txt: OK", "header.txt: OK", "VALID"] {
+        assert!(stdout.contains(line), "{line}: {}", shown(&out));
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("CMS Verification successful").count(), 2, "{}", shown(&out));
+
+    // Each tampering fails the run at the check that sees it, before notarium verify.
+    let tampered: [Tampering; 3] = [
+        ("one byte of header.txt", |d| flip_byte(&d.join("header.txt"), 2), "header.txt: FAILED"),
+        ("one byte of court.p7s", |d| flip_byte(&d.join("court.p7s"), 2), "CMS Verification failure"),
+        ("another original", |d| std::fs::write(d.join("scan.pdf"), b"other").unwrap(), "scan.pdf: FAILED"),
+    ];
+    for (what, tamper, seen) in tampered {
+        let dir = unzipped(&app, &zip);
+        place_original(dir.path());
+        tamper(dir.path());
+        let out = run_verify_txt(dir.path(), &[]);
+        assert!(!out.status.success(), "{what}: {}", shown(&out));
+        assert!(shown(&out).contains(seen), "{what}: {}", shown(&out));
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("VALID"), "{what}: {}", shown(&out));
+    }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_hash_only_records_zip_passes_with_the_file_given_as_argument() {
+    if !can_run_verify_txt() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let key = app.key(TenantRole::Merchant).to_owned();
+    let content = b"a hash-only contract: the file never left the client";
+    let id = app.register(content).await["id"].as_str().unwrap().to_owned();
+
+    let zip = anchored_zip(&app, &id, &key, "&disclose=none").await;
+    assert_eq!(zip_entry_names(&zip), ENTRIES);
+    let receipt = read_receipt(&zip).unwrap();
+    assert!(receipt.evidence.metadata.is_none(), "?disclose=none leaves the metadata out of the zip too");
+    assert_eq!(receipt.evidence.content_hash, Hash::of(content));
+    assert_eq!(notarium_verify(&app, &zip, Some(content)), Some(0));
+
+    let dir = unzipped(&app, &zip);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let original = elsewhere.path().join("contract.txt");
+    std::fs::write(&original, content).unwrap();
+    let out = run_verify_txt(dir.path(), &[original.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", shown(&out));
+    // Without the argument, the placeholder name is expected in the folder.
+    assert!(!run_verify_txt(dir.path(), &[]).status.success(), "no original-file in the folder");
+    std::fs::copy(&original, dir.path().join("original-file")).unwrap();
+    let out = run_verify_txt(dir.path(), &[]);
+    assert!(out.status.success(), "{}", shown(&out));
+
+    std::fs::write(&original, b"another contract").unwrap();
+    assert!(!run_verify_txt(dir.path(), &[original.to_str().unwrap()]).status.success());
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn the_zip_is_the_owners_only_and_unknown_ids_are_not_found() {
+    let app = TestApp::spawn().await;
+    let id = app.register(b"mine").await["id"].as_str().unwrap().to_owned();
+    let other = app.key(TenantRole::Hospital).to_owned();
+    let unknown = "019aa6b2-5c00-7000-8000-000000000001";
+    for path in [
+        format!("/v1/evidence/{id}/receipt.zip"),
+        format!("/v1/evidence/{unknown}/receipt.zip"),
+        "/v1/evidence/not-an-id/receipt.zip".to_owned(),
+    ] {
+        assert_eq!(problem(app.get(&path, Some(&other)).await).await, (404, "not_found".into()), "{path}");
+    }
+    let (status, code) = problem(app.get(&format!("/v1/evidence/{id}/receipt.zip"), None).await).await;
+    assert_eq!(status, 401, "{code}");
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn the_zip_answers_202_with_the_evidence_until_anchored() {
+    // Witnesses at addresses where nothing listens: the block is sealed but never anchored.
+    let addrs: Vec<SocketAddr> =
+        (0..2).map(|_| TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()).collect();
+    let app = TestApp::spawn_with(|s| s.witnesses = external_witnesses(&addrs)).await;
+    let key = app.key(TenantRole::Merchant).to_owned();
+    let id = app.register(b"not anchored yet").await["id"].as_str().unwrap().to_owned();
+    for query in ["", "?wait=1"] {
+        let res = app.get(&format!("/v1/evidence/{id}/receipt.zip{query}"), Some(&key)).await;
+        assert_eq!(res.status(), 202, "{query}");
+        assert_eq!(res.headers().get("retry-after").unwrap(), "1");
+        assert_eq!(res.headers().get("content-type").unwrap(), "application/json");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["id"], id.as_str());
+        assert!(body["status"] == "sealed" || body["status"] == "pending", "{body}");
+    }
+    let cases =
+        [("?wait=31", "invalid_wait"), ("?disclose=some", "invalid_disclose"), ("?colour=red", "invalid_query")];
+    for (query, code) in cases {
+        let res = app.get(&format!("/v1/evidence/{id}/receipt.zip{query}"), Some(&key)).await;
+        assert_eq!(problem(res).await, (400, code.to_owned()), "{query}");
+    }
+    app.stop().await;
+}

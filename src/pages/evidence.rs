@@ -12,12 +12,13 @@ use super::blocks::{BlockView, block_view};
 use super::i18n::Messages;
 use super::qr::svg_for;
 use super::{Frame, PageError, Visitor, render};
+use crate::bundle::write_receipt_zip;
 use crate::domain::EvidenceId;
 use crate::receipts::receipt_for;
 use crate::store::{BlockRow, EvidenceRecord, Store};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/e/{id}", web::get().to(page)).route("/e/{id}/receipt.json", web::get().to(receipt_json));
+    cfg.route("/e/{id}", web::get().to(page)).route("/e/{id}/{file}", web::get().to(download));
 }
 
 /// The status of a record in words.
@@ -109,22 +110,29 @@ async fn page(
     render(&visitor, StatusCode::OK, &page)
 }
 
-/// The owner's receipt (the same as `GET /v1/evidence/{id}/receipt`), or `404` for anyone
-/// else and while it is not anchored.
-async fn receipt_json(
+/// The owner's receipt as `receipt.json` or `receipt.zip` (the same as the API's), or `404`
+/// for anyone else and while it is not anchored.
+async fn download(
     visitor: Visitor,
-    id: web::Path<String>,
+    path: web::Path<(String, String)>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, PageError> {
+    let (id, file) = path.into_inner();
     let r = record(&visitor, &store, &id).await?;
-    if !visitor.is(&r.owner) {
+    if !visitor.is(&r.owner) || !matches!(file.as_str(), "receipt.json" | "receipt.zip") {
         return Err(PageError::not_found(visitor.lang));
     }
-    let receipt = receipt_for(&store, &r, true).await.map_err(|e| PageError::internal(visitor.lang, &e))?;
+    let internal = |e: anyhow::Error| PageError::internal(visitor.lang, &e);
+    let receipt = receipt_for(&store, &r, true).await.map_err(internal)?;
     let receipt = receipt.ok_or_else(|| PageError::not_found(visitor.lang))?;
+    let (content_type, body) = match file.as_str() {
+        "receipt.zip" => ("application/zip", write_receipt_zip(&receipt).map_err(internal)?),
+        _ => ("application/json", receipt.to_json_pretty().into_bytes()),
+    };
+    let name = format!("receipt-{}.{}", r.id, file.rsplit('.').next().unwrap_or("json"));
     Ok(visitor
         .response(StatusCode::OK)
-        .content_type("application/json")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"receipt-{}.json\"", r.id)))
-        .body(receipt.to_json_pretty()))
+        .content_type(content_type)
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
+        .body(body))
 }

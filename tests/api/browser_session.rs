@@ -18,6 +18,7 @@ pub struct Page {
     pub set_cookies: Vec<String>,
     pub headers: reqwest::header::HeaderMap,
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Page {
@@ -74,6 +75,7 @@ impl Browser {
             }
         }
         let (status, headers) = (res.status().as_u16(), res.headers().clone());
-        Page { status, set_cookies, headers, body: res.text().await.unwrap() }
+        let bytes = res.bytes().await.unwrap().to_vec();
+        Page { status, set_cookies, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
     }
 }

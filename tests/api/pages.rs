@@ -77,6 +77,13 @@ async fn evidence_page_shows_the_public_facts_to_others_and_everything_to_the_ow
     assert!(download.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
     assert_eq!(Receipt::from_json(download.body.as_bytes()).unwrap(), receipt);
 
+    let zip = owner.get(&format!("{path}/receipt.zip")).await;
+    assert_eq!(zip.status, 200);
+    assert_eq!(zip.headers["content-type"], "application/zip");
+    assert_eq!(notarium::bundle::read_receipt(&zip.bytes).unwrap(), receipt);
+    assert_eq!(other.get(&format!("{path}/receipt.zip")).await.status, 404);
+    assert_eq!(owner.get(&format!("{path}/other.txt")).await.status, 404);
+
     let home = owner.get("/").await;
     assert!(home.body.contains(&format!(r#"href="{path}""#)), "the owner's records are listed on the home page");
 

@@ -20,10 +20,16 @@ pub fn have_program(program: &str, install: &str) -> bool {
         .status()
         .is_ok();
     if !found {
-        assert!(std::env::var_os("CI").is_none(), "{program} is missing in CI: {install}");
-        eprintln!("SKIPPED: {program} is not installed; {install}");
+        cannot_run(&format!("{program} is not installed; {install}"));
     }
     found
+}
+
+/// A test that cannot run here because `why`: a failure in CI (`CI` set), else a skip that
+/// says so.
+pub fn cannot_run(why: &str) {
+    assert!(std::env::var_os("CI").is_none(), "this test must run in CI: {why}");
+    eprintln!("SKIPPED: {why}");
 }
 
 /// Whether `VERIFY.txt` can run here: `b3sum` and `openssl` (the skip rule of

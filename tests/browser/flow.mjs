@@ -61,6 +61,18 @@ try {
   expect(verdict === 'Valid', `the receipt verifies ("${verdict}")`);
   expect((await page.locator('li.check.failed').count()) === 0, 'no check failed');
 
+  // Readable on a phone: no page is wider than a 390 px screen.
+  const phone = await context.newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  for (const path of ['/', `/e/${EVIDENCE_ID}`, '/verify', '/blocks', '/blocks/0', '/login']) {
+    await phone.goto(`${BASE_URL}${path}`);
+    const [scroll, width] = await phone.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    expect(scroll <= width, `${path} fits a phone screen (${scroll} <= ${width} px)`);
+  }
+  await phone.goto(`${BASE_URL}/e/${EVIDENCE_ID}`);
+  await phone.screenshot({ path: join(OUT_DIR, 'evidence-phone.png'), fullPage: true });
+  await phone.close();
+
   // Switch to Chinese; the choice sticks.
   await Promise.all([page.waitForURL(/lang=zh/), page.click('a.lang')]);
   expect((await page.getAttribute('html', 'lang')) === 'zh-Hans', 'the page is in Chinese');

@@ -4,6 +4,7 @@
 //! block header is co-signed by independent court and notary witnesses holding X.509
 //! certificates. A receipt proves one record's inclusion and verifies offline.
 //!
+//! - [`audit`]: recomputing every leaf, root, block hash and co-signature from the database.
 //! - [`domain`]: the pure v1 formats and verification rules (no I/O).
 //! - [`crypto`]: CMS co-signatures, certificate checks, trust anchors, the dev PKI.
 //! - [`bundle`]: reading a receipt from its `.json` or `.zip` form.
@@ -13,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod audit;
 pub mod bundle;
 pub mod cli;
 pub mod config;

@@ -11,6 +11,7 @@ use actix_web::{HttpServer, web};
 use anyhow::Context;
 use tokio::sync::{Notify, watch};
 
+use crate::audit::schedule::{ScheduledAudit, SharedAuditStatus, validate_cron};
 use crate::config::Settings;
 use crate::crypto::TrustStore;
 use crate::crypto::devpki::write_dev_pki;
@@ -33,6 +34,7 @@ pub struct Application {
     sealer: tokio::task::JoinHandle<()>,
     writer: tokio::task::JoinHandle<()>,
     witnesses: Vec<ServerHandle>,
+    audit: ScheduledAudit,
     store: Store,
     ingest: Ingest,
     /// Held while running: one service per data directory.
@@ -44,6 +46,7 @@ impl Application {
     /// binds the HTTP listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let data = settings.data.clone();
+        validate_cron(&settings.audit_cron).context("setting audit_cron")?;
         std::fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
         let data_lock = files::lock(&data).context("another notarium serve uses this data directory")?;
         let store = Store::open(&data).await?;
@@ -88,6 +91,9 @@ impl Application {
         };
         let (stop_sealer, stop_rx) = watch::channel(false);
         let sealer = tokio::spawn(sealer.run(stop_rx));
+        let audit_status = SharedAuditStatus::default();
+        let audit =
+            ScheduledAudit::start(&settings.audit_cron, store.clone(), trust.clone(), audit_status.clone()).await?;
 
         let listener = TcpListener::bind(settings.listen).with_context(|| format!("binding {}", settings.listen))?;
         let addr = listener.local_addr()?;
@@ -106,6 +112,7 @@ impl Application {
             upload: web::Data::new(limits),
             verify: web::Data::new(VerifyLimits { max_file_bytes: settings.max_upload_bytes, quorum: settings.quorum }),
             liveness: web::Data::new(SealerLiveness(interval * 20 + Duration::from_secs(10))),
+            audit: web::Data::new(audit_status),
         };
         let server = HttpServer::new(move || crate::http::app(app_data.clone()))
             .disable_signals()
@@ -114,7 +121,7 @@ impl Application {
             .run();
         files::write_atomically(&data, files::ADDR_FILE, addr.to_string().as_bytes())?;
         tracing::info!("listening on http://{addr}");
-        Ok(Self { addr, server, stop_sealer, sealer, writer, witnesses, store, ingest, _data_lock: data_lock })
+        Ok(Self { addr, server, stop_sealer, sealer, writer, witnesses, audit, store, ingest, _data_lock: data_lock })
     }
 
     pub fn addr(&self) -> std::net::SocketAddr {
@@ -140,6 +147,7 @@ impl Application {
             handle.stop(true).await;
         });
         self.server.await.context("the HTTP server")?;
+        self.audit.stop().await;
         // Every submission accepted before the stop is committed before the final seal.
         self.ingest.flush().await.context("draining the writer")?;
         drop(self.ingest);

@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use toml::{Table, Value};
 
+use crate::audit::schedule::{DEFAULT_AUDIT_CRON, validate_cron};
 use crate::domain::quorum::QuorumPolicy;
 use crate::domain::{LogName, Role, WitnessName};
 use crate::witness::client::Credential;
@@ -42,6 +43,10 @@ pub struct Settings {
     pub demo: bool,
     /// External witnesses; when empty, a court and a notary witness run in-process.
     pub witnesses: Vec<WitnessSettings>,
+    /// When the server audits the newly anchored blocks: a cron expression in UTC with six
+    /// fields, seconds first (`sec min hour day-of-month month day-of-week`); default
+    /// `"0 0 3 * * *"`, 03:00 every day.
+    pub audit_cron: String,
 }
 
 /// One external witness. `Debug` never shows the credential.
@@ -112,6 +117,7 @@ impl Default for Settings {
             quorum: QuorumPolicy::default(),
             demo: true,
             witnesses: Vec::new(),
+            audit_cron: DEFAULT_AUDIT_CRON.to_owned(),
         }
     }
 }
@@ -146,6 +152,7 @@ impl Settings {
             ),
         };
         self.quorum.satisfiable_by(courts, notaries).context("setting quorum")?;
+        validate_cron(&self.audit_cron).context("setting audit_cron")?;
         Ok(())
     }
 
@@ -282,6 +289,21 @@ mod tests {
                 .unwrap_err()
         );
         assert!(err.contains("quorate"), "{err}");
+    }
+
+    #[test]
+    fn audit_cron_takes_six_fields_with_seconds_and_a_bad_one_names_the_key() {
+        let s = Settings::load(None, env(&[("NOTARIUM_AUDIT_CRON", "*/10 * * * * *")]), Table::new()).unwrap();
+        assert_eq!(s.audit_cron, "*/10 * * * * *");
+        for good in ["@daily", "0 30 2 * * Sun", "0 0 3 1 * * 2099"] {
+            validate_cron(good).unwrap();
+        }
+        assert_eq!(Settings::default().audit_cron, "0 0 3 * * *");
+        for bad in ["0 3 * * *", "every night", "0 0 25 * * *", "0 0 3 * * * 2001"] {
+            let err =
+                format!("{:#}", Settings::load(None, env(&[("NOTARIUM_AUDIT_CRON", bad)]), Table::new()).unwrap_err());
+            assert!(err.contains("audit_cron"), "{bad}: {err}");
+        }
     }
 
     #[test]

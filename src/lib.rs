@@ -4,6 +4,7 @@
 //! block header is co-signed by independent court and notary witnesses holding X.509
 //! certificates. A receipt proves one record's inclusion and verifies offline.
 //!
+//! - [`audit`]: recomputing every leaf, root, block hash and co-signature from the database.
 //! - [`domain`]: the pure v1 formats and verification rules (no I/O).
 //! - [`crypto`]: CMS co-signatures, certificate checks, trust anchors, the dev PKI.
 //! - [`bundle`]: a receipt as files: read from `.json` or `.zip`, written as the `.zip` bundle.
@@ -14,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod audit;
 pub mod bundle;
 pub mod cli;
 pub mod config;

@@ -1,6 +1,7 @@
 //! The `notarium` command line. No subcommand means `serve`.
 
 mod admin;
+mod audit;
 mod serve;
 mod verify;
 mod witness;
@@ -27,15 +28,9 @@ enum Command {
     Witness(witness::WitnessArgs),
     /// Check a receipt offline: exit 0 valid, 1 invalid, 2 unusable input.
     Verify(verify::VerifyArgs),
-    /// Recompute every leaf, root, block hash and co-signature from the database.
-    Audit(PendingArgs),
-}
-
-/// Arguments of a command that this version does not have yet.
-#[derive(clap::Args, Debug)]
-struct PendingArgs {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    rest: Vec<String>,
+    /// Recompute every leaf, root, block hash and co-signature from the database: exit 0
+    /// consistent, 1 naming the first inconsistency, 2 unusable.
+    Audit(audit::AuditArgs),
 }
 
 /// Where the data directory is by default.
@@ -52,13 +47,8 @@ pub fn run() -> ExitCode {
         None => serve::run(&serve::ServeArgs::default()),
         Some(Command::Admin(args)) => admin::run(&args),
         Some(Command::Witness(args)) => witness::run(&args),
-        Some(Command::Audit(_)) => not_built("audit"),
+        Some(Command::Audit(args)) => audit::run(&args),
     }
-}
-
-fn not_built(command: &str) -> ExitCode {
-    eprintln!("notarium {command}: not built yet in this version (see docs/architecture.md).");
-    ExitCode::from(2)
 }
 
 /// Human-readable logs on stderr; `RUST_LOG` filters (default `info`).

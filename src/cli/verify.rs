@@ -115,6 +115,6 @@ fn human(report: &VerifyReport) -> String {
 
 /// Escapes control characters, so that text taken from a receipt or a certificate cannot drive
 /// the terminal (clear the screen, print a fake verdict).
-fn printable(text: &str) -> String {
+pub(super) fn printable(text: &str) -> String {
     text.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect()
 }

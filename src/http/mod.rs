@@ -31,6 +31,7 @@ pub struct AppData {
     pub upload: web::Data<upload::Limits>,
     pub verify: web::Data<verify::VerifyLimits>,
     pub liveness: web::Data<SealerLiveness>,
+    pub audit: web::Data<crate::audit::schedule::SharedAuditStatus>,
 }
 
 impl AppData {
@@ -43,7 +44,8 @@ impl AppData {
             .app_data(self.metrics)
             .app_data(self.upload)
             .app_data(self.verify)
-            .app_data(self.liveness);
+            .app_data(self.liveness)
+            .app_data(self.audit);
     }
 }
 

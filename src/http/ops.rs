@@ -5,6 +5,7 @@ use std::time::Duration;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
+use crate::audit::schedule::SharedAuditStatus;
 use crate::domain::Timestamp;
 use crate::metrics::Metrics;
 use crate::problem::Problem;
@@ -25,12 +26,13 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
-/// Ready = database writable, sealer running, no fork detected. Witness state is shown but
-/// does not make the service unready.
+/// Ready = database writable, sealer running, no fork detected. Witness and audit state are
+/// shown but do not make the service unready.
 async fn readyz(
     store: web::Data<Store>,
     status: web::Data<SharedStatus>,
     liveness: web::Data<SealerLiveness>,
+    audit: web::Data<SharedAuditStatus>,
 ) -> Result<HttpResponse, Problem> {
     let writable = store.writable().await;
     let (sealer_running, fork) = {
@@ -39,9 +41,10 @@ async fn readyz(
     };
     let witnesses = witness_view(&store, &status).await?;
     let ready = writable && sealer_running && fork.is_none();
+    let audit = audit.lock().expect("audit status lock").clone();
     let body = json!({
         "ready": ready, "database_writable": writable, "sealer_running": sealer_running,
-        "fork": fork, "witnesses": witnesses,
+        "fork": fork, "witnesses": witnesses, "audit": audit,
     });
     Ok(if ready { HttpResponse::Ok() } else { HttpResponse::ServiceUnavailable() }.json(body))
 }

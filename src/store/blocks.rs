@@ -44,7 +44,7 @@ pub struct CosignatureRow {
     pub signed: Timestamp,
 }
 
-const BLOCK_COLUMNS: &str = "height, first_seq, leaf_count, header, block_hash, sealed_ms, anchored_ms";
+pub(super) const BLOCK_COLUMNS: &str = "height, first_seq, leaf_count, header, block_hash, sealed_ms, anchored_ms";
 
 impl Store {
     pub async fn latest_block(&self) -> anyhow::Result<Option<BlockRow>> {
@@ -166,21 +166,21 @@ impl Store {
         .bind(height as i64)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CosignatureRow {
-                    height: r.try_get::<i64, _>("height")? as u64,
-                    witness: codec::text(r, "witness")?,
-                    role: codec::text(r, "role")?,
-                    cms: r.try_get("cms")?,
-                    signed: codec::time(r, "signed_ms")?,
-                })
-            })
-            .collect()
+        rows.iter().map(cosignature_from_row).collect()
     }
 }
 
-fn block_from_row(r: &SqliteRow) -> anyhow::Result<BlockRow> {
+pub(super) fn cosignature_from_row(r: &SqliteRow) -> anyhow::Result<CosignatureRow> {
+    Ok(CosignatureRow {
+        height: r.try_get::<i64, _>("height")? as u64,
+        witness: codec::text(r, "witness")?,
+        role: codec::text(r, "role")?,
+        cms: r.try_get("cms")?,
+        signed: codec::time(r, "signed_ms")?,
+    })
+}
+
+pub(super) fn block_from_row(r: &SqliteRow) -> anyhow::Result<BlockRow> {
     let anchored: Option<i64> = r.try_get("anchored_ms")?;
     Ok(BlockRow {
         height: r.try_get::<i64, _>("height")? as u64,

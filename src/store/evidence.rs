@@ -55,7 +55,8 @@ pub struct IdempotencyRecord {
     pub count: u64,
 }
 
-const COLUMNS: &str = "seq, id, tenant_id, kind, content_hash, salt, meta_hash, metadata, received_ms, leaf_hash";
+pub(super) const COLUMNS: &str =
+    "seq, id, tenant_id, kind, content_hash, salt, meta_hash, metadata, received_ms, leaf_hash";
 /// SQLite allows 32,766 bound parameters per statement; ten per row.
 const ROWS_PER_INSERT: usize = 3000;
 
@@ -203,7 +204,7 @@ pub async fn insert_evidence(conn: &mut SqliteConnection, records: &[&EvidenceRe
     Ok(())
 }
 
-fn record_from_row(r: &SqliteRow) -> anyhow::Result<EvidenceRecord> {
+pub(super) fn record_from_row(r: &SqliteRow) -> anyhow::Result<EvidenceRecord> {
     let metadata: Option<String> = r.try_get("metadata")?;
     Ok(EvidenceRecord {
         seq: r.try_get::<i64, _>("seq")? as u64,

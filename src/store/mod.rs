@@ -4,6 +4,7 @@
 //! The embedded default is SQLite in WAL mode with `synchronous=FULL`: a commit is on disk
 //! before it returns, so an acknowledged record survives a crash or power loss.
 
+mod audit;
 mod blocks;
 mod codec;
 mod evidence;
@@ -21,6 +22,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{ConnectOptions, Connection};
 
+pub use audit::{AuditCursor, AuditRow};
 pub use blocks::{BlockRow, CosignatureRow};
 pub use evidence::{EvidenceRecord, IdempotencyRecord, NewEvidence};
 pub use sessions::{Session, random_token};
@@ -56,6 +58,27 @@ impl Store {
             .await
             .with_context(|| format!("opening {}", path.display()))?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await.context("applying migrations")?;
+        Ok(Self { pool, options })
+    }
+
+    /// Opens an existing database read-only, without applying migrations: for `notarium audit`,
+    /// which runs beside a live server (WAL readers never block its writer) and must change
+    /// nothing. Fails when there is no database under `data_dir`.
+    pub async fn open_read_only(data_dir: &Path) -> anyhow::Result<Self> {
+        let path = data_dir.join(DB_FILE);
+        if !path.is_file() {
+            anyhow::bail!("no database at {}", path.display());
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .read_only(true)
+            .busy_timeout(Duration::from_secs(10))
+            .disable_statement_logging();
+        let pool = SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(options.clone())
+            .await
+            .with_context(|| format!("opening {} read-only", path.display()))?;
         Ok(Self { pool, options })
     }
 

@@ -29,7 +29,11 @@ impl TestApp {
     }
 
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
-        let data = tempfile::tempdir().unwrap();
+        Self::spawn_on(tempfile::tempdir().unwrap(), adjust).await
+    }
+
+    /// The service on an existing data directory (a restart).
+    pub async fn spawn_on(data: tempfile::TempDir, adjust: impl FnOnce(&mut Settings)) -> Self {
         let mut settings =
             Settings { listen: "127.0.0.1:0".parse().unwrap(), data: data.path().to_owned(), ..Settings::default() };
         settings.seal_interval_ms = 100;

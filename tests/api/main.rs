@@ -1,6 +1,7 @@
 //! The HTTP API: the real application on port 0 with a fresh data directory per test, real
 //! SQLite, real openssl, real in-process witnesses over HTTP.
 
+mod audit;
 mod browser;
 mod browser_session;
 mod cluster;

@@ -168,11 +168,12 @@ fn unusable_input_exits_2() {
 }
 
 #[test]
-fn a_command_not_built_yet_says_so_and_exits_2() {
+fn audit_without_a_database_exits_2_and_creates_none() {
     let f = Files::new();
     let o = notarium(&["audit"], f.path());
     assert_eq!(code(&o), 2);
-    assert!(String::from_utf8_lossy(&o.stderr).contains("not built yet"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no database at ./data/notarium.db"), "{o:?}");
+    assert!(!f.path().join("data").exists());
 }
 
 #[test]

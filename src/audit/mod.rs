@@ -1,0 +1,182 @@
+//! The audit: recomputes every leaf hash, Merkle root, block hash and co-signature from the
+//! database and names the first inconsistency (`notarium audit`, and the scheduled run of the
+//! server, which audits only what was anchored since its last run).
+//!
+//! Blocks are read in height order, a page at a time, and each block's records a page at a
+//! time, so memory holds one page of records plus one block's leaf hashes (32 bytes each). The
+//! reads go through [`Store`]; the checks ([`checks`]) are pure and run on the blocking pool,
+//! so a long audit never stalls the async runtime the sealer and the handlers share.
+
+mod checks;
+mod inconsistency;
+pub mod schedule;
+#[cfg(test)]
+mod tests;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use serde::Serialize;
+
+pub use checks::ChainTip;
+pub use inconsistency::{Inconsistency, Table};
+
+use crate::crypto::TrustStore;
+use crate::store::{BlockRow, Store};
+
+/// Blocks read per query.
+const BLOCKS_PER_PAGE: u32 = 256;
+/// Records read per query (a block of `max_batch` records is read in several pages).
+const RECORDS_PER_PAGE: u64 = 10_000;
+
+/// What an audit checked and found consistent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Records whose leaf hash (and metadata hash) was rebuilt, in consistent blocks.
+    pub records: u64,
+    /// Consistent blocks.
+    pub blocks: u64,
+    /// Co-signatures verified.
+    pub cosignatures: u64,
+    /// The first height found consistent.
+    pub first_height: Option<u64>,
+    /// The last height found consistent.
+    pub last_height: Option<u64>,
+    /// Wall-clock time of the audit, in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+/// The result of an audit that could read the database.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub summary: Summary,
+    /// The last block found consistent (the one the audit started after, when none was).
+    pub tip: Option<ChainTip>,
+    /// The first inconsistency, if any: the audit stops there.
+    pub inconsistency: Option<Inconsistency>,
+}
+
+/// `notarium audit`: every block of the database under `data`, opened read-only, against the
+/// trust anchors of `data/pki/trust/`. Fails (unusable, exit 2) when there is no database, no
+/// trust anchor, or the database cannot be read.
+pub async fn audit_data_dir(data: &Path) -> anyhow::Result<Outcome> {
+    let store = Store::open_read_only(data).await?;
+    let dir = data.join("pki").join("trust");
+    let trust = TrustStore::from_dir(&dir)?;
+    if trust.is_empty() {
+        bail!("no trust anchor: {} holds no *.pem certificate, so co-signatures cannot be checked", dir.display());
+    }
+    let outcome = match store.max_height().await? {
+        Some(through) => audit(&store, Arc::new(trust), None, through).await,
+        None => Ok(Outcome { summary: Summary::default(), tip: None, inconsistency: None }),
+    };
+    store.close().await;
+    outcome
+}
+
+/// Audits the blocks after `from` (from the genesis block when `None`) through height
+/// `through`, stopping at the first inconsistency. Fails only when the database cannot be read.
+pub async fn audit(
+    store: &Store,
+    trust: Arc<TrustStore>,
+    from: Option<ChainTip>,
+    through: u64,
+) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
+    let mut outcome = Outcome { summary: Summary::default(), tip: from, inconsistency: None };
+    let next_height = |tip: &Option<ChainTip>| tip.as_ref().map_or(0, |t| t.height + 1);
+    'pages: while next_height(&outcome.tip) <= through {
+        let expected = next_height(&outcome.tip);
+        let page = store.blocks_for_audit(expected, through, BLOCKS_PER_PAGE).await?;
+        if page.is_empty() {
+            outcome.inconsistency = Some(Inconsistency::MissingBlock { expected, found: None });
+            break;
+        }
+        for (height, row) in page {
+            let expected = next_height(&outcome.tip);
+            let checked = if height != expected {
+                Err(Inconsistency::MissingBlock { expected, found: Some(height) })
+            } else {
+                match row {
+                    Ok(block) => audit_block(store, &trust, outcome.tip.as_ref(), block).await?,
+                    Err(e) => Err(Inconsistency::Unreadable {
+                        table: Table::Blocks,
+                        row: format!("height {height}"),
+                        reason: format!("{e:#}"),
+                    }),
+                }
+            };
+            match checked {
+                Ok((tip, records, cosignatures)) => {
+                    let s = &mut outcome.summary;
+                    s.records += records;
+                    s.cosignatures += cosignatures;
+                    s.blocks += 1;
+                    s.first_height.get_or_insert(tip.height);
+                    s.last_height = Some(tip.height);
+                    outcome.tip = Some(tip);
+                }
+                Err(found) => {
+                    outcome.inconsistency = Some(found);
+                    break 'pages;
+                }
+            }
+        }
+    }
+    outcome.summary.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(outcome)
+}
+
+/// What a consistent block adds: the new tip, its records and co-signatures.
+type Checked = (ChainTip, u64, u64);
+
+/// Reads one block's records and co-signatures and runs the checks of [`checks`] in order.
+async fn audit_block(
+    store: &Store,
+    trust: &Arc<TrustStore>,
+    tip: Option<&ChainTip>,
+    block: BlockRow,
+) -> anyhow::Result<Result<Checked, Inconsistency>> {
+    let header = match checks::check_header(tip, &block) {
+        Ok(header) => header,
+        Err(found) => return Ok(Err(found)),
+    };
+    let mut scan = checks::LeafScan::new(&block);
+    while scan.next_seq() < block.end_seq() {
+        let from = scan.next_seq();
+        let rows = store.evidence_for_audit(from, RECORDS_PER_PAGE.min(block.end_seq() - from)).await?;
+        let stalled = rows.is_empty();
+        let checked;
+        (scan, checked) = blocking(move || {
+            let checked = scan.add(rows);
+            (scan, checked)
+        })
+        .await?;
+        if let Err(found) = checked {
+            return Ok(Err(found));
+        }
+        if stalled {
+            break; // `finish` names the first missing record
+        }
+    }
+    let cosignatures = store.cosignatures_for_audit(block.height).await?;
+    let trust = trust.clone();
+    blocking(move || {
+        scan.finish()?;
+        checks::check_leaves(&scan, &header, &block)?;
+        checks::check_block_hash(&block)?;
+        let count = cosignatures.len() as u64;
+        for row in cosignatures {
+            checks::check_cosignature(&trust, &block, row)?;
+        }
+        Ok((ChainTip::after(&block, &header), block.leaf_count, count))
+    })
+    .await
+}
+
+/// Runs CPU-bound checks on the blocking pool.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    tokio::task::spawn_blocking(f).await.context("an audit check panicked")
+}

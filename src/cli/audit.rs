@@ -1,0 +1,56 @@
+//! `notarium audit [--data DIR]`: recompute every leaf hash, root, block hash and co-signature
+//! of the database, beside a running server or not.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::verify::printable;
+use crate::audit::{Outcome, audit_data_dir};
+
+#[derive(clap::Args, Debug)]
+pub struct AuditArgs {
+    /// The data directory: its database is opened read-only, its `pki/trust/` holds the anchors
+    /// the co-signatures must chain to.
+    #[arg(long, env = "NOTARIUM_DATA", default_value_os_t = super::default_data_dir())]
+    data: PathBuf,
+}
+
+/// Exit 0 consistent (with a summary), 1 inconsistent (naming the first inconsistency),
+/// 2 unusable (no database, no trust anchor, a database that cannot be read).
+pub fn run(args: &AuditArgs) -> ExitCode {
+    let outcome = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|runtime| runtime.block_on(audit_data_dir(&args.data)));
+    match outcome {
+        Ok(outcome) => {
+            print!("{}", report(&outcome));
+            ExitCode::from(if outcome.inconsistency.is_some() { 1 } else { 0 })
+        }
+        Err(e) => {
+            eprintln!("notarium audit: {}", printable(&format!("{e:#}")));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn report(outcome: &Outcome) -> String {
+    let s = &outcome.summary;
+    let heights = match (s.first_height, s.last_height) {
+        (Some(first), Some(last)) => format!(" (heights {first} to {last})"),
+        _ => String::new(),
+    };
+    let count = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let checked = format!(
+        "{}, {}{heights} and {} checked in {:.2} s",
+        count(s.records, "record", "records"),
+        count(s.blocks, "block", "blocks"),
+        count(s.cosignatures, "co-signature", "co-signatures"),
+        s.elapsed_ms as f64 / 1000.0
+    );
+    match &outcome.inconsistency {
+        None => format!("consistent: {checked}\n"),
+        Some(found) => format!("INCONSISTENT: {}\nconsistent before it: {checked}\n", printable(&found.to_string())),
+    }
+}

@@ -11,6 +11,7 @@ use actix_web::{HttpServer, web};
 use anyhow::Context;
 use tokio::sync::{Notify, watch};
 
+use crate::audit::Rules;
 use crate::audit::schedule::{ScheduledAudit, SharedAuditStatus, validate_cron};
 use crate::config::Settings;
 use crate::crypto::TrustStore;
@@ -92,8 +93,8 @@ impl Application {
         let (stop_sealer, stop_rx) = watch::channel(false);
         let sealer = tokio::spawn(sealer.run(stop_rx));
         let audit_status = SharedAuditStatus::default();
-        let audit =
-            ScheduledAudit::start(&settings.audit_cron, store.clone(), trust.clone(), audit_status.clone()).await?;
+        let rules = Rules { trust: trust.clone(), quorum: settings.quorum };
+        let audit = ScheduledAudit::start(&settings.audit_cron, store.clone(), rules, audit_status.clone()).await?;
 
         let listener = TcpListener::bind(settings.listen).with_context(|| format!("binding {}", settings.listen))?;
         let addr = listener.local_addr()?;

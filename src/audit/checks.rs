@@ -7,8 +7,9 @@ use super::inconsistency::{Inconsistency, Table};
 use crate::crypto::{OpensslChecker, TrustStore};
 use crate::domain::canonical::meta_hash;
 use crate::domain::merkle::MerkleTree;
+use crate::domain::quorum::QuorumPolicy;
 use crate::domain::verify::CosignatureChecker;
-use crate::domain::{BlockHeader, Cosignature, EvidenceId, Hash, Leaf, LogName, Timestamp};
+use crate::domain::{BlockHeader, Cosignature, EvidenceId, Hash, Leaf, LogName, Role, Timestamp};
 use crate::receipts::chain_of;
 use crate::store::{AuditCursor, AuditRow, BlockRow, CosignatureRow, EvidenceRecord};
 
@@ -97,6 +98,8 @@ pub struct LeafScan {
 #[derive(Debug)]
 struct Mismatch {
     index: usize,
+    /// The record's leaf as its fields now give it.
+    leaf: Leaf,
     seq: u64,
     id: EvidenceId,
     rebuilt: Hash,
@@ -124,12 +127,19 @@ impl LeafScan {
             let record = row.map_err(|e| Inconsistency::Unreadable {
                 table: Table::Evidence,
                 row: format!("seq {seq}"),
-                reason: format!("{e:#}"),
+                // The outermost message only: a decoding error deeper down may quote private metadata.
+                reason: e.to_string(),
             })?;
             check_meta(&record)?;
             let rebuilt = record.leaf().hash();
             if rebuilt != record.leaf_hash {
-                self.mismatches.push(Mismatch { index: self.stored.len(), seq, id: record.id, rebuilt });
+                self.mismatches.push(Mismatch {
+                    index: self.stored.len(),
+                    leaf: record.leaf(),
+                    seq,
+                    id: record.id,
+                    rebuilt,
+                });
             }
             self.stored.push(record.leaf_hash);
             self.next_seq += 1;
@@ -180,7 +190,10 @@ pub fn check_leaves(scan: &LeafScan, header: &BlockHeader, block: &BlockRow) -> 
     if rebuilt_root == header.root {
         return match scan.mismatches.first().map(at) {
             None => Ok(()),
-            Some((seq, id, stored, rebuilt)) => Err(Inconsistency::RecordFields { height, seq, id, stored, rebuilt }),
+            Some((seq, id, stored, rebuilt)) => {
+                let field = scan.mismatches.first().and_then(|m| changed_field(&m.leaf, &stored));
+                Err(Inconsistency::RecordFields { height, seq, id, stored, rebuilt, field })
+            }
         };
     }
     if let Some((seq, id, stored, rebuilt)) = scan.mismatches.first().map(at) {
@@ -200,6 +213,42 @@ pub fn check_leaves(scan: &LeafScan, header: &BlockHeader, block: &BlockRow) -> 
     })
 }
 
+/// Which hash column of a record one changed byte explains: the field whose value, with one
+/// byte set back to some other value, rebuilds the stored leaf hash (at most 3 × 32 × 255
+/// leaf hashes, run only for a record that fails).
+pub fn changed_field(leaf: &Leaf, stored: &Hash) -> Option<&'static str> {
+    type Field = (&'static str, fn(&mut Leaf) -> &mut [u8; 32]);
+    let fields: [Field; 3] =
+        [("content_hash", |l| &mut l.content.0), ("salt", |l| &mut l.salt.0), ("meta_hash", |l| &mut l.meta.0)];
+    for (name, field) in fields {
+        let mut candidate = leaf.clone();
+        for at in 0..32 {
+            let original = field(&mut candidate)[at];
+            for value in (0..=255u8).filter(|v| *v != original) {
+                field(&mut candidate)[at] = value;
+                if candidate.hash() == *stored {
+                    return Some(name);
+                }
+            }
+            field(&mut candidate)[at] = original;
+        }
+    }
+    None
+}
+
+/// An anchored block's valid co-signatures still meet the quorum policy (none was deleted).
+pub fn check_quorum(
+    block: &BlockRow,
+    policy: &QuorumPolicy,
+    signers: Vec<([u8; 32], Role)>,
+) -> Result<(), Inconsistency> {
+    let tally = policy.tally(signers);
+    if block.anchored.is_none() || tally.met {
+        return Ok(());
+    }
+    Err(Inconsistency::Quorum { height: block.height, detail: format!("{tally}; the policy asks for {policy}") })
+}
+
 /// The stored `block_hash` is BLAKE3 of the exact header text.
 pub fn check_block_hash(block: &BlockRow) -> Result<(), Inconsistency> {
     let computed = Hash::of(block.header.as_bytes());
@@ -216,7 +265,7 @@ pub fn check_cosignature(
     trust: &TrustStore,
     block: &BlockRow,
     (witness, row): AuditRow<String, CosignatureRow>,
-) -> Result<(), Inconsistency> {
+) -> Result<Option<([u8; 32], Role)>, Inconsistency> {
     let height = block.height;
     let fail = |check, reason| Inconsistency::Cosignature { height, witness: witness.clone(), check, reason };
     let row = row.map_err(|e| Inconsistency::Unreadable {
@@ -232,8 +281,8 @@ pub fn check_cosignature(
     {
         outcome.map_err(|reason| fail(check, reason))?;
     }
-    match c.signer.and_then(|s| s.role) {
-        Some(role) if role == cosig.role => Ok(()),
+    match c.signer.as_ref().and_then(|s| s.role) {
+        Some(role) if role == cosig.role => Ok(c.signer.map(|s| (s.key_id, role))),
         certified => Err(fail(
             "role",
             format!(

@@ -69,13 +69,16 @@ pub enum Inconsistency {
     LeafHash { height: u64, seq: u64, id: EvidenceId, stored: Hash, rebuilt: Hash },
     /// A field of the record was changed: the stored leaf hashes rebuild the header's root, so
     /// `stored` is the committed leaf, but the record's fields rebuild `rebuilt`.
-    RecordFields { height: u64, seq: u64, id: EvidenceId, stored: Hash, rebuilt: Hash },
+    /// `field` names the column when one changed byte in it explains the difference.
+    RecordFields { height: u64, seq: u64, id: EvidenceId, stored: Hash, rebuilt: Hash, field: Option<&'static str> },
     /// The record's fields do not rebuild its stored leaf hash, and neither leaf gives the
     /// header's root (more than one thing changed).
     Leaf { height: u64, seq: u64, id: EvidenceId, stored: Hash, rebuilt: Hash },
     /// A co-signature fails `check` (`cosignature`: readable and a valid signature over the
     /// header; `chain`, `validity`, `role`: as `notarium verify` names them).
     Cosignature { height: u64, witness: String, check: &'static str, reason: String },
+    /// An anchored block's valid co-signatures no longer meet the quorum policy.
+    Quorum { height: u64, detail: String },
 }
 
 impl Inconsistency {
@@ -88,7 +91,7 @@ impl Inconsistency {
             | Self::LeafHash { .. }
             | Self::RecordFields { .. }
             | Self::Leaf { .. } => Table::Evidence,
-            Self::Cosignature { .. } => Table::Cosignatures,
+            Self::Cosignature { .. } | Self::Quorum { .. } => Table::Cosignatures,
             Self::MissingBlock { .. }
             | Self::BlockRange { .. }
             | Self::HeaderUnparseable { .. }
@@ -153,7 +156,12 @@ impl fmt::Display for Inconsistency {
                 "evidence seq {seq} (id {id}, block {height}): the stored leaf_hash was changed: it is {stored}, the \
                  record's fields rebuild {rebuilt}, and with that leaf the block rebuilds the header's root"
             ),
-            Self::RecordFields { height, seq, id, stored, rebuilt } => write!(
+            Self::RecordFields { height, seq, id, stored, rebuilt, field: Some(field) } => write!(
+                f,
+                "evidence seq {seq} (id {id}, block {height}): its {field} was changed (one byte): its fields rebuild \
+                 leaf hash {rebuilt}, but the stored leaf_hash {stored} is the one the block's root commits to"
+            ),
+            Self::RecordFields { height, seq, id, stored, rebuilt, field: None } => write!(
                 f,
                 "evidence seq {seq} (id {id}, block {height}): a field of the record was changed (id, kind, \
                  content_hash, salt, meta_hash, owner or received): its fields rebuild leaf hash {rebuilt}, but the \
@@ -166,6 +174,12 @@ impl fmt::Display for Inconsistency {
             ),
             Self::Cosignature { height, witness, check, reason } => {
                 write!(f, "cosignatures height {height}, witness {witness}: the {check} check fails: {reason}")
+            }
+            Self::Quorum { height, detail } => {
+                write!(
+                    f,
+                    "cosignatures height {height}: the block is anchored but its co-signatures miss the quorum: {detail}"
+                )
             }
         }
     }

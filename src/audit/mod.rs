@@ -24,6 +24,7 @@ pub use checks::ChainTip;
 pub use inconsistency::{Inconsistency, Table};
 
 use crate::crypto::TrustStore;
+use crate::domain::quorum::QuorumPolicy;
 use crate::store::{BlockRow, Store};
 
 /// Blocks read per query.
@@ -58,10 +59,17 @@ pub struct Outcome {
     pub inconsistency: Option<Inconsistency>,
 }
 
+/// What co-signatures are checked against: the trust anchors, and the quorum policy every
+/// anchored block must still meet.
+pub struct Rules {
+    pub trust: TrustStore,
+    pub quorum: QuorumPolicy,
+}
+
 /// `notarium audit`: every block of the database under `data`, opened read-only, against the
 /// trust anchors of `data/pki/trust/`. Fails (unusable, exit 2) when there is no database, no
 /// trust anchor, or the database cannot be read.
-pub async fn audit_data_dir(data: &Path) -> anyhow::Result<Outcome> {
+pub async fn audit_data_dir(data: &Path, quorum: QuorumPolicy) -> anyhow::Result<Outcome> {
     let store = Store::open_read_only(data).await?;
     let dir = data.join("pki").join("trust");
     let trust = TrustStore::from_dir(&dir)?;
@@ -69,7 +77,7 @@ pub async fn audit_data_dir(data: &Path) -> anyhow::Result<Outcome> {
         bail!("no trust anchor: {} holds no *.pem certificate, so co-signatures cannot be checked", dir.display());
     }
     let outcome = match store.max_height().await? {
-        Some(through) => audit(&store, Arc::new(trust), None, through).await,
+        Some(through) => audit(&store, Arc::new(Rules { trust, quorum }), None, through).await,
         None => Ok(Outcome { summary: Summary::default(), tip: None, inconsistency: None }),
     };
     store.close().await;
@@ -78,12 +86,7 @@ pub async fn audit_data_dir(data: &Path) -> anyhow::Result<Outcome> {
 
 /// Audits the blocks after `from` (from the genesis block when `None`) through height
 /// `through`, stopping at the first inconsistency. Fails only when the database cannot be read.
-pub async fn audit(
-    store: &Store,
-    trust: Arc<TrustStore>,
-    from: Option<ChainTip>,
-    through: u64,
-) -> anyhow::Result<Outcome> {
+pub async fn audit(store: &Store, rules: Arc<Rules>, from: Option<ChainTip>, through: u64) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let mut outcome = Outcome { summary: Summary::default(), tip: from, inconsistency: None };
     let next_height = |tip: &Option<ChainTip>| tip.as_ref().map_or(0, |t| t.height + 1);
@@ -100,7 +103,7 @@ pub async fn audit(
                 Err(Inconsistency::MissingBlock { expected, found: Some(height) })
             } else {
                 match row {
-                    Ok(block) => audit_block(store, &trust, outcome.tip.as_ref(), block).await?,
+                    Ok(block) => audit_block(store, &rules, outcome.tip.as_ref(), block).await?,
                     Err(e) => Err(Inconsistency::Unreadable {
                         table: Table::Blocks,
                         row: format!("height {height}"),
@@ -135,7 +138,7 @@ type Checked = (ChainTip, u64, u64);
 /// Reads one block's records and co-signatures and runs the checks of [`checks`] in order.
 async fn audit_block(
     store: &Store,
-    trust: &Arc<TrustStore>,
+    rules: &Arc<Rules>,
     tip: Option<&ChainTip>,
     block: BlockRow,
 ) -> anyhow::Result<Result<Checked, Inconsistency>> {
@@ -162,15 +165,17 @@ async fn audit_block(
         }
     }
     let cosignatures = store.cosignatures_for_audit(block.height).await?;
-    let trust = trust.clone();
+    let rules = rules.clone();
     blocking(move || {
         scan.finish()?;
         checks::check_leaves(&scan, &header, &block)?;
         checks::check_block_hash(&block)?;
         let count = cosignatures.len() as u64;
+        let mut signers = Vec::new();
         for row in cosignatures {
-            checks::check_cosignature(&trust, &block, row)?;
+            signers.extend(checks::check_cosignature(&rules.trust, &block, row)?);
         }
+        checks::check_quorum(&block, &rules.quorum, signers)?;
         Ok((ChainTip::after(&block, &header), block.leaf_count, count))
     })
     .await

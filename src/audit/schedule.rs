@@ -15,8 +15,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
-use super::{ChainTip, Outcome, audit};
-use crate::crypto::TrustStore;
+use super::{ChainTip, Outcome, Rules, audit};
 use crate::domain::Timestamp;
 use crate::store::Store;
 
@@ -78,7 +77,7 @@ pub struct ScheduledAudit {
 impl ScheduledAudit {
     /// Schedules the audit at `cron` (see [`validate_cron`]). A run that fires while the
     /// previous one is still going is skipped.
-    pub async fn start(cron: &str, store: Store, trust: TrustStore, status: SharedAuditStatus) -> anyhow::Result<Self> {
+    pub async fn start(cron: &str, store: Store, rules: Rules, status: SharedAuditStatus) -> anyhow::Result<Self> {
         validate_cron(cron).context("setting audit_cron")?;
         let cursor = store.audit_cursor().await?;
         {
@@ -88,7 +87,7 @@ impl ScheduledAudit {
         }
         let (stop, stop_rx) = watch::channel(false);
         let running = Arc::new(tokio::sync::Mutex::new(()));
-        let (trust, lock) = (Arc::new(trust), running.clone());
+        let (trust, lock) = (Arc::new(rules), running.clone());
         let job = Job::new_async(cron, move |_, _| {
             let (store, trust, status, lock, mut stop_rx) =
                 (store.clone(), trust.clone(), status.clone(), lock.clone(), stop_rx.clone());
@@ -124,7 +123,7 @@ impl ScheduledAudit {
 /// One scheduled run: the blocks after the cursor through the newest block below the oldest
 /// unanchored one. Returns the heights it set out to audit and what it found (`None` when
 /// there was nothing new); moves the cursor to the last block found consistent.
-pub async fn run_once(store: &Store, trust: Arc<TrustStore>) -> anyhow::Result<Option<(u64, u64, Outcome)>> {
+pub async fn run_once(store: &Store, rules: Arc<Rules>) -> anyhow::Result<Option<(u64, u64, Outcome)>> {
     let tip = store.audit_cursor().await?.map(ChainTip::from);
     let from = tip.as_ref().map_or(0, |t| t.height + 1);
     let through = match (store.max_height().await?, store.oldest_unanchored().await?) {
@@ -133,7 +132,7 @@ pub async fn run_once(store: &Store, trust: Arc<TrustStore>) -> anyhow::Result<O
         (Some(_), Some(unanchored)) => unanchored.checked_sub(1),
     };
     let Some(through) = through.filter(|&t| t >= from) else { return Ok(None) };
-    let outcome = audit(store, trust, tip.clone(), through).await?;
+    let outcome = audit(store, rules, tip.clone(), through).await?;
     if let Some(new_tip) = outcome.tip.as_ref().filter(|t| Some(*t) != tip.as_ref()) {
         store.set_audit_cursor(&new_tip.cursor(Timestamp::now())).await.context("moving the audit cursor")?;
     }
@@ -142,9 +141,9 @@ pub async fn run_once(store: &Store, trust: Arc<TrustStore>) -> anyhow::Result<O
 
 /// Runs once, logs the result (info when consistent, error naming the inconsistency) and
 /// records it for `/readyz`.
-async fn run_and_report(store: &Store, trust: Arc<TrustStore>, status: &SharedAuditStatus) {
+async fn run_and_report(store: &Store, rules: Arc<Rules>, status: &SharedAuditStatus) {
     let (started, clock) = (Timestamp::now(), Instant::now());
-    let result = run_once(store, trust).await;
+    let result = run_once(store, rules).await;
     let mut s = status.lock().expect("audit status lock");
     s.last_run = Some(started);
     s.duration_ms = Some(clock.elapsed().as_millis() as u64);

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use super::verify::printable;
 use crate::audit::{Outcome, audit_data_dir};
+use crate::domain::quorum::QuorumPolicy;
 
 #[derive(clap::Args, Debug)]
 pub struct AuditArgs {
@@ -13,6 +14,10 @@ pub struct AuditArgs {
     /// the co-signatures must chain to.
     #[arg(long, env = "NOTARIUM_DATA", default_value_os_t = super::default_data_dir())]
     data: PathBuf,
+    /// The quorum every anchored block must still meet: the service's `quorum` setting, e.g.
+    /// `court=1,notary=1,distinct_keys=2` (the default).
+    #[arg(long, default_value_t = QuorumPolicy::default())]
+    quorum: QuorumPolicy,
 }
 
 /// Exit 0 consistent (with a summary), 1 inconsistent (naming the first inconsistency),
@@ -22,7 +27,7 @@ pub fn run(args: &AuditArgs) -> ExitCode {
         .enable_all()
         .build()
         .map_err(anyhow::Error::from)
-        .and_then(|runtime| runtime.block_on(audit_data_dir(&args.data)));
+        .and_then(|runtime| runtime.block_on(audit_data_dir(&args.data, args.quorum)));
     match outcome {
         Ok(outcome) => {
             print!("{}", report(&outcome));

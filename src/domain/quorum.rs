@@ -4,10 +4,13 @@
 //! `quorum = { court = 1, notary = 1, distinct_keys = 2 }` in settings. k-of-n over both roles
 //! is `court=0,notary=0,distinct_keys=k`.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+
+use super::names::Role;
 
 /// At least `court` distinct court keys, `notary` distinct notary keys, and `distinct_keys`
 /// distinct keys in all (so one key certified under two roles counts once).
@@ -64,6 +67,44 @@ impl QuorumPolicy {
             return short("in all", self.distinct_keys, courts + notaries);
         }
         Ok(())
+    }
+}
+
+/// How valid co-signatures count against a policy: each key once, and for one role (a key
+/// certified as both court and notary can fill either gap, not both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub keys: usize,
+    pub court: usize,
+    pub notary: usize,
+    pub both: usize,
+    pub met: bool,
+}
+
+impl QuorumPolicy {
+    /// Counts the signers (key id, certified role) of valid co-signatures.
+    pub fn tally(&self, signers: impl IntoIterator<Item = ([u8; 32], Role)>) -> Tally {
+        let mut roles: BTreeMap<[u8; 32], BTreeSet<Role>> = BTreeMap::new();
+        for (key, role) in signers {
+            roles.entry(key).or_default().insert(role);
+        }
+        let only = |role| roles.values().filter(|set| set.len() == 1 && set.contains(&role)).count();
+        let (court, notary) = (only(Role::Court), only(Role::Notary));
+        let both = roles.values().filter(|set| set.len() > 1).count();
+        let keys = roles.len();
+        let met =
+            self.court.saturating_sub(court) + self.notary.saturating_sub(notary) <= both && keys >= self.distinct_keys;
+        Tally { keys, court, notary, both, met }
+    }
+}
+
+impl fmt::Display for Tally {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "valid co-signatures from {} distinct key(s): {} court, {} notary, {} certified as both",
+            self.keys, self.court, self.notary, self.both
+        )
     }
 }
 

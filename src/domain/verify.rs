@@ -5,8 +5,6 @@
 //! [`CosignatureChecker`] (the openssl one lives in `crypto::checker`), so that the rules here
 //! (which checks exist, what counts towards the quorum, what is valid) are tested on their own.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use serde::Serialize;
 
 use super::canonical::meta_hash;
@@ -196,26 +194,12 @@ fn check_block_hash(receipt: &Receipt, header: &Result<BlockHeader, super::lines
 }
 
 fn check_quorum(counted: &[(&Cosignature, Signer)], policy: &QuorumPolicy) -> Check {
-    // Each key counts once and for one role: a key certified as both court and notary can
-    // fill either gap, not both.
-    let mut roles: BTreeMap<[u8; 32], BTreeSet<Role>> = BTreeMap::new();
-    for (_, signer) in counted {
-        if let Some(role) = signer.role {
-            roles.entry(signer.key_id).or_default().insert(role);
-        }
-    }
-    let only = |role| roles.values().filter(|set| set.len() == 1 && set.contains(&role)).count();
-    let (court, notary) = (only(Role::Court), only(Role::Notary));
-    let both = roles.values().filter(|set| set.len() > 1).count();
-    let keys = roles.len();
-    let ok = policy.court.saturating_sub(court) + policy.notary.saturating_sub(notary) <= both
-        && keys >= policy.distinct_keys;
+    let tally = policy.tally(counted.iter().filter_map(|(_, s)| s.role.map(|role| (s.key_id, role))));
     let detail = format!(
-        "valid co-signatures from {keys} distinct key(s): {court} court, {notary} notary, {both} certified as both; \
-         the policy asks for {} court, {} notary, {} distinct",
+        "{tally}; the policy asks for {} court, {} notary, {} distinct",
         policy.court, policy.notary, policy.distinct_keys
     );
-    Check { name: "quorum".into(), ok: Some(ok), detail }
+    Check { name: "quorum".into(), ok: Some(tally.met), detail }
 }
 
 fn proves(receipt: &Receipt, input: &VerifyInput, counted: &[(&Cosignature, Signer)]) -> Vec<Statement> {

@@ -21,12 +21,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/e/{id}", web::get().to(page)).route("/e/{id}/{file}", web::get().to(download));
 }
 
-/// The status of a record in words.
-pub fn status_text(t: &'static Messages, block: Option<&BlockRow>) -> &'static str {
+/// The status of a record: its code and its words.
+pub fn status(t: &'static Messages, block: Option<&BlockRow>) -> (&'static str, &'static str) {
     match block {
-        None => t.status_pending,
-        Some(b) if b.anchored.is_some() => t.status_anchored,
-        Some(_) => t.status_sealed,
+        None => ("pending", t.status_pending),
+        Some(b) if b.anchored.is_some() => ("anchored", t.status_anchored),
+        Some(_) => ("sealed", t.status_sealed),
     }
 }
 
@@ -72,13 +72,8 @@ async fn page(
     let internal = |e: anyhow::Error| PageError::internal(visitor.lang, &e);
     let r = record(&visitor, &store, &id).await?;
     let block = store.block_containing(r.seq).await.map_err(internal)?;
-    let status = status_text(visitor.t(), block.as_ref());
-    let status_code = match &block {
-        None => "pending",
-        Some(b) if b.anchored.is_some() => "anchored",
-        Some(_) => "sealed",
-    };
-    let anchored = block.as_ref().is_some_and(|b| b.anchored.is_some());
+    let (status_code, status) = status(visitor.t(), block.as_ref());
+    let anchored = status_code == "anchored";
     let block = match block {
         Some(b) => Some(block_view(visitor.lang, &store, b).await.map_err(internal)?),
         None => None,

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::evidence::status_text;
+use super::evidence::status;
 use super::{Frame, PageError, Visitor, render};
 use crate::store::Store;
 
@@ -39,7 +39,7 @@ async fn home(visitor: Visitor, store: web::Data<Store>) -> Result<HttpResponse,
                 id: r.id.to_string(),
                 received: r.received.to_string(),
                 kind: r.kind.to_string(),
-                status: status_text(visitor.t(), block.as_ref()),
+                status: status(visitor.t(), block.as_ref()).1,
             });
         }
     }

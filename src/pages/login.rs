@@ -44,7 +44,14 @@ struct LogoutForm {
 /// Where to go after logging in: a path on this site, else the home page.
 fn local_path(next: Option<&str>) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains(['\\', '\r', '\n']) && p.len() <= 512 => {
+        // Visible ASCII only: browsers drop tabs and newlines, so `/\t/host` would become `//host`.
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && p.len() <= 512
+                && p.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
             p.to_owned()
         }
         _ => "/".to_owned(),
@@ -69,6 +76,10 @@ async fn login(
     } else {
         store.open_session(key, SESSION_LIFETIME).await.map_err(|e| PageError::internal(visitor.lang, &e))?
     };
+    // A new login replaces the session this browser had.
+    if let (Some(_), Some(old)) = (&opened, &visitor.session_token) {
+        store.close_session(old).await.map_err(|e| PageError::internal(visitor.lang, &e))?;
+    }
     let Some((token, _)) = opened else {
         let page = Login { frame: Frame::of(&visitor, "/login"), next, failed: true };
         return render(&visitor, StatusCode::UNAUTHORIZED, &page);
@@ -98,7 +109,15 @@ mod tests {
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(local_path(Some("/e/abc")), "/e/abc");
-        for outside in ["//evil.example/", "https://evil.example/", "evil", "/\\evil.example", "/a\r\nSet-Cookie: x"] {
+        for outside in [
+            "//evil.example/",
+            "https://evil.example/",
+            "evil",
+            "/\\evil.example",
+            "/a\r\nSet-Cookie: x",
+            "/\t/evil.example",
+            "/ /evil",
+        ] {
             assert_eq!(local_path(Some(outside)), "/", "{outside:?}");
         }
         assert_eq!(local_path(None), "/");

@@ -11,6 +11,7 @@ use std::time::Duration;
 use notarium::app::Application;
 use notarium::audit::{Inconsistency, Outcome, Table, audit_data_dir};
 use notarium::config::Settings;
+use notarium::domain::quorum::QuorumPolicy;
 use notarium::domain::{EvidenceId, Hash, TenantRole};
 use notarium::store::Store;
 use serde_json::{Value, json};
@@ -102,7 +103,7 @@ async fn edit_header(data: &Path, height: u64, marker: &str, offset: usize, chan
 }
 
 async fn audit(data: &Path) -> Outcome {
-    audit_data_dir(data).await.expect("the database is readable")
+    audit_data_dir(data, QuorumPolicy::default()).await.expect("the database is readable")
 }
 
 fn found(outcome: &Outcome) -> &Inconsistency {
@@ -136,10 +137,10 @@ async fn each_changed_byte_is_named_exactly() {
     flip_byte(dir.path(), "evidence", "content_hash", "seq = ?", s, 0).await;
     let i = audit(dir.path()).await.inconsistency.unwrap();
     assert!(
-        matches!(i, Inconsistency::RecordFields { height, seq, id, .. } if (height, seq, id) == (h, s, t.id)),
+        matches!(i, Inconsistency::RecordFields { height, seq, id, field: Some("content_hash"), .. } if (height, seq, id) == (h, s, t.id)),
         "{i:?}"
     );
-    assert!(i.to_string().contains("a field of the record was changed"), "{i}");
+    assert!(i.to_string().contains("its content_hash was changed (one byte)"), "{i}");
 
     // Its metadata: one byte of the stored JSON.
     let dir = copy_data(data.path());
@@ -183,6 +184,20 @@ async fn each_changed_byte_is_named_exactly() {
     assert_eq!((*height, witness.as_str(), *check), (h, "court", "cosignature"));
     assert_eq!(i.table(), Table::Cosignatures);
     assert!(i.to_string().starts_with(&format!("cosignatures height {h}, witness court:")), "{i}");
+
+    // A co-signature of an anchored block deleted: the rest no longer meets the quorum.
+    let dir = copy_data(data.path());
+    let mut conn = connect(dir.path()).await;
+    let gone = sqlx::query("DELETE FROM cosignatures WHERE height = ? AND witness = 'notary'")
+        .bind(h as i64)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(gone.rows_affected(), 1);
+    conn.close().await.unwrap();
+    let i = audit(dir.path()).await.inconsistency.unwrap();
+    assert!(matches!(i, Inconsistency::Quorum { height, .. } if height == h), "{i:?}");
+    assert!(i.to_string().contains("1 court, 0 notary"), "{i}");
 }
 
 #[actix_web::test]

@@ -18,6 +18,8 @@ use crate::crypto::TrustStore;
 use crate::crypto::devpki::write_dev_pki;
 use crate::domain::{Role, TenantRole};
 use crate::files;
+use crate::http::limits::RateLimits;
+use crate::http::ops::MetricsHere;
 use crate::http::{AnchorSignal, AppData, SealerLiveness, upload, verify::VerifyLimits};
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
@@ -35,6 +37,8 @@ pub struct Application {
     sealer: tokio::task::JoinHandle<()>,
     writer: tokio::task::JoinHandle<()>,
     witnesses: Vec<ServerHandle>,
+    /// The separate `/metrics` listener, when `metrics.listen` is set.
+    metrics_server: Option<ServerHandle>,
     audit: ScheduledAudit,
     store: Store,
     ingest: Ingest,
@@ -67,10 +71,11 @@ impl Application {
         let trust = TrustStore::from_dir(&pki.join("trust"))?;
 
         let written = Arc::new(Notify::new());
+        let metrics = Arc::new(Metrics::default());
         let (ingest, writer) = Ingest::start(EvidenceWriter::open(&store).await?, written.clone());
+        let ingest = ingest.with_metrics(metrics.clone());
         let (anchored_tx, anchored_rx) = watch::channel(0u64);
         let status: SharedStatus = Arc::new(Mutex::new(Default::default()));
-        let metrics = Arc::new(Metrics::default());
         let interval = Duration::from_millis(settings.seal_interval_ms);
         let sealer = Sealer {
             store: store.clone(),
@@ -114,7 +119,33 @@ impl Application {
             verify: web::Data::new(VerifyLimits { max_file_bytes: settings.max_upload_bytes, quorum: settings.quorum }),
             liveness: web::Data::new(SealerLiveness(interval * 20 + Duration::from_secs(10))),
             audit: web::Data::new(audit_status),
+            limits: web::Data::new(RateLimits::new(&settings.rate_limits)),
+            metrics_here: web::Data::new(MetricsHere(settings.metrics.listen.is_none())),
         };
+        let metrics_server = match settings.metrics.listen {
+            Some(at) => {
+                let listener = TcpListener::bind(at).with_context(|| format!("binding metrics.listen {at}"))?;
+                tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
+                let data = app_data.clone();
+                let server = HttpServer::new(move || crate::http::metrics_app(data.clone()))
+                    .disable_signals()
+                    .workers(1)
+                    .listen(listener)?
+                    .run();
+                let handle = server.handle();
+                tokio::spawn(server);
+                Some(handle)
+            }
+            None => None,
+        };
+        let limits = app_data.limits.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                limits.retain_recent();
+            }
+        });
         let server = HttpServer::new(move || crate::http::app(app_data.clone()))
             .disable_signals()
             .shutdown_timeout(30)
@@ -122,7 +153,19 @@ impl Application {
             .run();
         files::write_atomically(&data, files::ADDR_FILE, addr.to_string().as_bytes())?;
         tracing::info!("listening on http://{addr}");
-        Ok(Self { addr, server, stop_sealer, sealer, writer, witnesses, audit, store, ingest, _data_lock: data_lock })
+        Ok(Self {
+            addr,
+            server,
+            stop_sealer,
+            sealer,
+            writer,
+            witnesses,
+            metrics_server,
+            audit,
+            store,
+            ingest,
+            _data_lock: data_lock,
+        })
     }
 
     pub fn addr(&self) -> std::net::SocketAddr {
@@ -156,7 +199,7 @@ impl Application {
         let _ = self.stop_sealer.send(true);
         let _ = self.sealer.await;
         self.writer.abort();
-        for w in self.witnesses {
+        for w in self.witnesses.into_iter().chain(self.metrics_server) {
             w.stop(true).await;
         }
         self.store.close().await;

@@ -47,6 +47,89 @@ pub struct Settings {
     /// fields, seconds first (`sec min hour day-of-month month day-of-week`); default
     /// `"0 0 3 * * *"`, 03:00 every day.
     pub audit_cron: String,
+
+    // --- Rate limits and metrics ---
+    /// Requests and request bytes per second: per tenant by role, and per client IP on the
+    /// anonymous routes. `0` means unlimited.
+    pub rate_limits: RateLimitSettings,
+    /// Where `/metrics` is served: `{ listen = "127.0.0.1:9090" }` for a separate address
+    /// (then not on the API's); `{}` (the default) on the API's listener.
+    pub metrics: MetricsSettings,
+}
+
+/// One rate: a sustained rate and a burst, for requests and for request-body bytes
+/// (`Content-Length`). `0` means unlimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Quota {
+    pub requests_per_second: u32,
+    pub burst_requests: u32,
+    pub bytes_per_second: u64,
+    pub burst_bytes: u64,
+}
+
+impl Default for Quota {
+    /// 1,000 requests/s (bursts of 2,000) and 128 MiB/s (bursts of 128 MiB).
+    fn default() -> Self {
+        Self { requests_per_second: 1_000, burst_requests: 2_000, bytes_per_second: 128 << 20, burst_bytes: 128 << 20 }
+    }
+}
+
+/// Quotas per tenant role, and per client IP on `/v1/verify`, `/v1/images/search`,
+/// `/verify` and `/login`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitSettings {
+    pub merchant: Quota,
+    pub hospital: Quota,
+    pub insurer: Quota,
+    pub court: Quota,
+    pub notary: Quota,
+    pub admin: Quota,
+    pub anonymous_per_ip: Quota,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        let tenant = Quota::default();
+        Self {
+            merchant: tenant,
+            hospital: tenant,
+            insurer: tenant,
+            court: tenant,
+            notary: tenant,
+            admin: tenant,
+            anonymous_per_ip: Quota {
+                requests_per_second: 10,
+                burst_requests: 30,
+                bytes_per_second: 16 << 20,
+                burst_bytes: 64 << 20,
+            },
+        }
+    }
+}
+
+impl RateLimitSettings {
+    /// The quota of a tenant role.
+    pub fn for_role(&self, role: crate::domain::TenantRole) -> Quota {
+        use crate::domain::TenantRole as R;
+        match role {
+            R::Merchant => self.merchant,
+            R::Hospital => self.hospital,
+            R::Insurer => self.insurer,
+            R::Court => self.court,
+            R::Notary => self.notary,
+            R::Admin => self.admin,
+        }
+    }
+}
+
+/// Where the metrics are served.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// A separate listen address for `/metrics`; on the API's listener when absent.
+    pub listen: Option<SocketAddr>,
 }
 
 /// One external witness. `Debug` never shows the credential.
@@ -118,6 +201,8 @@ impl Default for Settings {
             demo: true,
             witnesses: Vec::new(),
             audit_cron: DEFAULT_AUDIT_CRON.to_owned(),
+            rate_limits: RateLimitSettings::default(),
+            metrics: MetricsSettings::default(),
         }
     }
 }

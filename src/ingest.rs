@@ -8,6 +8,7 @@ use anyhow::anyhow;
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use crate::metrics::{KindLabel, Metrics};
 use crate::store::writer::{EvidenceWriter, Outcome, Submission};
 
 /// At most this many records go into one transaction (more wait for the next one).
@@ -23,6 +24,7 @@ struct Job {
 #[derive(Clone)]
 pub struct Ingest {
     jobs: mpsc::Sender<Job>,
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl Ingest {
@@ -31,7 +33,12 @@ impl Ingest {
     pub fn start(writer: EvidenceWriter, written: Arc<Notify>) -> (Self, JoinHandle<()>) {
         let (jobs, rx) = mpsc::channel(QUEUE_DEPTH);
         let task = tokio::spawn(run(writer, rx, written));
-        (Self { jobs }, task)
+        (Self { jobs, metrics: None }, task)
+    }
+
+    /// Counts the records written, by kind, in `metrics`.
+    pub fn with_metrics(self, metrics: Arc<Metrics>) -> Self {
+        Self { metrics: Some(metrics), ..self }
     }
 
     /// Returns once every submission queued before it has been written.
@@ -44,7 +51,16 @@ impl Ingest {
     pub async fn submit(&self, submission: Submission) -> anyhow::Result<Outcome> {
         let (reply, answer) = oneshot::channel();
         self.jobs.send(Job { submission, reply }).await.map_err(|_| anyhow!("the evidence writer has stopped"))?;
-        answer.await.map_err(|_| anyhow!("the evidence writer stopped before answering"))?.map_err(|e| anyhow!(e))
+        let outcome = answer
+            .await
+            .map_err(|_| anyhow!("the evidence writer stopped before answering"))?
+            .map_err(|e| anyhow!(e))?;
+        if let (Some(metrics), Outcome::Created(records)) = (&self.metrics, &outcome) {
+            for r in records {
+                metrics.evidence.get_or_create(&KindLabel { kind: r.kind.to_string() }).inc();
+            }
+        }
+        Ok(outcome)
     }
 }
 

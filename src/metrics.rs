@@ -21,7 +21,33 @@ pub struct RefusalLabels {
     pub code: String,
 }
 
+/// A request: method, route pattern (never the raw path) and status.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    pub method: String,
+    pub route: String,
+    pub status: u16,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    pub method: String,
+    pub route: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct KindLabel {
+    pub kind: String,
+}
+
+/// What a rate limit applied to: `tenant` or `ip`.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ScopeLabel {
+    pub scope: String,
+}
+
 type Seconds = Family<WitnessLabel, Histogram, fn() -> Histogram>;
+type RouteSeconds = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
 /// Every metric the service exports.
 pub struct Metrics {
@@ -37,6 +63,25 @@ pub struct Metrics {
     pub reachable: Family<WitnessLabel, Gauge>,
     /// 1 while a witness reports a fork (readyz is then not ready).
     pub fork_detected: Gauge,
+    /// HTTP requests answered, by method, route and status.
+    pub requests: Family<RequestLabels, Counter>,
+    /// HTTP request latency, by method and route.
+    pub request_seconds: RouteSeconds,
+    /// Records written, by kind.
+    pub evidence: Family<KindLabel, Counter>,
+    /// Requests refused with 429, by what was limited.
+    pub rate_limited: Family<ScopeLabel, Counter>,
+    /// Time to seal one block (tree and header built, block stored).
+    pub seal_seconds: Histogram,
+    /// Records per sealed block.
+    pub block_leaves: Histogram,
+    /// Set when scraped: records not yet in a block.
+    pub pending_records: Gauge,
+    /// Set when scraped: age of the oldest sealed block not yet anchored (0 when none).
+    pub anchor_lag_seconds: Gauge<f64, AtomicU64>,
+    /// Set when scraped: database pool connections open, and idle among them.
+    pub db_connections: Gauge,
+    pub db_idle_connections: Gauge,
 }
 
 impl Default for Metrics {
@@ -50,6 +95,18 @@ impl Default for Metrics {
             lag_seconds: Family::default(),
             reachable: Family::default(),
             fork_detected: Gauge::default(),
+            requests: Family::default(),
+            request_seconds: RouteSeconds::new_with_constructor(|| {
+                Histogram::new(exponential_buckets(0.0001, 2.5, 14))
+            }),
+            evidence: Family::default(),
+            rate_limited: Family::default(),
+            seal_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
+            block_leaves: Histogram::new(exponential_buckets(1.0, 4.0, 10)),
+            pending_records: Gauge::default(),
+            anchor_lag_seconds: Gauge::default(),
+            db_connections: Gauge::default(),
+            db_idle_connections: Gauge::default(),
         };
         let r = &mut m.registry;
         r.register(
@@ -66,6 +123,17 @@ impl Default for Metrics {
         r.register("witness_reachable", "1 when the last call reached the witness", m.reachable.clone());
         let fork = "1 while a witness refuses with fork: the operator's chain diverged from what it signed";
         r.register("fork_detected", fork, m.fork_detected.clone());
+        r.register("http_requests", "HTTP requests by method, route and status", m.requests.clone());
+        r.register("http_request_seconds", "HTTP request latency by method and route", m.request_seconds.clone());
+        r.register("evidence_records", "Records written, by kind", m.evidence.clone());
+        r.register("rate_limited", "Requests refused with 429, by tenant or client IP", m.rate_limited.clone());
+        r.register("seal_seconds", "Time to seal one block", m.seal_seconds.clone());
+        r.register("block_leaves", "Records per sealed block", m.block_leaves.clone());
+        r.register("pending_records", "Records not yet sealed into a block", m.pending_records.clone());
+        let lag = "Age of the oldest sealed block not yet anchored (0 when all are)";
+        r.register("anchor_lag_seconds", lag, m.anchor_lag_seconds.clone());
+        r.register("db_pool_connections", "Open database pool connections", m.db_connections.clone());
+        r.register("db_pool_idle_connections", "Idle database pool connections", m.db_idle_connections.clone());
         m
     }
 }

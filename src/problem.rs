@@ -29,11 +29,13 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
     /// Further members specific to the code (e.g. `last_signed_height` for `fork`).
     pub extra: Map<String, Value>,
+    /// Seconds for a `Retry-After` header (`429 rate_limited`).
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        Self { status, code, detail: detail.into(), errors: Vec::new(), extra: Map::new() }
+        Self { status, code, detail: detail.into(), errors: Vec::new(), extra: Map::new(), retry_after: None }
     }
 
     /// `400 malformed_body`: the body is not well-formed (JSON syntax, multipart framing).
@@ -107,6 +109,9 @@ impl ResponseError for Problem {
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status);
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
         response.body(self.body().to_string())
     }
 }

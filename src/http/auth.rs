@@ -21,6 +21,12 @@ impl FromRequest for Caller {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Problem>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // The rate-limit middleware has already resolved the key.
+        let resolved = req.extensions().get::<Tenant>().cloned();
+        if let Some(tenant) = resolved {
+            req.extensions_mut().insert(tenant.id);
+            return Box::pin(std::future::ready(Ok(Caller(tenant))));
+        }
         let store = req.app_data::<web::Data<Store>>().cloned();
         let key = bearer(req);
         let req = req.clone();
@@ -36,7 +42,7 @@ impl FromRequest for Caller {
     }
 }
 
-fn bearer(req: &HttpRequest) -> Result<String, Problem> {
+pub fn bearer(req: &HttpRequest) -> Result<String, Problem> {
     let missing = || Problem::new(StatusCode::UNAUTHORIZED, "missing_api_key", "send Authorization: Bearer <api key>");
     let value = req.headers().get(AUTHORIZATION).ok_or_else(missing)?;
     let value = value.to_str().map_err(|_| missing())?;

@@ -4,7 +4,9 @@ pub mod auth;
 mod blocks;
 pub mod body;
 mod evidence;
-mod ops;
+pub mod limits;
+mod metering;
+pub mod ops;
 pub mod receipts;
 mod request_log;
 pub mod upload;
@@ -32,6 +34,8 @@ pub struct AppData {
     pub verify: web::Data<verify::VerifyLimits>,
     pub liveness: web::Data<SealerLiveness>,
     pub audit: web::Data<crate::audit::schedule::SharedAuditStatus>,
+    pub limits: web::Data<limits::RateLimits>,
+    pub metrics_here: web::Data<ops::MetricsHere>,
 }
 
 impl AppData {
@@ -45,7 +49,9 @@ impl AppData {
             .app_data(self.upload)
             .app_data(self.verify)
             .app_data(self.liveness)
-            .app_data(self.audit);
+            .app_data(self.audit)
+            .app_data(self.limits)
+            .app_data(self.metrics_here);
     }
 }
 
@@ -57,6 +63,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(verify::routes)
         .configure(ops::routes)
         .configure(crate::pages::routes);
+}
+
+/// The separate metrics listener (`metrics.listen`): `/metrics` only.
+pub fn metrics_app(
+    mut data: AppData,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    data.metrics_here = web::Data::new(ops::MetricsHere(true));
+    App::new()
+        .configure(|cfg| data.register(cfg))
+        .route("/metrics", web::get().to(ops::metrics))
+        .default_service(web::to(|| async { Err::<HttpResponse, _>(Problem::not_found()) }))
 }
 
 /// The application with its middleware and a problem+json 404 for unknown routes.
@@ -72,6 +97,8 @@ pub fn app(
     >,
 > {
     App::new()
+        .wrap(from_fn(limits::limit))
+        .wrap(from_fn(metering::meter))
         .wrap(from_fn(request_log::log_request))
         .app_data(web::QueryConfig::default().error_handler(|e, _| {
             Problem::new(StatusCode::BAD_REQUEST, "invalid_query", format!("the query string: {e}")).into()

@@ -53,12 +53,19 @@ async fn witnesses(store: web::Data<Store>, status: web::Data<SharedStatus>) -> 
     Ok(HttpResponse::Ok().json(json!({ "witnesses": witness_view(&store, &status).await? })))
 }
 
+/// Whether this listener serves `/metrics` (not the API's when `metrics.listen` is set).
+pub struct MetricsHere(pub bool);
+
 /// The metrics, with the state gauges set from the same view as `/v1/witnesses`.
-async fn metrics(
+pub(crate) async fn metrics(
+    here: web::Data<MetricsHere>,
     store: web::Data<Store>,
     status: web::Data<SharedStatus>,
     metrics: web::Data<Metrics>,
 ) -> Result<HttpResponse, Problem> {
+    if !here.0 {
+        return Err(Problem::not_found());
+    }
     for w in witness_view(&store, &status).await? {
         let label = Metrics::witness(&w.status.name);
         metrics.lag_blocks.get_or_create(&label).set(w.lag_blocks as i64);
@@ -66,6 +73,17 @@ async fn metrics(
         metrics.reachable.get_or_create(&label).set(i64::from(w.status.reachable == Some(true)));
     }
     metrics.fork_detected.set(i64::from(status.lock().expect("status lock").fork.is_some()));
+    let sealed_end = store.latest_block().await?.map_or(0, |b| b.end_seq());
+    let written = store.max_seq().await?.map_or(0, |s| s + 1);
+    metrics.pending_records.set(written.saturating_sub(sealed_end) as i64);
+    let lag = store
+        .oldest_unanchored_sealed()
+        .await?
+        .map_or(0.0, |t| (Timestamp::now().unix_millis() - t.unix_millis()).max(0) as f64 / 1000.0);
+    metrics.anchor_lag_seconds.set(lag);
+    let (open, idle) = store.pool_use();
+    metrics.db_connections.set(i64::from(open));
+    metrics.db_idle_connections.set(idle as i64);
     Ok(HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
         .body(metrics.encode()))

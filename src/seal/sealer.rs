@@ -170,6 +170,7 @@ impl Sealer {
     }
 
     async fn seal(&self, latest: Option<&BlockRow>, first_seq: u64, leaves: &[Hash]) -> anyhow::Result<()> {
+        let started = Instant::now();
         let now = Timestamp::now();
         let header = BlockHeader {
             log: self.config.log.clone(),
@@ -179,7 +180,6 @@ impl Sealer {
             leaves: leaves.len() as u64,
             sealed: latest.map_or(now, |b| b.sealed.max(now)),
         };
-        let started = Instant::now();
         self.store
             .insert_block(&BlockRow {
                 height: header.height,
@@ -191,6 +191,8 @@ impl Sealer {
                 anchored: None,
             })
             .await?;
+        self.metrics.seal_seconds.observe(started.elapsed().as_secs_f64());
+        self.metrics.block_leaves.observe(header.leaves as f64);
         tracing::debug!(height = header.height, leaves = header.leaves, "sealed in {:?}", started.elapsed());
         Ok(())
     }

@@ -103,6 +103,14 @@ impl Store {
         Ok(())
     }
 
+    /// When the oldest block not yet anchored was sealed, if there is one.
+    pub async fn oldest_unanchored_sealed(&self) -> anyhow::Result<Option<Timestamp>> {
+        let ms: Option<i64> = sqlx::query_scalar("SELECT MIN(sealed_ms) FROM blocks WHERE anchored_ms IS NULL")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(ms.and_then(Timestamp::from_unix_millis))
+    }
+
     /// The lowest height not yet anchored, if any.
     pub async fn oldest_unanchored(&self) -> anyhow::Result<Option<u64>> {
         let h: Option<i64> = sqlx::query_scalar("SELECT MIN(height) FROM blocks WHERE anchored_ms IS NULL")

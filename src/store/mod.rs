@@ -101,6 +101,11 @@ impl Store {
         probe.await.is_ok()
     }
 
+    /// Open connections of the pool, and how many of them are idle.
+    pub fn pool_use(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
     }

@@ -10,6 +10,8 @@ mod errors;
 mod evidence;
 mod helpers;
 mod idempotency;
+mod limits;
+mod metrics;
 mod ops;
 mod pages;
 mod process;

@@ -1,0 +1,162 @@
+//! Rate limits and quotas (GCRA, `governor`): per tenant by role, requests/s and request bytes/s
+//! (`Content-Length`); per client IP on the anonymous routes. Over a limit: `429
+//! rate_limited` with `Retry-After`, before the handler runs.
+//!
+//! The middleware resolves the bearer key to its tenant once and leaves the tenant in the
+//! request's extensions, where the `Caller` extractor finds it.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::CONTENT_LENGTH;
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, ResponseError, web};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota as Gcra, RateLimiter};
+
+use super::auth::bearer;
+use crate::config::{Quota, RateLimitSettings};
+use crate::domain::{TenantId, TenantRole};
+use crate::metrics::Metrics;
+use crate::problem::Problem;
+use crate::store::{Store, Tenant, hash_api_key};
+
+/// The routes anyone may call, limited per client IP.
+pub const ANONYMOUS_ROUTES: [&str; 4] = ["/v1/verify", "/v1/images/search", "/verify", "/login"];
+
+/// One quota's two limiters; `None` where the quota says unlimited.
+struct Limiter<K: std::hash::Hash + Eq + Clone> {
+    requests: Option<DefaultKeyedRateLimiter<K>>,
+    bytes: Option<DefaultKeyedRateLimiter<K>>,
+    burst_bytes: u32,
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Limiter<K> {
+    fn new(q: &Quota) -> Self {
+        let gcra = |rate: u64, burst: u64| {
+            let rate = NonZeroU32::new(u32::try_from(rate).unwrap_or(u32::MAX))?;
+            let burst = NonZeroU32::new(u32::try_from(burst.max(1)).unwrap_or(u32::MAX))?;
+            Some(RateLimiter::keyed(Gcra::per_second(rate).allow_burst(burst)))
+        };
+        Self {
+            requests: gcra(q.requests_per_second.into(), q.burst_requests.into()),
+            bytes: gcra(q.bytes_per_second, q.burst_bytes),
+            burst_bytes: u32::try_from(q.burst_bytes.max(1)).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// `Err(wait)` when `key` is over its quota; a body larger than the byte burst takes the
+    /// whole burst.
+    fn check(&self, key: &K, bytes: u64) -> Result<(), Duration> {
+        let now = DefaultClock::default().now();
+        if let Some(requests) = &self.requests {
+            requests.check_key(key).map_err(|not_until| not_until.wait_time_from(now))?;
+        }
+        let cells = u32::try_from(bytes).unwrap_or(u32::MAX).min(self.burst_bytes);
+        if let (Some(limiter), Some(n)) = (&self.bytes, NonZeroU32::new(cells)) {
+            match limiter.check_key_n(key, n) {
+                Ok(Ok(())) => {}
+                Ok(Err(not_until)) => return Err(not_until.wait_time_from(now)),
+                Err(_) => return Err(Duration::from_secs(1)), // cannot happen: n ≤ burst
+            }
+        }
+        Ok(())
+    }
+
+    fn retain_recent(&self) {
+        self.requests.iter().chain(&self.bytes).for_each(|l| {
+            l.retain_recent();
+            l.shrink_to_fit();
+        });
+    }
+}
+
+/// Every limiter of the service.
+pub struct RateLimits {
+    tenants: HashMap<TenantRole, Limiter<TenantId>>,
+    anonymous: Limiter<IpAddr>,
+}
+
+impl RateLimits {
+    pub fn new(settings: &RateLimitSettings) -> Self {
+        let tenants = TenantRole::ALL.into_iter().map(|r| (r, Limiter::new(&settings.for_role(r)))).collect();
+        Self { tenants, anonymous: Limiter::new(&settings.anonymous_per_ip) }
+    }
+
+    fn check_tenant(&self, tenant: &Tenant, bytes: u64) -> Result<(), Duration> {
+        self.tenants.get(&tenant.role).map_or(Ok(()), |l| l.check(&tenant.id, bytes))
+    }
+
+    fn check_ip(&self, ip: IpAddr, bytes: u64) -> Result<(), Duration> {
+        self.anonymous.check(&ip, bytes)
+    }
+
+    /// Forgets keys whose buckets are full again (run now and then, so that the maps do not
+    /// grow with every address ever seen).
+    pub fn retain_recent(&self) {
+        self.tenants.values().for_each(Limiter::retain_recent);
+        self.anonymous.retain_recent();
+    }
+}
+
+/// The middleware: the anonymous routes by client IP, everything else by the tenant of the
+/// bearer key (requests without a valid key are left to the handler's `401`).
+pub async fn limit(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    let bytes = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    let limits = req.app_data::<web::Data<RateLimits>>().cloned();
+    let verdict = match limits {
+        None => Ok(()),
+        Some(limits) if ANONYMOUS_ROUTES.contains(&req.path()) => match req.peer_addr() {
+            Some(peer) => limits.check_ip(peer.ip(), bytes).map_err(|wait| ("ip", wait)),
+            None => Ok(()),
+        },
+        Some(limits) => match tenant_of(&req).await {
+            Ok(Some(tenant)) => {
+                let verdict = limits.check_tenant(&tenant, bytes).map_err(|wait| ("tenant", wait));
+                req.extensions_mut().insert(tenant);
+                verdict
+            }
+            Ok(None) => Ok(()),
+            Err(problem) => return Ok(req.into_response(problem.error_response()).map_into_right_body()),
+        },
+    };
+    match verdict {
+        Ok(()) => Ok(next.call(req).await?.map_into_left_body()),
+        Err((scope, wait)) => {
+            if let Some(metrics) = req.app_data::<web::Data<Metrics>>() {
+                metrics.rate_limited.get_or_create(&crate::metrics::ScopeLabel { scope: scope.into() }).inc();
+            }
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let problem = Problem {
+                retry_after: Some(seconds.max(1)),
+                ..Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    format!("too many requests for this {scope}; retry after {} s", seconds.max(1)),
+                )
+            };
+            Ok(req.into_response(problem.error_response()).map_into_right_body())
+        }
+    }
+}
+
+/// The enabled tenant of the request's bearer key, if it has a valid one.
+async fn tenant_of(req: &ServiceRequest) -> Result<Option<Tenant>, Problem> {
+    let (Ok(key), Some(store)) = (bearer(req.request()), req.app_data::<web::Data<Store>>()) else {
+        return Ok(None);
+    };
+    Ok(store.tenant_by_key_hash(&hash_api_key(&key)).await?)
+}

@@ -1,0 +1,59 @@
+//! `/metrics` moves with traffic: requests by route and status, latency, evidence by kind,
+//! pending records, seal duration and block size, anchoring lag, database pool; and it can be
+//! served on a listener of its own.
+
+use notarium::domain::TenantRole;
+
+use crate::helpers::{TestApp, metric};
+
+async fn scrape(app: &TestApp) -> String {
+    let res = app.get("/metrics", None).await;
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn metrics_move_with_traffic() {
+    let app = TestApp::spawn().await;
+    let before = scrape(&app).await;
+    let created = r#"notarium_http_requests_total{method="POST",route="/v1/evidence",status="201"}"#;
+    let documents = r#"notarium_evidence_records_total{kind="document"}"#;
+    assert_eq!(metric(&before, created), None, "{before}");
+
+    let key = app.key(TenantRole::Merchant).to_owned();
+    let mut ids = Vec::new();
+    for i in 0..3u8 {
+        ids.push(app.register(&[i]).await["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(app.get("/v1/evidence/not-an-id", Some(&key)).await.status(), 404);
+    for id in &ids {
+        app.anchored_receipt(id, &key).await;
+    }
+
+    let after = scrape(&app).await;
+    assert_eq!(metric(&after, created), Some(3.0), "{after}");
+    assert_eq!(metric(&after, documents), Some(3.0), "{after}");
+    let not_found = r#"notarium_http_requests_total{method="GET",route="/v1/evidence/{id}",status="404"}"#;
+    assert_eq!(metric(&after, not_found), Some(1.0), "the route pattern, not the raw path: {after}");
+    let latency = r#"notarium_http_request_seconds_count{method="POST",route="/v1/evidence"}"#;
+    assert_eq!(metric(&after, latency), Some(3.0), "{after}");
+    assert!(metric(&after, "notarium_seal_seconds_count") >= Some(1.0), "{after}");
+    assert!(metric(&after, "notarium_block_leaves_sum") >= Some(3.0), "{after}");
+    assert_eq!(metric(&after, "notarium_pending_records"), Some(0.0), "all anchored: {after}");
+    assert!(metric(&after, "notarium_anchor_lag_seconds").is_some(), "{after}");
+    assert!(metric(&after, "notarium_db_pool_connections") >= Some(1.0), "{after}");
+    assert!(metric(&after, "notarium_db_pool_idle_connections").is_some(), "{after}");
+}
+
+#[tokio::test]
+async fn metrics_can_have_a_listener_of_their_own() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let at: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let app = TestApp::spawn_with(|s| s.metrics.listen = Some(at)).await;
+    assert_eq!(app.get("/metrics", None).await.status(), 404, "not on the API's listener");
+    let res = app.http.get(format!("http://{at}/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("notarium_pending_records"));
+    let res = app.http.get(format!("http://{at}/v1/witnesses")).send().await.unwrap();
+    assert_eq!(res.status(), 404, "only /metrics there");
+}

@@ -324,6 +324,18 @@ mod tests {
     }
 
     #[test]
+    fn rate_limits_take_partial_tables() {
+        let vars = env(&[("NOTARIUM_RATE_LIMITS", "{ merchant = { requests_per_second = 0 } }")]);
+        let s = Settings::load(None, vars, Table::new()).unwrap();
+        assert_eq!(s.rate_limits.merchant.requests_per_second, 0);
+        assert_eq!(s.rate_limits.merchant.burst_requests, Quota::default().burst_requests);
+        assert_eq!(s.rate_limits.hospital, Quota::default());
+        let vars = env(&[("NOTARIUM_RATE_LIMITS", "{ merchant = { requests_per_secnd = 0 } }")]);
+        let err = format!("{:#}", Settings::load(None, vars, Table::new()).unwrap_err());
+        assert!(err.contains("requests_per_secnd"), "{err}");
+    }
+
+    #[test]
     fn unknown_keys_and_bad_values_name_the_key() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("n.toml");

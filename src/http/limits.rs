@@ -126,6 +126,8 @@ pub async fn limit(
         Some(limits) => match tenant_of(&req).await {
             Ok(Some(tenant)) => {
                 let verdict = limits.check_tenant(&tenant, bytes).map_err(|wait| ("tenant", wait));
+                // The request log names the tenant of a refused request too.
+                req.extensions_mut().insert(tenant.id);
                 req.extensions_mut().insert(tenant);
                 verdict
             }

@@ -5,6 +5,7 @@ mod audit;
 mod browser;
 mod browser_session;
 mod cluster;
+mod config_cli;
 mod contract;
 mod errors;
 mod evidence;

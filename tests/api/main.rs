@@ -15,6 +15,7 @@ mod ops;
 mod pages;
 mod process;
 mod receipt_zip;
+mod tls;
 #[path = "../shared/tools.rs"]
 mod tools;
 mod witness_backlog;

@@ -11,6 +11,7 @@ mod errors;
 mod evidence;
 mod helpers;
 mod idempotency;
+mod logs;
 mod ops;
 mod pages;
 mod process;

@@ -267,6 +267,9 @@ pub fn load_layered<T: Serialize + serde::de::DeserializeOwned>(
     flags: Table,
 ) -> anyhow::Result<T> {
     let mut table = Value::try_from(defaults)?.as_table().cloned().expect("settings are a table");
+    // The struct's own field names, so that an optional setting left out of the defaults
+    // (an `Option` that is `None`) is still known.
+    let known = field_names::<T>();
     let mut sources = std::collections::HashMap::new();
     let default_file = Path::new(default_file);
     let file = file.or_else(|| default_file.exists().then_some(default_file));
@@ -274,13 +277,13 @@ pub fn load_layered<T: Serialize + serde::de::DeserializeOwned>(
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let from_file: Table = toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
         let source = format!("{}", path.display());
-        merge(&mut table, from_file, &source, &mut sources, |_| source.clone())?;
+        merge(&mut table, from_file, &known, &source, &mut sources, |_| source.clone())?;
     }
     let mut from_env = Table::new();
     let mut env_names = std::collections::HashMap::new();
     for (name, value) in env {
         let Some(key) = name.strip_prefix(env_prefix).map(str::to_ascii_lowercase) else { continue };
-        if !table.contains_key(&key) {
+        if !known.contains(&key.as_str()) {
             match unknown_env {
                 UnknownEnv::RefuseExcept(others) if !others.iter().any(|o| key.starts_with(o)) => {
                     bail!("unknown setting {key:?} in the environment ({name}): no such setting")
@@ -293,10 +296,10 @@ pub fn load_layered<T: Serialize + serde::de::DeserializeOwned>(
         from_env.insert(key.clone(), parsed.unwrap_or(Value::String(value)));
         env_names.insert(key, name);
     }
-    merge(&mut table, from_env, "the environment", &mut sources, |key| {
+    merge(&mut table, from_env, &known, "the environment", &mut sources, |key| {
         format!("the environment ({})", env_names.get(key).map_or("?", String::as_str))
     })?;
-    merge(&mut table, flags, "the command line", &mut sources, |key| {
+    merge(&mut table, flags, &known, "the command line", &mut sources, |key| {
         format!("the command line (--{})", key.replace('_', "-"))
     })?;
     serde_path_to_error::deserialize(Value::Table(table)).map_err(|e| {
@@ -313,16 +316,55 @@ pub fn load_layered<T: Serialize + serde::de::DeserializeOwned>(
 fn merge(
     into: &mut Table,
     from: Table,
+    known: &[&str],
     source: &str,
     sources: &mut std::collections::HashMap<String, String>,
     name: impl Fn(&str) -> String,
 ) -> anyhow::Result<()> {
     for (key, value) in from {
-        let Some(existing) = into.get_mut(&key) else { bail!("unknown setting {key:?} in {source}") };
+        if !known.contains(&key.as_str()) {
+            bail!("unknown setting {key:?} in {source}");
+        }
         sources.insert(key.clone(), name(&key));
-        merge_value(existing, value);
+        match into.get_mut(&key) {
+            Some(existing) => merge_value(existing, value),
+            None => {
+                into.insert(key, value);
+            }
+        }
     }
     Ok(())
+}
+
+/// The field names a `#[derive(Deserialize)]` struct asks for, read by a deserializer that
+/// only records them.
+fn field_names<T: serde::de::DeserializeOwned>() -> Vec<&'static str> {
+    use serde::de::{Error as _, Visitor};
+    use serde::forward_to_deserialize_any;
+    #[derive(Default)]
+    struct Names(Vec<&'static str>);
+    impl<'de> serde::Deserializer<'de> for &mut Names {
+        type Error = serde::de::value::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(Self::Error::custom("only field names"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            self.0.extend(fields);
+            Err(Self::Error::custom("only field names"))
+        }
+        forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut names = Names::default();
+    let _ = T::deserialize(&mut names);
+    names.0
 }
 
 fn merge_value(into: &mut Value, from: Value) {
@@ -586,5 +628,38 @@ mod tests {
             let err = format!("{:#}", Settings::load(Some(&file), env(&[]), Table::new()).unwrap_err());
             assert!(err.contains(named), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn an_optional_top_level_setting_left_out_of_the_defaults_is_still_known() {
+        #[derive(Debug, Default, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct S {
+            listen: Option<String>,
+            n: u64,
+        }
+        assert_eq!(field_names::<S>(), ["listen", "n"]);
+        let s: S = load_layered(
+            S::default(),
+            None,
+            "none.toml",
+            "T_",
+            env(&[("T_LISTEN", "a")]),
+            UnknownEnv::RefuseExcept(&[]),
+            Table::new(),
+        )
+        .unwrap();
+        assert_eq!(s.listen.as_deref(), Some("a"));
+        let err = load_layered(
+            S::default(),
+            None,
+            "none.toml",
+            "T_",
+            env(&[("T_LISTN", "a")]),
+            UnknownEnv::RefuseExcept(&[]),
+            Table::new(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("T_LISTN"), "{err}");
     }
 }

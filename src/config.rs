@@ -55,6 +55,14 @@ pub struct Settings {
     /// Where `/metrics` is served: `{ listen = "127.0.0.1:9090" }` for a separate address
     /// (then not on the API's); `{}` (the default) on the API's listener.
     pub metrics: MetricsSettings,
+
+    // ---- Operations (issue 9): log format and the API's own TLS. Kept together. ----
+    /// `text` (human-readable, the default) or `json` (one JSON object per line).
+    pub log_format: LogFormat,
+    /// HTTPS for the API (`cert` and `key`), and optionally client certificates (mTLS)
+    /// mapped to tenants. Plain HTTP when `cert` and `key` are absent.
+    pub tls: ApiTlsSettings,
+    // ---- end of operations settings ----
 }
 
 /// One rate: a sustained rate and a burst, for requests and for request-body bytes
@@ -132,6 +140,60 @@ pub struct MetricsSettings {
     pub listen: Option<SocketAddr>,
 }
 
+/// How log lines are written to stderr.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, every field at the top level.
+    Json,
+}
+
+/// The API's HTTPS listener. Paths to files; their contents are read at start-up and never
+/// shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiTlsSettings {
+    /// The server certificate (PEM; leaf first, then intermediates).
+    pub cert: Option<PathBuf>,
+    /// Its private key (PEM).
+    pub key: Option<PathBuf>,
+    /// The CA certificates (PEM) client certificates must chain to; needs `client_auth`.
+    pub client_ca: Option<PathBuf>,
+    /// `none` (no client certificates), `optional` (asked for; a client may send a bearer key
+    /// instead) or `required` (refused at the handshake without one).
+    pub client_auth: ClientAuth,
+}
+
+/// Whether the API asks for client certificates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuth {
+    #[default]
+    None,
+    Optional,
+    Required,
+}
+
+impl ApiTlsSettings {
+    fn check(&self) -> anyhow::Result<()> {
+        if self.cert.is_some() != self.key.is_some() {
+            bail!("setting tls: give both tls.cert and tls.key, or neither");
+        }
+        if self.client_auth != ClientAuth::None && self.cert.is_none() {
+            bail!("setting tls.client_auth: client certificates need HTTPS: set tls.cert and tls.key");
+        }
+        if (self.client_auth != ClientAuth::None) != self.client_ca.is_some() {
+            bail!(
+                "setting tls.client_ca: give tls.client_ca together with tls.client_auth = \"optional\" or \"required\""
+            );
+        }
+        Ok(())
+    }
+}
+
 /// One external witness. `Debug` never shows the credential.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -203,6 +265,8 @@ impl Default for Settings {
             audit_cron: DEFAULT_AUDIT_CRON.to_owned(),
             rate_limits: RateLimitSettings::default(),
             metrics: MetricsSettings::default(),
+            log_format: LogFormat::Text,
+            tls: ApiTlsSettings::default(),
         }
     }
 }
@@ -216,7 +280,16 @@ impl Settings {
         env: impl IntoIterator<Item = (String, String)>,
         flags: Table,
     ) -> anyhow::Result<Self> {
-        let settings: Settings = load_layered(Settings::default(), file, "notarium.toml", "NOTARIUM_", env, flags)?;
+        let settings: Settings = load_layered(
+            Settings::default(),
+            file,
+            "notarium.toml",
+            "NOTARIUM_",
+            env,
+            // `NOTARIUM_WITNESS_*` configures `notarium witness`, possibly in the same environment.
+            UnknownEnv::RefuseExcept(&["witness_"]),
+            flags,
+        )?;
         settings.check()?;
         Ok(settings)
     }
@@ -238,6 +311,7 @@ impl Settings {
         };
         self.quorum.satisfiable_by(courts, notaries).context("setting quorum")?;
         validate_cron(&self.audit_cron).context("setting audit_cron")?;
+        self.tls.check()?;
         Ok(())
     }
 
@@ -253,47 +327,145 @@ impl Settings {
     }
 }
 
+/// What to do with a `<prefix><NAME>` environment variable that names no setting.
+#[derive(Debug, Clone, Copy)]
+pub enum UnknownEnv<'a> {
+    /// Refuse it, naming the variable, unless the lowercased name after the prefix starts with
+    /// one of these (variables that belong to another process, e.g. `witness_` for
+    /// `NOTARIUM_WITNESS_*`).
+    RefuseExcept(&'a [&'a str]),
+    /// Ignore it.
+    Ignore,
+}
+
 /// Layers `defaults` → the TOML file (`file`, or `default_file` when it exists) → environment
-/// variables `<env_prefix><NAME>` naming a top-level key → `flags`. Unknown keys are refused,
-/// naming the key and where it came from.
+/// variables `<env_prefix><NAME>` naming a top-level key → `flags`. Tables are merged key by
+/// key, so `NOTARIUM_TLS='{ client_auth = "required" }'` keeps `tls.cert` from the file. Unknown
+/// keys are refused, naming the key and where it came from; so is a bad value.
 pub fn load_layered<T: Serialize + serde::de::DeserializeOwned>(
     defaults: T,
     file: Option<&Path>,
     default_file: &str,
     env_prefix: &str,
     env: impl IntoIterator<Item = (String, String)>,
+    unknown_env: UnknownEnv<'_>,
     flags: Table,
 ) -> anyhow::Result<T> {
     let mut table = Value::try_from(defaults)?.as_table().cloned().expect("settings are a table");
+    // The struct's own field names, so that an optional setting left out of the defaults
+    // (an `Option` that is `None`) is still known.
+    let known = field_names::<T>();
+    let mut sources = std::collections::HashMap::new();
     let default_file = Path::new(default_file);
     let file = file.or_else(|| default_file.exists().then_some(default_file));
     if let Some(path) = file {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let from_file: Table = toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-        merge(&mut table, from_file, &format!("{}", path.display()))?;
+        let source = format!("{}", path.display());
+        merge(&mut table, from_file, &known, &source, &mut sources, |_| source.clone())?;
     }
     let mut from_env = Table::new();
+    let mut env_names = std::collections::HashMap::new();
     for (name, value) in env {
         let Some(key) = name.strip_prefix(env_prefix).map(str::to_ascii_lowercase) else { continue };
-        if table.contains_key(&key) {
-            // A TOML literal (number, bool, array) when it parses as one, else a string.
-            let parsed = toml::from_str::<Table>(&format!("v = {value}")).ok().and_then(|mut t| t.remove("v"));
-            from_env.insert(key, parsed.unwrap_or(Value::String(value)));
+        if !known.contains(&key.as_str()) {
+            match unknown_env {
+                UnknownEnv::RefuseExcept(others) if !others.iter().any(|o| key.starts_with(o)) => {
+                    bail!("unknown setting {key:?} in the environment ({name}): no such setting")
+                }
+                _ => continue,
+            }
         }
+        // A TOML literal (number, bool, array, inline table) when it parses as one, else a string.
+        let parsed = toml::from_str::<Table>(&format!("v = {value}")).ok().and_then(|mut t| t.remove("v"));
+        from_env.insert(key.clone(), parsed.unwrap_or(Value::String(value)));
+        env_names.insert(key, name);
     }
-    merge(&mut table, from_env, "the environment")?;
-    merge(&mut table, flags, "the command line")?;
-    Value::Table(table).try_into().context("invalid settings")
+    merge(&mut table, from_env, &known, "the environment", &mut sources, |key| {
+        format!("the environment ({})", env_names.get(key).map_or("?", String::as_str))
+    })?;
+    merge(&mut table, flags, &known, "the command line", &mut sources, |key| {
+        format!("the command line (--{})", key.replace('_', "-"))
+    })?;
+    serde_path_to_error::deserialize(Value::Table(table)).map_err(|e| {
+        let path = e.path().to_string();
+        let top = path.split(['.', '[']).next().unwrap_or_default().to_owned();
+        let from = sources.get(&top).cloned().unwrap_or_else(|| "the defaults".to_owned());
+        anyhow::anyhow!("invalid setting {path:?} from {from}: {}", e.into_inner().message().trim())
+    })
 }
 
-fn merge(into: &mut Table, from: Table, source: &str) -> anyhow::Result<()> {
+/// Merges `from` into `into`: top-level keys must exist; tables are merged key by key (their
+/// keys are checked when the result is deserialised). Records where each top-level key came
+/// from.
+fn merge(
+    into: &mut Table,
+    from: Table,
+    known: &[&str],
+    source: &str,
+    sources: &mut std::collections::HashMap<String, String>,
+    name: impl Fn(&str) -> String,
+) -> anyhow::Result<()> {
     for (key, value) in from {
-        if !into.contains_key(&key) {
+        if !known.contains(&key.as_str()) {
             bail!("unknown setting {key:?} in {source}");
         }
-        into.insert(key, value);
+        sources.insert(key.clone(), name(&key));
+        match into.get_mut(&key) {
+            Some(existing) => merge_value(existing, value),
+            None => {
+                into.insert(key, value);
+            }
+        }
     }
     Ok(())
+}
+
+/// The field names a `#[derive(Deserialize)]` struct asks for, read by a deserializer that
+/// only records them.
+fn field_names<T: serde::de::DeserializeOwned>() -> Vec<&'static str> {
+    use serde::de::{Error as _, Visitor};
+    use serde::forward_to_deserialize_any;
+    #[derive(Default)]
+    struct Names(Vec<&'static str>);
+    impl<'de> serde::Deserializer<'de> for &mut Names {
+        type Error = serde::de::value::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(Self::Error::custom("only field names"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            self.0.extend(fields);
+            Err(Self::Error::custom("only field names"))
+        }
+        forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut names = Names::default();
+    let _ = T::deserialize(&mut names);
+    names.0
+}
+
+fn merge_value(into: &mut Value, from: Value) {
+    match (into, from) {
+        (Value::Table(into), Value::Table(from)) => {
+            for (key, value) in from {
+                match into.get_mut(&key) {
+                    Some(existing) => merge_value(existing, value),
+                    None => {
+                        into.insert(key, value);
+                    }
+                }
+            }
+        }
+        (into, from) => *into = from,
+    }
 }
 
 #[cfg(test)]
@@ -440,5 +612,152 @@ mod tests {
         let shown = s.redacted_toml();
         assert!(!shown.contains("s3cret") && shown.contains("<redacted>"), "{shown}");
         assert!(!format!("{s:?}").contains("s3cret"));
+    }
+
+    /// Every key path of a TOML value: `a`, `a.b`, and `list[].key` for arrays of tables.
+    fn key_paths(prefix: &str, value: &Value, into: &mut std::collections::BTreeSet<String>) {
+        match value {
+            Value::Table(t) => {
+                for (k, v) in t {
+                    let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                    into.insert(path.clone());
+                    key_paths(&path, v, into);
+                }
+            }
+            Value::Array(items) => {
+                for item in items.iter().filter(|i| i.is_table()) {
+                    key_paths(&format!("{prefix}[]"), item, into);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn docs_configuration_md_lists_exactly_the_settings() {
+        // Every optional field set, so that the serialised form shows every key.
+        let mut s = Settings::default();
+        s.witnesses.push(WitnessSettings {
+            name: "court".parse().unwrap(),
+            url: "https://127.0.0.1:1".into(),
+            role: Role::Court,
+            credential: CredentialSettings::Token("t".into()),
+            ca: Some("ca.pem".into()),
+        });
+        s.tls = ApiTlsSettings {
+            cert: Some("s.pem".into()),
+            key: Some("s.key".into()),
+            client_ca: Some("c.pem".into()),
+            client_auth: ClientAuth::Optional,
+        };
+        s.metrics.listen = Some("127.0.0.1:9090".parse().unwrap());
+        let mut in_struct = std::collections::BTreeSet::new();
+        key_paths("", &Value::try_from(&s).unwrap(), &mut in_struct);
+
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/configuration.md")).unwrap();
+        let table = doc.split("## Settings").nth(1).expect("a ## Settings section");
+        let in_docs: std::collections::BTreeSet<String> = table
+            .lines()
+            .take_while(|l| !l.starts_with("## "))
+            .filter_map(|l| l.strip_prefix("| `")?.split_once('`').map(|(key, _)| key.to_owned()))
+            .collect();
+        let undocumented: Vec<_> = in_struct.difference(&in_docs).collect();
+        let stale: Vec<_> = in_docs.difference(&in_struct).collect();
+        assert!(
+            undocumented.is_empty() && stale.is_empty(),
+            "docs/configuration.md is out of step with Settings: undocumented {undocumented:?}, documented but not a setting {stale:?}"
+        );
+    }
+
+    #[test]
+    fn unknown_environment_variables_and_bad_flags_name_the_key_and_the_source() {
+        let err =
+            format!("{:#}", Settings::load(None, env(&[("NOTARIUM_SEAL_INTERVAL", "5")]), Table::new()).unwrap_err());
+        assert!(err.contains("NOTARIUM_SEAL_INTERVAL") && err.contains("seal_interval"), "{err}");
+        // The witness process's variables may share the environment.
+        Settings::load(None, env(&[("NOTARIUM_WITNESS_LISTEN", "x"), ("NOTARIUM_WITNESS_NAME", "c")]), Table::new())
+            .unwrap();
+
+        let err =
+            format!("{:#}", Settings::load(None, env(&[("NOTARIUM_MAX_BATCH", "many")]), Table::new()).unwrap_err());
+        assert!(err.contains("\"max_batch\"") && err.contains("NOTARIUM_MAX_BATCH"), "{err}");
+
+        let mut flags = Table::new();
+        flags.insert("listen".into(), Value::String("nowhere".into()));
+        let err = format!("{:#}", Settings::load(None, env(&[("NOTARIUM_LISTEN", "127.0.0.1:1")]), flags).unwrap_err());
+        assert!(err.contains("\"listen\"") && err.contains("--listen"), "{err}");
+
+        let mut flags = Table::new();
+        flags.insert("listenn".into(), Value::String("127.0.0.1:1".into()));
+        let err = format!("{:#}", Settings::load(None, env(&[]), flags).unwrap_err());
+        assert!(err.contains("listenn") && err.contains("command line"), "{err}");
+
+        let err =
+            format!("{:#}", Settings::load(None, env(&[("NOTARIUM_LOG_FORMAT", "xml")]), Table::new()).unwrap_err());
+        assert!(err.contains("log_format") && err.contains("NOTARIUM_LOG_FORMAT"), "{err}");
+        let s = Settings::load(None, env(&[("NOTARIUM_LOG_FORMAT", "json")]), Table::new()).unwrap();
+        assert_eq!(s.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn tls_tables_merge_key_by_key_and_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("n.toml");
+        std::fs::write(
+            &file,
+            "[tls]\ncert = \"s.pem\"\nkey = \"s.key\"\nclient_ca = \"c.pem\"\nclient_auth = \"optional\"\n",
+        )
+        .unwrap();
+        let s = Settings::load(Some(&file), env(&[("NOTARIUM_TLS", "{ client_auth = \"required\" }")]), Table::new())
+            .unwrap();
+        assert_eq!(s.tls.cert.as_deref(), Some(Path::new("s.pem")));
+        assert_eq!(s.tls.client_auth, ClientAuth::Required);
+        let shown = s.redacted_toml();
+        assert!(shown.contains("s.key") && shown.contains("required"), "{shown}");
+
+        for (text, named) in [
+            ("[tls]\ncert = \"s.pem\"\n", "tls.key"),
+            ("[tls]\nclient_auth = \"required\"\nclient_ca = \"c.pem\"\n", "tls.client_auth"),
+            ("[tls]\ncert = \"s.pem\"\nkey = \"s.key\"\nclient_auth = \"optional\"\n", "tls.client_ca"),
+            ("[tls]\ncert = \"s.pem\"\nkey = \"s.key\"\nclient_auth = \"sometimes\"\n", "tls.client_auth"),
+            ("[tls]\ncert = \"s.pem\"\nkey = \"s.key\"\nkey_password = \"x\"\n", "key_password"),
+        ] {
+            std::fs::write(&file, text).unwrap();
+            let err = format!("{:#}", Settings::load(Some(&file), env(&[]), Table::new()).unwrap_err());
+            assert!(err.contains(named), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn an_optional_top_level_setting_left_out_of_the_defaults_is_still_known() {
+        #[derive(Debug, Default, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct S {
+            listen: Option<String>,
+            n: u64,
+        }
+        assert_eq!(field_names::<S>(), ["listen", "n"]);
+        let s: S = load_layered(
+            S::default(),
+            None,
+            "none.toml",
+            "T_",
+            env(&[("T_LISTEN", "a")]),
+            UnknownEnv::RefuseExcept(&[]),
+            Table::new(),
+        )
+        .unwrap();
+        assert_eq!(s.listen.as_deref(), Some("a"));
+        let err = load_layered(
+            S::default(),
+            None,
+            "none.toml",
+            "T_",
+            env(&[("T_LISTN", "a")]),
+            UnknownEnv::RefuseExcept(&[]),
+            Table::new(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("T_LISTN"), "{err}");
     }
 }

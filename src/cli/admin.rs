@@ -1,10 +1,12 @@
-//! `notarium admin tenant create|list`, `admin key rotate|revoke`, `admin tenant disable`.
+//! `notarium admin tenant create|list`, `admin key rotate|revoke`, `admin tenant disable`,
+//! `admin tenant cert add|list|revoke` (client certificates for mTLS).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 
+use crate::crypto::client_cert::parse_client_cert;
 use crate::domain::{TenantId, TenantRole};
 use crate::store::Store;
 
@@ -45,6 +47,32 @@ enum TenantCommand {
     Disable {
         #[arg(long)]
         tenant: TenantId,
+    },
+    /// Client certificates (mTLS) that authenticate as a tenant.
+    #[command(subcommand)]
+    Cert(CertCommand),
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum CertCommand {
+    /// Map a client certificate (PEM, end-entity) to a tenant; prints its SHA-256 fingerprint.
+    Add {
+        #[arg(long)]
+        tenant: TenantId,
+        #[arg(long)]
+        cert: PathBuf,
+    },
+    /// List a tenant's mapped certificates.
+    List {
+        #[arg(long)]
+        tenant: TenantId,
+    },
+    /// Revoke a certificate's mapping (given as the PEM file or its fingerprint in hex).
+    Revoke {
+        #[arg(long, conflicts_with = "fingerprint", required_unless_present = "fingerprint")]
+        cert: Option<PathBuf>,
+        #[arg(long)]
+        fingerprint: Option<String>,
     },
 }
 
@@ -101,6 +129,7 @@ async fn admin(args: &AdminArgs) -> anyhow::Result<()> {
                 bail!("no tenant {tenant}");
             }
         }
+        AdminCommand::Tenant(TenantCommand::Cert(command)) => cert(&store, command).await?,
         AdminCommand::Key(KeyCommand::Rotate { tenant }) => {
             store.tenant(tenant).await?.with_context(|| format!("no tenant {tenant}"))?;
             store.revoke_api_keys(tenant).await?;
@@ -116,4 +145,47 @@ async fn admin(args: &AdminArgs) -> anyhow::Result<()> {
     }
     store.close().await;
     Ok(())
+}
+
+async fn cert(store: &Store, command: &CertCommand) -> anyhow::Result<()> {
+    let read = |path: &PathBuf| -> anyhow::Result<_> {
+        let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        parse_client_cert(&pem).with_context(|| format!("{}", path.display()))
+    };
+    match command {
+        CertCommand::Add { tenant, cert } => {
+            let cert = read(cert)?;
+            store.tenant(tenant).await?.with_context(|| format!("no tenant {tenant}"))?;
+            if !store.add_client_cert(tenant, &cert).await? {
+                bail!("this certificate is already mapped to a tenant; revoke that mapping first");
+            }
+            println!("{}", hex::encode(cert.fingerprint));
+        }
+        CertCommand::List { tenant } => {
+            for c in store.client_certs(tenant).await? {
+                let state = c.revoked.map_or("active".to_owned(), |t| format!("revoked {t}"));
+                let until = c.not_after.map_or("-".to_owned(), |t| t.to_string());
+                println!("{}  {state}  until {until}  {}", hex::encode(c.fingerprint), escape(&c.subject));
+            }
+        }
+        CertCommand::Revoke { cert, fingerprint } => {
+            let fingerprint: [u8; 32] = match (cert, fingerprint) {
+                (Some(cert), _) => read(cert)?.fingerprint,
+                (None, Some(hex)) => hex::decode(hex.trim().replace(':', ""))
+                    .ok()
+                    .and_then(|b| b.try_into().ok())
+                    .context("--fingerprint: 64 hex digits (SHA-256)")?,
+                (None, None) => bail!("give --cert or --fingerprint"),
+            };
+            if !store.revoke_client_cert(&fingerprint).await? {
+                bail!("no unrevoked mapping for this certificate");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Certificate subjects are untrusted text: control characters never reach the terminal.
+fn escape(text: &str) -> String {
+    text.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect()
 }

@@ -11,6 +11,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::config::LogFormat;
+
 #[derive(Parser, Debug)]
 #[command(name = "notarium", version, about = "Trusted evidence notarization: register, seal, co-sign, verify.")]
 pub struct Cli {
@@ -31,6 +33,9 @@ enum Command {
     /// Recompute every leaf, root, block hash and co-signature from the database: exit 0
     /// consistent, 1 naming the first inconsistency, 2 unusable.
     Audit(audit::AuditArgs),
+    /// Print the effective settings (defaults → notarium.toml → NOTARIUM_* → flags) as TOML,
+    /// secrets redacted; exit 2 naming the key when one is unknown or invalid.
+    Config(serve::ServeArgs),
 }
 
 /// Where the data directory is by default.
@@ -48,13 +53,24 @@ pub fn run() -> ExitCode {
         Some(Command::Admin(args)) => admin::run(&args),
         Some(Command::Witness(args)) => witness::run(&args),
         Some(Command::Audit(args)) => audit::run(&args),
+        Some(Command::Config(args)) => serve::print_config(&args),
     }
 }
 
 /// Human-readable logs on stderr; `RUST_LOG` filters (default `info`).
 pub fn init_logging() {
+    init_logging_as(LogFormat::Text);
+}
+
+/// Logs on stderr, human-readable or one JSON object per line (event fields at the top level);
+/// `RUST_LOG` filters (default `info`).
+pub fn init_logging_as(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).with_span_list(false).try_init(),
+    };
 }
 
 /// Waits for SIGTERM or SIGINT.

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use toml::{Table, Value};
 
 use crate::app::Application;
-use crate::config::Settings;
+use crate::config::{LogFormat, Settings};
 
 #[derive(clap::Args, Debug, Default)]
 pub struct ServeArgs {
@@ -19,6 +19,9 @@ pub struct ServeArgs {
     /// Settings file (default ./notarium.toml when it exists).
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Log lines as human-readable `text` (default) or `json`.
+    #[arg(long, value_enum)]
+    log_format: Option<LogFormat>,
 }
 
 impl ServeArgs {
@@ -30,12 +33,15 @@ impl ServeArgs {
         if let Some(data) = &self.data {
             flags.insert("data".into(), Value::String(data.display().to_string()));
         }
+        if let Some(format) = self.log_format {
+            let name = if format == LogFormat::Json { "json" } else { "text" };
+            flags.insert("log_format".into(), Value::String(name.into()));
+        }
         Settings::load(self.config.as_deref(), std::env::vars(), flags)
     }
 }
 
 pub fn run(args: &ServeArgs) -> ExitCode {
-    super::init_logging();
     let settings = match args.settings() {
         Ok(s) => s,
         Err(e) => {
@@ -43,6 +49,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    super::init_logging_as(settings.log_format);
     let result = actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings).await?;
         app.run_until_stopped().await
@@ -52,6 +59,20 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         Err(e) => {
             tracing::error!("notarium serve: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// `notarium config`: the effective settings as TOML, secrets redacted.
+pub fn print_config(args: &ServeArgs) -> ExitCode {
+    match args.settings() {
+        Ok(settings) => {
+            print!("{}", settings.redacted_toml());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("notarium config: {e:#}");
+            ExitCode::from(2)
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod certs;
 pub mod checker;
+pub mod client_cert;
 pub mod cms;
 pub mod devpki;
 pub mod trust;

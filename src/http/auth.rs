@@ -1,5 +1,10 @@
 //! `Authorization: Bearer <api key>` → the calling tenant. Keys are looked up by their SHA-256
 //! (so the comparison never runs over the secret itself) and are never logged.
+//!
+//! Over HTTPS with client certificates (`tls.client_auth`), a request without `Authorization`
+//! whose connection presented a certificate (verified against `tls.client_ca` in the
+//! handshake) is the tenant an operator mapped that certificate to, by fingerprint. A bearer
+//! key, when sent, always decides.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,6 +16,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use crate::problem::Problem;
 use crate::store::{Store, Tenant, hash_api_key};
+use crate::witness::tls::ClientCertFingerprint;
 
 /// The authenticated tenant of a request.
 #[derive(Debug, Clone)]
@@ -29,13 +35,30 @@ impl FromRequest for Caller {
         }
         let store = req.app_data::<web::Data<Store>>().cloned();
         let key = bearer(req);
+        let client_cert = if req.headers().contains_key(AUTHORIZATION) {
+            None
+        } else {
+            req.conn_data::<ClientCertFingerprint>().copied()
+        };
         let req = req.clone();
         Box::pin(async move {
-            let key = key?;
             let store = store.ok_or_else(|| Problem::internal(&anyhow::anyhow!("no store configured")))?;
-            let tenant = store.tenant_by_key_hash(&hash_api_key(&key)).await?.ok_or_else(|| {
-                Problem::new(StatusCode::UNAUTHORIZED, "invalid_api_key", "the API key is unknown, revoked or disabled")
-            })?;
+            let tenant = match (key, client_cert) {
+                (Err(_), Some(cert)) => store.tenant_by_client_cert(&cert.0).await?.ok_or_else(|| {
+                    Problem::new(
+                        StatusCode::UNAUTHORIZED,
+                        "invalid_client_certificate",
+                        "the client certificate is not mapped to an enabled tenant, or its mapping was revoked",
+                    )
+                })?,
+                (key, _) => store.tenant_by_key_hash(&hash_api_key(&key?)).await?.ok_or_else(|| {
+                    Problem::new(
+                        StatusCode::UNAUTHORIZED,
+                        "invalid_api_key",
+                        "the API key is unknown, revoked or disabled",
+                    )
+                })?,
+            };
             req.extensions_mut().insert(tenant.id);
             Ok(Caller(tenant))
         })

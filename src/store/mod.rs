@@ -6,6 +6,7 @@
 
 mod audit;
 mod blocks;
+mod client_certs;
 mod codec;
 mod evidence;
 mod sessions;
@@ -24,6 +25,7 @@ use sqlx::{ConnectOptions, Connection};
 
 pub use audit::{AuditCursor, AuditRow};
 pub use blocks::{BlockRow, CosignatureRow};
+pub use client_certs::ClientCertInfo;
 pub use evidence::{EvidenceRecord, IdempotencyRecord, NewEvidence};
 pub use sessions::{Session, random_token};
 pub use tenants::{ApiKeyInfo, Tenant, hash_api_key};

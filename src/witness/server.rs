@@ -22,7 +22,7 @@ use super::protocol::{
     CosignRequest, CosignResponse, MAX_HEADERS_PER_REQUEST, MAX_REQUEST_BYTES, SignedHeader, WitnessStateView,
 };
 use super::state::{NewSignature, Tip, WitnessState};
-use super::tls::{ClientCertFingerprint, TlsIdentity, acceptor, record_client_cert};
+use super::tls::{ClientCertFingerprint, ClientCerts, TlsIdentity, acceptor, record_client_cert};
 use crate::crypto::{certs, cms};
 use crate::domain::{LogName, Role, Timestamp, WitnessName};
 use crate::problem::Problem;
@@ -89,7 +89,10 @@ pub fn serve(mut config: WitnessConfig, listener: TcpListener) -> anyhow::Result
     let tokens = std::mem::take(&mut config.operator_tokens);
     let tokens = web::Data::new(OperatorCredentials::new(&tokens, pinned));
     let tls = match &config.tls {
-        Some(identity) => Some(acceptor(identity, !config.operator_certs.is_empty())?),
+        Some(identity) => {
+            let client_certs = if config.operator_certs.is_empty() { ClientCerts::None } else { ClientCerts::Pinned };
+            Some(acceptor(identity, client_certs)?)
+        }
         None => None,
     };
     let witness = web::Data::new(Witness { state: Mutex::new(state), chain, config });

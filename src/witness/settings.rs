@@ -13,7 +13,7 @@ use toml::Table;
 
 use super::server::WitnessConfig;
 use super::tls::TlsIdentity;
-use crate::config::load_layered;
+use crate::config::{UnknownEnv, load_layered};
 use crate::domain::{LogName, Role, WitnessName};
 
 /// `Debug` is safe: operators' tokens are redacted.
@@ -92,7 +92,8 @@ impl WitnessProcessSettings {
         env: impl IntoIterator<Item = (String, String)>,
         flags: Table,
     ) -> anyhow::Result<Self> {
-        let s: Self = load_layered(Self::default(), file, "witness.toml", "NOTARIUM_WITNESS_", env, flags)?;
+        let s: Self =
+            load_layered(Self::default(), file, "witness.toml", "NOTARIUM_WITNESS_", env, UnknownEnv::Ignore, flags)?;
         ensure!(
             !s.operators.is_empty(),
             "no operators: a witness serves at least one operator (operators = [{{ name, token }}])"

@@ -1,0 +1,85 @@
+//! Client certificates (mTLS) mapped to tenants, by SHA-256 fingerprint; revocable.
+
+use sqlx::Row;
+
+use super::Store;
+use super::codec::{self, id_bytes};
+use super::tenants::tenant_from_row;
+use crate::crypto::client_cert::ClientCertificate;
+use crate::domain::{TenantId, Timestamp};
+
+/// A mapping as listed.
+#[derive(Debug, Clone)]
+pub struct ClientCertInfo {
+    pub fingerprint: [u8; 32],
+    pub subject: String,
+    pub not_after: Option<Timestamp>,
+    pub created: Timestamp,
+    pub revoked: Option<Timestamp>,
+}
+
+impl Store {
+    /// Maps `cert` to `tenant`, or reinstates a revoked mapping (to `tenant`). Returns false,
+    /// changing nothing, when the certificate is already mapped and not revoked.
+    pub async fn add_client_cert(&self, tenant: &TenantId, cert: &ClientCertificate) -> anyhow::Result<bool> {
+        let now = Timestamp::now().unix_millis();
+        let done = sqlx::query(
+            "INSERT INTO client_certs (fingerprint, tenant_id, subject, not_after_ms, created_ms) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (fingerprint) DO UPDATE SET tenant_id = excluded.tenant_id, subject = excluded.subject, \
+             not_after_ms = excluded.not_after_ms, created_ms = excluded.created_ms, revoked_ms = NULL \
+             WHERE client_certs.revoked_ms IS NOT NULL",
+        )
+        .bind(cert.fingerprint.as_slice())
+        .bind(id_bytes(tenant))
+        .bind(&cert.subject)
+        .bind(cert.not_after_ms)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Revokes the mapping of a certificate; returns whether an unrevoked one existed.
+    pub async fn revoke_client_cert(&self, fingerprint: &[u8; 32]) -> anyhow::Result<bool> {
+        let done = sqlx::query("UPDATE client_certs SET revoked_ms = ? WHERE fingerprint = ? AND revoked_ms IS NULL")
+            .bind(Timestamp::now().unix_millis())
+            .bind(fingerprint.as_slice())
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn client_certs(&self, tenant: &TenantId) -> anyhow::Result<Vec<ClientCertInfo>> {
+        let rows = sqlx::query(
+            "SELECT fingerprint, subject, not_after_ms, created_ms, revoked_ms FROM client_certs \
+             WHERE tenant_id = ? ORDER BY created_ms",
+        )
+        .bind(id_bytes(tenant))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let revoked: Option<i64> = r.try_get("revoked_ms")?;
+                Ok(ClientCertInfo {
+                    fingerprint: codec::bytes32(r, "fingerprint")?,
+                    subject: r.try_get("subject")?,
+                    not_after: Timestamp::from_unix_millis(r.try_get("not_after_ms")?),
+                    created: codec::time(r, "created_ms")?,
+                    revoked: revoked.and_then(Timestamp::from_unix_millis),
+                })
+            })
+            .collect()
+    }
+
+    /// The enabled tenant a certificate is mapped to, unless the mapping is revoked.
+    pub async fn tenant_by_client_cert(&self, fingerprint: &[u8; 32]) -> anyhow::Result<Option<super::Tenant>> {
+        let row = sqlx::query(
+            "SELECT t.id, t.name, t.role, t.issuer_code, t.disabled FROM client_certs c JOIN tenants t ON t.id = c.tenant_id \
+             WHERE c.fingerprint = ? AND c.revoked_ms IS NULL AND t.disabled = 0",
+        )
+        .bind(fingerprint.as_slice())
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(tenant_from_row).transpose()
+    }
+}

@@ -3,7 +3,9 @@
 pub mod auth;
 mod blocks;
 pub mod body;
+mod docs_ui;
 mod evidence;
+pub mod openapi;
 mod ops;
 pub mod receipts;
 mod request_log;
@@ -56,6 +58,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(blocks::routes)
         .configure(verify::routes)
         .configure(ops::routes)
+        .configure(openapi::routes)
+        .configure(docs_ui::routes)
         .configure(crate::pages::routes);
 }
 

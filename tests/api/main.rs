@@ -10,6 +10,7 @@ mod errors;
 mod evidence;
 mod helpers;
 mod idempotency;
+mod openapi;
 mod ops;
 mod pages;
 mod process;

@@ -24,6 +24,7 @@ pub const MAX_CHAIN_CERTS: usize = 8;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Receipt {
+    #[schema(pattern = "^notarium-receipt/v1$")]
     pub format: String,
     pub evidence: ReceiptEvidence,
     pub leaf_hash: Hash,

@@ -34,6 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct EvidenceIn {
     /// `document`, `contract` or `image` here; the other kinds have their own routes.
+    #[schema(value_type = super::openapi::GenericKind)]
     pub kind: EvidenceKind,
     /// BLAKE3 of the file.
     pub content_hash: Hash,

@@ -17,7 +17,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
-use crate::domain::{EvidenceId, EvidenceKind, Hash, LogName, Salt, TenantId, Timestamp, WitnessName};
+use crate::domain::{EvidenceId, Hash, LogName, Salt, TenantId, Timestamp, WitnessName};
 use crate::problem::FieldError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -258,6 +258,15 @@ pub enum EvidenceStatus {
     Anchored,
 }
 
+/// The kinds `/v1/evidence` registers (`GENERIC_KINDS`); invoices and claims have their own routes.
+#[derive(ToSchema, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GenericKind {
+    Document,
+    Contract,
+    Image,
+}
+
 /// `all` (the default) or `none`.
 #[derive(ToSchema, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -274,7 +283,7 @@ pub struct EvidenceUpload {
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
     /// `document` (the default), `contract` or `image`.
-    kind: Option<EvidenceKind>,
+    kind: Option<GenericKind>,
     /// A JSON object, as text.
     metadata: Option<String>,
 }

@@ -39,7 +39,7 @@ struct ReceiptQuery {
     #[param(value_type = Option<u64>, minimum = 0, maximum = 30)]
     wait: Option<String>,
     /// `none` leaves the metadata out of the receipt (it stays committed through `meta_hash`).
-    #[param(value_type = Option<super::openapi::Disclose>)]
+    #[param(value_type = Option<super::openapi::Disclose>, inline)]
     disclose: Option<String>,
 }
 

@@ -39,7 +39,7 @@ pub fn validate_cron(expr: &str) -> anyhow::Result<()> {
 }
 
 /// What `/readyz` shows of the scheduled audit.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct AuditStatus {
     /// The cron expression (UTC, seconds first).
     pub schedule: String,

@@ -21,9 +21,10 @@ pub const MAX_SIBLINGS: usize = 64;
 pub const MAX_COSIGNATURES: usize = 32;
 pub const MAX_CHAIN_CERTS: usize = 8;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Receipt {
+    #[schema(pattern = "^notarium-receipt/v1$")]
     pub format: String,
     pub evidence: ReceiptEvidence,
     pub leaf_hash: Hash,
@@ -32,7 +33,7 @@ pub struct Receipt {
     pub cosignatures: Vec<Cosignature>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReceiptEvidence {
     pub id: EvidenceId,
@@ -45,10 +46,11 @@ pub struct ReceiptEvidence {
     /// Absent when the owner chose not to disclose it; it is committed through `meta_hash`.
     /// Duplicate keys are refused at every depth.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "unique_keys_metadata")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Metadata>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InclusionProof {
     pub leaf_index: u64,
@@ -57,7 +59,7 @@ pub struct InclusionProof {
     pub siblings: Vec<Hash>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReceiptBlock {
     pub log: LogName,
@@ -67,7 +69,7 @@ pub struct ReceiptBlock {
     pub block_hash: Hash,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cosignature {
     pub witness: WitnessName,
@@ -75,6 +77,7 @@ pub struct Cosignature {
     pub role: Role,
     /// CMS SignedData (DER), base64 in JSON.
     #[serde(serialize_with = "to_base64", deserialize_with = "from_base64")]
+    #[schema(value_type = String, format = Byte)]
     pub cms: Vec<u8>,
     /// The signer certificate and intermediates as PEM, leaf first, no root.
     pub chain: Vec<String>,

@@ -18,7 +18,7 @@ pub use super::statements::Statement;
 use super::time::Timestamp;
 
 /// One named check. `ok` is `None` when the check does not apply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Check {
     pub name: String,
     pub ok: Option<bool>,
@@ -26,7 +26,7 @@ pub struct Check {
 }
 
 /// The verdict: the body of `POST /v1/verify` and of `notarium verify --json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct VerifyReport {
     pub valid: bool,
     pub checks: Vec<Check>,

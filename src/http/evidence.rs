@@ -29,30 +29,52 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/v1/evidence/{id}", web::get().to(get));
 }
 
-/// One hash-only item, as sent.
-#[derive(Debug, Deserialize)]
+/// One hash-only item, as sent: the file never leaves the client, only its BLAKE3.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceIn {
+    /// `document`, `contract` or `image` here; the other kinds have their own routes.
+    #[schema(value_type = super::openapi::GenericKind)]
     pub kind: EvidenceKind,
+    /// BLAKE3 of the file.
     pub content_hash: Hash,
+    /// Any JSON object, at most 16 KiB as canonical JSON; duplicate keys are refused.
     #[serde(default, deserialize_with = "unique_keys_metadata")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Metadata>,
 }
 
-#[derive(Debug, Deserialize)]
+/// 1 to 10,000 hash-only items, registered all or none.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct BatchIn {
+pub struct BatchIn {
+    #[schema(min_items = 1, max_items = 10_000)]
     items: Vec<EvidenceIn>,
 }
 
-#[derive(Debug, Deserialize)]
+/// The hash to look up among the caller's records.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct LookupIn {
+pub struct LookupIn {
     content_hash: Hash,
 }
 
+/// Records, in the order the route gives them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EvidenceItems {
+    pub items: Vec<EvidenceOut>,
+}
+
+/// One page of the caller's records, newest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EvidencePage {
+    pub items: Vec<EvidenceOut>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
 /// A record as the owner sees it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EvidenceOut {
     pub id: EvidenceId,
     pub kind: EvidenceKind,
@@ -61,10 +83,14 @@ pub struct EvidenceOut {
     pub leaf_hash: Hash,
     pub received: Timestamp,
     /// `pending`, `sealed` or `anchored`.
+    #[schema(value_type = super::openapi::EvidenceStatus)]
     pub status: &'static str,
+    /// The height of the block that holds the record, once sealed.
     pub block: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Metadata>,
+    /// Where to fetch the receipt.
     pub receipt: String,
 }
 
@@ -96,6 +122,21 @@ impl EvidenceOut {
     }
 }
 
+/// Registers one record: hash-only JSON, or a multipart upload hashed by the server.
+#[utoipa::path(
+    post,
+    path = "/v1/evidence",
+    tag = "evidence",
+    security(("api_key" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 200,
+        description = "A repeat with the same key and body returns the first result.")),
+    request_body(content(
+        (EvidenceIn = "application/json", example = json!(super::openapi::examples::evidence_in())),
+        (super::openapi::EvidenceUpload = "multipart/form-data"),
+    )),
+    responses((status = 201, description = "The record, `pending`.", body = EvidenceOut,
+        example = json!(super::openapi::examples::evidence_out()))),
+)]
 async fn create(
     req: HttpRequest,
     caller: Caller,
@@ -119,6 +160,18 @@ async fn create(
     Ok(HttpResponse::Created().json(out))
 }
 
+/// Registers 1 to 10,000 hash-only items, all or none; field errors point at `/items/{i}/...`.
+#[utoipa::path(
+    post,
+    path = "/v1/evidence/batch",
+    tag = "evidence",
+    security(("api_key" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 200,
+        description = "A repeat with the same key and body returns the first result.")),
+    request_body(content = BatchIn, example = json!({ "items": [super::openapi::examples::evidence_in()] })),
+    responses((status = 201, description = "The records, in the order sent.", body = EvidenceItems,
+        example = json!({ "items": [super::openapi::examples::evidence_out()] }))),
+)]
 async fn batch(
     req: HttpRequest,
     caller: Caller,
@@ -149,7 +202,7 @@ async fn batch(
         return Err(Problem::invalid(errors));
     }
     let records = submit(&ingest, &store, &caller, items, idem.map(|k| (k, Hash::of(&body)))).await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({ "items": records })))
+    Ok(HttpResponse::Created().json(EvidenceItems { items: records }))
 }
 
 /// Checks what the types cannot: an allowed kind, metadata size.
@@ -220,13 +273,27 @@ pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, Problem> {
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
+    /// Records per page, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 
+/// The caller's records, newest first, paginated.
+#[utoipa::path(
+    get,
+    path = "/v1/evidence",
+    tag = "evidence",
+    security(("api_key" = [])),
+    params(ListQuery),
+    responses((status = 200, description = "One page.", body = EvidencePage,
+        example = json!({ "items": [super::openapi::examples::evidence_out()], "next_cursor": null }))),
+)]
 async fn list(caller: Caller, query: web::Query<ListQuery>, store: web::Data<Store>) -> Result<HttpResponse, Problem> {
     let limit = query.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
@@ -244,9 +311,19 @@ async fn list(caller: Caller, query: web::Query<ListQuery>, store: web::Data<Sto
     for r in records {
         items.push(EvidenceOut::of(&store, r).await?);
     }
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": next_cursor })))
+    Ok(HttpResponse::Ok().json(EvidencePage { items, next_cursor }))
 }
 
+/// The caller's records with this content hash (POST, so hashes stay out of URLs and logs).
+#[utoipa::path(
+    post,
+    path = "/v1/evidence/lookup",
+    tag = "evidence",
+    security(("api_key" = [])),
+    request_body(content = LookupIn, example = json!({ "content_hash": super::openapi::examples::HASH })),
+    responses((status = 200, description = "At most 1000 records.", body = EvidenceItems,
+        example = json!({ "items": [super::openapi::examples::evidence_out()] }))),
+)]
 async fn lookup(
     req: HttpRequest,
     caller: Caller,
@@ -260,9 +337,19 @@ async fn lookup(
     for r in store.evidence_by_content(&caller.0.id, &q.content_hash, 1000).await? {
         items.push(EvidenceOut::of(&store, r).await?);
     }
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(EvidenceItems { items }))
 }
 
+/// One of the caller's records; another tenant's is `404` like an unknown id.
+#[utoipa::path(
+    get,
+    path = "/v1/evidence/{id}",
+    tag = "evidence",
+    security(("api_key" = [])),
+    params(("id" = String, Path, description = "The evidence id (UUIDv7).")),
+    responses((status = 200, description = "The record.", body = EvidenceOut,
+        example = json!(super::openapi::examples::evidence_out()))),
+)]
 async fn get(caller: Caller, id: web::Path<String>, store: web::Data<Store>) -> Result<HttpResponse, Problem> {
     let record = owned_record(&store, &caller, &id).await?;
     Ok(HttpResponse::Ok().json(EvidenceOut::of(&store, record).await?))

@@ -3,9 +3,11 @@
 pub mod auth;
 mod blocks;
 pub mod body;
+mod docs_ui;
 mod evidence;
 pub mod limits;
 mod metering;
+pub mod openapi;
 pub mod ops;
 pub mod receipts;
 mod request_log;
@@ -62,6 +64,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(blocks::routes)
         .configure(verify::routes)
         .configure(ops::routes)
+        .configure(openapi::routes)
+        .configure(docs_ui::routes)
         .configure(crate::pages::routes);
 }
 

@@ -3,9 +3,8 @@
 use std::time::Duration;
 
 use actix_web::{HttpResponse, web};
-use serde_json::json;
 
-use crate::audit::schedule::SharedAuditStatus;
+use crate::audit::schedule::{AuditStatus, SharedAuditStatus};
 use crate::domain::Timestamp;
 use crate::metrics::Metrics;
 use crate::problem::Problem;
@@ -22,12 +21,55 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/metrics", web::get().to(metrics));
 }
 
+/// `GET /healthz`: always `ok` while the process answers.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Health {
+    #[schema(value_type = String, example = "ok")]
+    status: &'static str,
+}
+
+/// The process is alive.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses((status = 200, description = "Alive.", body = Health, example = json!({ "status": "ok" }))),
+)]
 async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "status": "ok" }))
+    HttpResponse::Ok().json(Health { status: "ok" })
+}
+
+/// `GET /readyz`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    /// `database_writable && sealer_running && fork == null`.
+    ready: bool,
+    database_writable: bool,
+    sealer_running: bool,
+    /// What a witness reported as a fork; null when none was detected.
+    fork: Option<String>,
+    witnesses: Vec<WitnessView>,
+    audit: AuditStatus,
+}
+
+/// The witnesses as operators see them.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct WitnessList {
+    witnesses: Vec<WitnessView>,
 }
 
 /// Ready = database writable, sealer running, no fork detected. Witness and audit state are
 /// shown but do not make the service unready.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready.", body = Readiness, example = json!(super::openapi::examples::readiness(true))),
+        (status = 503, description = "Not ready: the same body, `ready: false`.", body = Readiness,
+            example = json!(super::openapi::examples::readiness(false))),
+    ),
+)]
 async fn readyz(
     store: web::Data<Store>,
     status: web::Data<SharedStatus>,
@@ -42,21 +84,34 @@ async fn readyz(
     let witnesses = witness_view(&store, &status).await?;
     let ready = writable && sealer_running && fork.is_none();
     let audit = audit.lock().expect("audit status lock").clone();
-    let body = json!({
-        "ready": ready, "database_writable": writable, "sealer_running": sealer_running,
-        "fork": fork, "witnesses": witnesses, "audit": audit,
-    });
+    let body = Readiness { ready, database_writable: writable, sealer_running, fork, witnesses, audit };
     Ok(if ready { HttpResponse::Ok() } else { HttpResponse::ServiceUnavailable() }.json(body))
 }
 
+/// The configured witnesses: role, reachable, last height co-signed, lag, last refusal and error.
+#[utoipa::path(
+    get,
+    path = "/v1/witnesses",
+    tag = "operations",
+    responses((status = 200, description = "One entry per configured witness.", body = WitnessList,
+        example = json!({ "witnesses": [super::openapi::examples::witness()] }))),
+)]
 async fn witnesses(store: web::Data<Store>, status: web::Data<SharedStatus>) -> Result<HttpResponse, Problem> {
-    Ok(HttpResponse::Ok().json(json!({ "witnesses": witness_view(&store, &status).await? })))
+    Ok(HttpResponse::Ok().json(WitnessList { witnesses: witness_view(&store, &status).await? }))
 }
 
 /// Whether this listener serves `/metrics` (not the API's when `metrics.listen` is set).
 pub struct MetricsHere(pub bool);
 
 /// The metrics, with the state gauges set from the same view as `/v1/witnesses`.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "Prometheus metrics in the OpenMetrics text format.", body = String,
+        content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        example = "# TYPE notarium_fork_detected gauge\nnotarium_fork_detected 0\n# EOF\n")),
+)]
 pub(crate) async fn metrics(
     here: web::Data<MetricsHere>,
     store: web::Data<Store>,
@@ -91,11 +146,13 @@ pub(crate) async fn metrics(
 
 /// Each witness as operators see it: reachable, last height co-signed, lag in blocks and in
 /// seconds (the age of the oldest block it has not co-signed), last refusal and error.
-#[derive(serde::Serialize)]
-struct WitnessView {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct WitnessView {
     #[serde(flatten)]
     status: WitnessStatus,
+    /// Blocks sealed that this witness has not co-signed.
     lag_blocks: u64,
+    /// The age of the oldest block it has not co-signed.
     lag_seconds: f64,
 }
 

@@ -31,13 +31,33 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/v1/evidence/{id}/receipt.zip", web::get().to(receipt_zip));
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ReceiptQuery {
+    /// Long-poll: wait up to this many seconds (0 to 30) for the record to be anchored.
+    #[param(value_type = Option<u64>, minimum = 0, maximum = 30)]
     wait: Option<String>,
+    /// `none` leaves the metadata out of the receipt (it stays committed through `meta_hash`).
+    #[param(value_type = Option<super::openapi::Disclose>, inline)]
     disclose: Option<String>,
 }
 
+/// The receipt once the record is anchored; before, `202` with the record and `Retry-After: 1`.
+#[utoipa::path(
+    get,
+    path = "/v1/evidence/{id}/receipt",
+    tag = "receipts",
+    security(("api_key" = [])),
+    params(("id" = String, Path, description = "The evidence id (UUIDv7)."), ReceiptQuery),
+    responses(
+        (status = 200, description = "The receipt (docs/formats.md).", body = Receipt,
+            example = json!(super::openapi::examples::receipt())),
+        (status = 202, description = "Not anchored yet: the record. Ask again after `Retry-After` seconds.",
+            body = EvidenceOut, headers(("Retry-After" = u32, description = "Seconds: 1.")),
+            example = json!(super::openapi::examples::evidence_out())),
+    ),
+)]
 async fn receipt_json(
     caller: Caller,
     id: web::Path<String>,
@@ -51,6 +71,21 @@ async fn receipt_json(
     })
 }
 
+/// The receipt bundle (receipt, VERIFY.txt, certificates) once anchored; same `202` before.
+#[utoipa::path(
+    get,
+    path = "/v1/evidence/{id}/receipt.zip",
+    tag = "receipts",
+    security(("api_key" = [])),
+    params(("id" = String, Path, description = "The evidence id (UUIDv7)."), ReceiptQuery),
+    responses(
+        (status = 200, description = "The zip bundle (docs/formats.md §7).", content_type = "application/zip",
+            body = Vec<u8>, headers(("Content-Disposition" = String, description = "attachment; filename=\"receipt-<id>.zip\""))),
+        (status = 202, description = "Not anchored yet: the record. Ask again after `Retry-After` seconds.",
+            body = EvidenceOut, headers(("Retry-After" = u32, description = "Seconds: 1.")),
+            example = json!(super::openapi::examples::evidence_out())),
+    ),
+)]
 async fn receipt_zip(
     caller: Caller,
     id: web::Path<String>,

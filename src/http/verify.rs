@@ -26,6 +26,19 @@ pub struct VerifyLimits {
 /// Receipts sent to this anonymous route: a real one is a few kilobytes.
 pub const MAX_RECEIPT_BYTES: usize = 1 << 20;
 
+/// Checks a receipt offline-style under the service's trust anchors and quorum policy;
+/// nothing is stored. An invalid receipt is still `200` with `valid: false`.
+#[utoipa::path(
+    post,
+    path = "/v1/verify",
+    tag = "verify",
+    request_body(content(
+        (crate::domain::Receipt = "application/json", example = json!(super::openapi::examples::receipt())),
+        (super::openapi::VerifyUpload = "multipart/form-data"),
+    )),
+    responses((status = 200, description = "The report, as `notarium verify --json` prints it.", body = VerifyReport,
+        example = json!(super::openapi::examples::verify_report()))),
+)]
 async fn verify_receipt(
     req: HttpRequest,
     payload: web::Payload,

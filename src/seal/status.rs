@@ -12,7 +12,7 @@ pub struct SealerStatus {
     pub witnesses: Vec<WitnessStatus>,
 }
 
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct WitnessStatus {
     pub name: String,
     pub role: String,

@@ -14,6 +14,7 @@ mod idempotency;
 mod limits;
 mod logs;
 mod metrics;
+mod openapi;
 mod ops;
 mod pages;
 mod process;

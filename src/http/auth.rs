@@ -11,7 +11,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::http::header::AUTHORIZATION;
+use actix_web::http::header::{AUTHORIZATION, ORIGIN};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use crate::problem::Problem;
@@ -27,42 +27,56 @@ impl FromRequest for Caller {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Problem>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        // The rate-limit middleware has already resolved the key.
+        // The rate-limit middleware has usually resolved the tenant already.
         let resolved = req.extensions().get::<Tenant>().cloned();
-        if let Some(tenant) = resolved {
-            req.extensions_mut().insert(tenant.id);
-            return Box::pin(std::future::ready(Ok(Caller(tenant))));
-        }
         let store = req.app_data::<web::Data<Store>>().cloned();
-        let key = bearer(req);
-        let client_cert = if req.headers().contains_key(AUTHORIZATION) {
-            None
-        } else {
-            req.conn_data::<ClientCertFingerprint>().copied()
-        };
         let req = req.clone();
         Box::pin(async move {
-            let store = store.ok_or_else(|| Problem::internal(&anyhow::anyhow!("no store configured")))?;
-            let tenant = match (key, client_cert) {
-                (Err(_), Some(cert)) => store.tenant_by_client_cert(&cert.0).await?.ok_or_else(|| {
-                    Problem::new(
-                        StatusCode::UNAUTHORIZED,
-                        "invalid_client_certificate",
-                        "the client certificate is not mapped to an enabled tenant, or its mapping was revoked",
-                    )
-                })?,
-                (key, _) => store.tenant_by_key_hash(&hash_api_key(&key?)).await?.ok_or_else(|| {
-                    Problem::new(
-                        StatusCode::UNAUTHORIZED,
-                        "invalid_api_key",
-                        "the API key is unknown, revoked or disabled",
-                    )
-                })?,
+            let tenant = match resolved {
+                Some(tenant) => tenant,
+                None => {
+                    let store = store.ok_or_else(|| Problem::internal(&anyhow::anyhow!("no store configured")))?;
+                    authenticate(&req, &store).await?
+                }
             };
             req.extensions_mut().insert(tenant.id);
             Ok(Caller(tenant))
         })
     }
+}
+
+/// The tenant a request authenticates as: its bearer key, else (with no `Authorization`
+/// header) the client certificate its connection presented.
+pub async fn authenticate(req: &HttpRequest, store: &Store) -> Result<Tenant, Problem> {
+    let client_cert = if req.headers().contains_key(AUTHORIZATION) {
+        None
+    } else {
+        req.conn_data::<ClientCertFingerprint>().copied()
+    };
+    let refused = |detail| Problem::new(StatusCode::UNAUTHORIZED, "invalid_client_certificate", detail);
+    match (bearer(req), client_cert) {
+        (Err(_), Some(cert)) => {
+            if sent_for_another_site(req) {
+                return Err(refused(
+                    "a client certificate does not authenticate a request a browser sends for another site; send a bearer key",
+                ));
+            }
+            store.tenant_by_client_cert(&cert.0).await?.ok_or_else(|| {
+                refused("the client certificate is not mapped to an enabled tenant, or its mapping was revoked")
+            })
+        }
+        (key, _) => store.tenant_by_key_hash(&hash_api_key(&key?)).await?.ok_or_else(|| {
+            Problem::new(StatusCode::UNAUTHORIZED, "invalid_api_key", "the API key is unknown, revoked or disabled")
+        }),
+    }
+}
+
+/// A browser presents an installed client certificate on its own, also when another site
+/// makes it send a request (a form POST needs no CORS preflight). Such requests carry `Origin`
+/// or `Sec-Fetch-Site: cross-site|same-site`; API clients send neither.
+fn sent_for_another_site(req: &HttpRequest) -> bool {
+    let fetch_site = req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    req.headers().contains_key(ORIGIN) || matches!(fetch_site, Some("cross-site" | "same-site"))
 }
 
 pub fn bearer(req: &HttpRequest) -> Result<String, Problem> {

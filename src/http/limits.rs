@@ -19,12 +19,12 @@ use actix_web::{Error, HttpMessage, ResponseError, web};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota as Gcra, RateLimiter};
 
-use super::auth::bearer;
+use super::auth::authenticate;
 use crate::config::{Quota, RateLimitSettings};
 use crate::domain::{TenantId, TenantRole};
 use crate::metrics::Metrics;
 use crate::problem::Problem;
-use crate::store::{Store, Tenant, hash_api_key};
+use crate::store::{Store, Tenant};
 
 /// The routes anyone may call, limited per client IP.
 pub const ANONYMOUS_ROUTES: [&str; 4] = ["/v1/verify", "/v1/images/search", "/verify", "/login"];
@@ -119,8 +119,9 @@ pub async fn limit(
     let limits = req.app_data::<web::Data<RateLimits>>().cloned();
     let verdict = match limits {
         None => Ok(()),
-        Some(limits) if ANONYMOUS_ROUTES.contains(&req.path()) => match req.peer_addr() {
-            Some(peer) => limits.check_ip(peer.ip(), bytes).map_err(|wait| ("ip", wait)),
+        // The decoded path: `/v1/%76erify` reaches the same handler as `/v1/verify`.
+        Some(limits) if ANONYMOUS_ROUTES.contains(&req.match_info().as_str()) => match req.peer_addr() {
+            Some(peer) => limits.check_ip(client_key(peer.ip()), bytes).map_err(|wait| ("ip", wait)),
             None => Ok(()),
         },
         Some(limits) => match tenant_of(&req).await {
@@ -155,10 +156,37 @@ pub async fn limit(
     }
 }
 
-/// The enabled tenant of the request's bearer key, if it has a valid one.
+/// The tenant the request authenticates as (bearer key or client certificate), if any;
+/// requests that do not authenticate are left to the handler's `401`.
 async fn tenant_of(req: &ServiceRequest) -> Result<Option<Tenant>, Problem> {
-    let (Ok(key), Some(store)) = (bearer(req.request()), req.app_data::<web::Data<Store>>()) else {
-        return Ok(None);
-    };
-    Ok(store.tenant_by_key_hash(&hash_api_key(&key)).await?)
+    let Some(store) = req.app_data::<web::Data<Store>>() else { return Ok(None) };
+    match authenticate(req.request(), store).await {
+        Ok(tenant) => Ok(Some(tenant)),
+        Err(p) if p.status.is_server_error() => Err(p),
+        Err(_) => Ok(None),
+    }
+}
+
+/// An IPv6 client is keyed by its /64, which one client usually owns whole; so rotating
+/// addresses inside it neither escapes the limit nor fills the map.
+fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        v4 => v4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_key;
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_64_prefix() {
+        let a = client_key("2001:db8:1:2:aaaa::1".parse().unwrap());
+        let b = client_key("2001:db8:1:2:ffff:1:2:3".parse().unwrap());
+        let other = client_key("2001:db8:1:3::1".parse().unwrap());
+        assert_eq!(a, b);
+        assert_ne!(a, other);
+        assert_eq!(client_key("192.0.2.7".parse().unwrap()), "192.0.2.7".parse::<std::net::IpAddr>().unwrap());
+    }
 }

@@ -16,7 +16,11 @@ pub async fn meter(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
-    let method = req.method().to_string();
+    // Any token is a method to actix: unknown ones share one label.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS") => m.to_owned(),
+        _ => "other".to_owned(),
+    };
     let res = next.call(req).await?;
     if let Some(metrics) = metrics {
         // Unmatched paths share one label, so that scanning URLs cannot grow the metrics.

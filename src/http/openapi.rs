@@ -33,7 +33,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         example = json!({ "openapi": "3.1.0", "info": { "title": "Notarium API" } }))),
 )]
 async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(json_text())
+    static TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(json_text);
+    HttpResponse::Ok().content_type("application/json").body(TEXT.as_str())
 }
 
 /// Routes registered in the application that are not part of the API document: the HTML
@@ -114,13 +115,15 @@ pub const ERRORS: &[(&str, &str, &[StatusCodes])] = &[
         &[(400, &["invalid_query", "invalid_wait", "invalid_disclose"]), AUTH, LIMITED, NOT_FOUND, INTERNAL],
     ),
     ("POST", "/v1/verify", &[(400, &["malformed_body"]), BODY[0], BODY[1], BODY[2], LIMITED, INTERNAL]),
-    ("GET", "/v1/blocks/latest", &[NOT_FOUND, INTERNAL]),
-    ("GET", "/v1/blocks/{height}", &[NOT_FOUND, INTERNAL]),
-    ("GET", "/v1/witnesses", &[INTERNAL]),
-    ("GET", "/healthz", &[]),
-    ("GET", "/readyz", &[INTERNAL]),
-    ("GET", "/metrics", &[NOT_FOUND, INTERNAL]),
-    ("GET", "/openapi.json", &[]),
+    // Anyone may call these; a request that also sends a tenant's key is counted against that
+    // tenant's quota, hence 429 (and 500 if the key cannot be looked up).
+    ("GET", "/v1/blocks/latest", &[NOT_FOUND, LIMITED, INTERNAL]),
+    ("GET", "/v1/blocks/{height}", &[NOT_FOUND, LIMITED, INTERNAL]),
+    ("GET", "/v1/witnesses", &[LIMITED, INTERNAL]),
+    ("GET", "/healthz", &[LIMITED, INTERNAL]),
+    ("GET", "/readyz", &[LIMITED, INTERNAL]),
+    ("GET", "/metrics", &[NOT_FOUND, LIMITED, INTERNAL]),
+    ("GET", "/openapi.json", &[LIMITED, INTERNAL]),
 ];
 
 #[derive(OpenApi)]

@@ -105,9 +105,10 @@ impl Store {
 
     /// When the oldest block not yet anchored was sealed, if there is one.
     pub async fn oldest_unanchored_sealed(&self) -> anyhow::Result<Option<Timestamp>> {
-        let ms: Option<i64> = sqlx::query_scalar("SELECT MIN(sealed_ms) FROM blocks WHERE anchored_ms IS NULL")
-            .fetch_one(self.pool())
-            .await?;
+        let ms: Option<i64> =
+            sqlx::query_scalar("SELECT sealed_ms FROM blocks WHERE anchored_ms IS NULL ORDER BY height LIMIT 1")
+                .fetch_optional(self.pool())
+                .await?;
         Ok(ms.and_then(Timestamp::from_unix_millis))
     }
 

@@ -84,6 +84,9 @@ async fn anonymous_routes_are_limited_per_client_ip() {
     let refused = verify().await;
     assert_eq!((refused.status().as_u16(), refused.headers().contains_key("retry-after")), (429, true));
     assert_eq!(recovers(verify).await, 422);
+    // Percent-encoding reaches the same handler, so it shares the same (now spent) budget.
+    let encoded = app.post_json("/v1/%76erify", None, &not_a_receipt).await;
+    assert_eq!(encoded.status(), 429, "an encoded path must not escape the per-IP limit");
     // The login page shares the per-IP budget; tenants' API routes do not.
     assert_eq!(app.get("/login", None).await.status(), 429);
     let key = app.key(TenantRole::Merchant).to_owned();

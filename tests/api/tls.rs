@@ -9,7 +9,7 @@ use notarium::crypto::devpki::{KeyPair, TlsUsage, issue_tls, new_ca};
 use notarium::domain::{Hash, TenantRole};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, problem};
 
 /// `dir/ca.pem` (server and client CA), `server.*` for 127.0.0.1, clients `hospital.*` and
 /// `stranger.*` from that CA, `rogue.*` from another CA.
@@ -28,13 +28,25 @@ fn write_pki(dir: &Path) {
 }
 
 async fn spawn_tls(pki: &Path, client_auth: ClientAuth) -> (TestApp, String) {
+    spawn_tls_with(pki, client_auth, |_| {}).await
+}
+
+async fn spawn_tls_with(
+    pki: &Path,
+    client_auth: ClientAuth,
+    adjust: impl FnOnce(&mut notarium::config::Settings),
+) -> (TestApp, String) {
     let tls = ApiTlsSettings {
         cert: Some(pki.join("server.pem")),
         key: Some(pki.join("server.key")),
         client_ca: (client_auth != ClientAuth::None).then(|| pki.join("ca.pem")),
         client_auth,
     };
-    let app = TestApp::spawn_with(|s| s.tls = tls).await;
+    let app = TestApp::spawn_with(|s| {
+        s.tls = tls;
+        adjust(s);
+    })
+    .await;
     let base = app.base.replacen("http://", "https://", 1);
     (app, base)
 }
@@ -114,6 +126,12 @@ async fn a_mapped_client_certificate_is_its_tenant_until_revoked() {
     let res = hospital.post(format!("{base}/v1/evidence")).json(&document(b"mtls")).send().await.unwrap();
     assert_eq!(res.status(), 201);
     let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    // A browser holding the certificate, made to post by another site: refused.
+    for (header, value) in [("origin", "https://elsewhere.example"), ("sec-fetch-site", "cross-site")] {
+        let res = hospital.post(format!("{base}/v1/evidence")).header(header, value).json(&document(b"csrf")).send();
+        let res = res.await.unwrap();
+        assert_eq!(problem(res).await, (401, "invalid_client_certificate".into()), "{header}");
+    }
     let store = app.store().await;
     let record = store.evidence_by_id(&id.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!(record.owner.to_string(), hospital_id);
@@ -177,4 +195,23 @@ async fn required_client_auth_refuses_a_client_without_a_certificate_at_the_hand
     let res = hospital.post(format!("{base}/v1/evidence")).json(&document(b"required")).send().await.unwrap();
     assert_eq!(res.status(), 201);
     app.stop().await;
+}
+
+#[tokio::test]
+async fn a_certificate_tenant_is_rate_limited_like_a_key() {
+    let pki = tempfile::tempdir().unwrap();
+    write_pki(pki.path());
+    let quota =
+        notarium::config::Quota { requests_per_second: 1, burst_requests: 1, bytes_per_second: 0, burst_bytes: 0 };
+    let (app, base) = spawn_tls_with(pki.path(), ClientAuth::Optional, |s| s.rate_limits.hospital = quota).await;
+    let data = app.data.path().to_owned();
+    let hospital_pem = pki.path().join("hospital.pem");
+    let id = demo_tenant(&data, "hospital");
+    let (ok, _, err) =
+        admin(&data, &["tenant", "cert", "add", "--tenant", &id, "--cert", hospital_pem.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let hospital = client(pki.path(), Some("hospital"));
+    assert_eq!(hospital.get(format!("{base}/v1/evidence")).send().await.unwrap().status(), 200);
+    let res = hospital.get(format!("{base}/v1/evidence")).send().await.unwrap();
+    assert_eq!(res.status(), 429);
 }

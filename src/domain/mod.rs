@@ -5,6 +5,7 @@ pub mod canonical;
 pub mod header;
 pub mod hex32;
 pub mod ids;
+pub mod invoice;
 pub mod leaf;
 mod lines;
 pub mod merkle;

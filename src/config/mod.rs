@@ -1,0 +1,334 @@
+//! Settings: one typed struct, layered defaults → `notarium.toml` → `NOTARIUM_<NAME>` → flags.
+//! An unknown key or a bad value stops start-up naming the key.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+use toml::Table;
+
+use crate::audit::schedule::{DEFAULT_AUDIT_CRON, validate_cron};
+use crate::domain::quorum::QuorumPolicy;
+use crate::domain::{LogName, Role, WitnessName};
+use crate::witness::client::Credential;
+
+/// Everything `notarium serve` is configured with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address of the HTTP API.
+    pub listen: SocketAddr,
+    /// Data directory: database, PKI, witness state, uploaded originals.
+    pub data: PathBuf,
+    /// The name of this log, signed into every header.
+    pub log_name: LogName,
+    /// How often pending records are sealed, in milliseconds.
+    pub seal_interval_ms: u64,
+    /// Seal as soon as this many records are pending.
+    pub max_batch: u64,
+    /// Witnesses refuse a newest header further than this from their clock (ms).
+    pub max_skew_ms: u64,
+    /// Largest upload to `POST /v1/evidence`, in bytes.
+    pub max_upload_bytes: u64,
+    /// Timeout of one request to a witness (ms).
+    pub witness_timeout_ms: u64,
+    /// Longest wait between retries of a witness that is down or refuses (ms); retries start
+    /// after `seal_interval_ms` and double.
+    pub witness_retry_max_ms: u64,
+    /// Which co-signatures anchor a block, e.g. `{ court = 1, notary = 1, distinct_keys = 2 }`;
+    /// k-of-n over both roles is `{ court = 0, notary = 0, distinct_keys = k }`.
+    pub quorum: QuorumPolicy,
+    /// Create one demo tenant per role on first start.
+    pub demo: bool,
+    /// External witnesses; when empty, a court and a notary witness run in-process.
+    pub witnesses: Vec<WitnessSettings>,
+    /// When the server audits the newly anchored blocks: a cron expression in UTC with six
+    /// fields, seconds first (`sec min hour day-of-month month day-of-week`); default
+    /// `"0 0 3 * * *"`, 03:00 every day.
+    pub audit_cron: String,
+
+    // --- Rate limits and metrics ---
+    /// Requests and request bytes per second: per tenant by role, and per client IP on the
+    /// anonymous routes. `0` means unlimited.
+    pub rate_limits: RateLimitSettings,
+    /// Where `/metrics` is served: `{ listen = "127.0.0.1:9090" }` for a separate address
+    /// (then not on the API's); `{}` (the default) on the API's listener.
+    pub metrics: MetricsSettings,
+
+    // ---- Operations (issue 9): log format and the API's own TLS. Kept together. ----
+    /// `text` (human-readable, the default) or `json` (one JSON object per line).
+    pub log_format: LogFormat,
+    /// HTTPS for the API (`cert` and `key`), and optionally client certificates (mTLS)
+    /// mapped to tenants. Plain HTTP when `cert` and `key` are absent.
+    pub tls: ApiTlsSettings,
+    // ---- end of operations settings ----
+}
+
+/// One rate: a sustained rate and a burst, for requests and for request-body bytes
+/// (`Content-Length`). `0` means unlimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Quota {
+    pub requests_per_second: u32,
+    pub burst_requests: u32,
+    pub bytes_per_second: u64,
+    pub burst_bytes: u64,
+}
+
+impl Default for Quota {
+    /// 1,000 requests/s (bursts of 2,000) and 128 MiB/s (bursts of 128 MiB).
+    fn default() -> Self {
+        Self { requests_per_second: 1_000, burst_requests: 2_000, bytes_per_second: 128 << 20, burst_bytes: 128 << 20 }
+    }
+}
+
+/// Quotas per tenant role, and per client IP on `/v1/verify`, `/v1/images/search`,
+/// `/verify` and `/login`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitSettings {
+    pub merchant: Quota,
+    pub hospital: Quota,
+    pub insurer: Quota,
+    pub court: Quota,
+    pub notary: Quota,
+    pub admin: Quota,
+    pub anonymous_per_ip: Quota,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        let tenant = Quota::default();
+        Self {
+            merchant: tenant,
+            hospital: tenant,
+            insurer: tenant,
+            court: tenant,
+            notary: tenant,
+            admin: tenant,
+            anonymous_per_ip: Quota {
+                requests_per_second: 10,
+                burst_requests: 30,
+                bytes_per_second: 16 << 20,
+                burst_bytes: 64 << 20,
+            },
+        }
+    }
+}
+
+impl RateLimitSettings {
+    /// The quota of a tenant role.
+    pub fn for_role(&self, role: crate::domain::TenantRole) -> Quota {
+        use crate::domain::TenantRole as R;
+        match role {
+            R::Merchant => self.merchant,
+            R::Hospital => self.hospital,
+            R::Insurer => self.insurer,
+            R::Court => self.court,
+            R::Notary => self.notary,
+            R::Admin => self.admin,
+        }
+    }
+}
+
+/// Where the metrics are served.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// A separate listen address for `/metrics`; on the API's listener when absent.
+    pub listen: Option<SocketAddr>,
+}
+
+/// How log lines are written to stderr.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, every field at the top level.
+    Json,
+}
+
+/// The API's HTTPS listener. Paths to files; their contents are read at start-up and never
+/// shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiTlsSettings {
+    /// The server certificate (PEM; leaf first, then intermediates).
+    pub cert: Option<PathBuf>,
+    /// Its private key (PEM).
+    pub key: Option<PathBuf>,
+    /// The CA certificates (PEM) client certificates must chain to; needs `client_auth`.
+    pub client_ca: Option<PathBuf>,
+    /// `none` (no client certificates), `optional` (asked for; a client may send a bearer key
+    /// instead) or `required` (refused at the handshake without one).
+    pub client_auth: ClientAuth,
+}
+
+/// Whether the API asks for client certificates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuth {
+    #[default]
+    None,
+    Optional,
+    Required,
+}
+
+impl ApiTlsSettings {
+    fn check(&self) -> anyhow::Result<()> {
+        if self.cert.is_some() != self.key.is_some() {
+            bail!("setting tls: give both tls.cert and tls.key, or neither");
+        }
+        if self.client_auth != ClientAuth::None && self.cert.is_none() {
+            bail!("setting tls.client_auth: client certificates need HTTPS: set tls.cert and tls.key");
+        }
+        if (self.client_auth != ClientAuth::None) != self.client_ca.is_some() {
+            bail!(
+                "setting tls.client_ca: give tls.client_ca together with tls.client_auth = \"optional\" or \"required\""
+            );
+        }
+        Ok(())
+    }
+}
+
+/// One external witness. `Debug` never shows the credential.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessSettings {
+    pub name: WitnessName,
+    pub url: String,
+    pub role: Role,
+    /// The bearer token the witness expects from this operator (a secret: redacted in
+    /// output), or `{ cert = "operator.pem", key = "operator.key" }` for mTLS.
+    pub credential: CredentialSettings,
+    /// For an `https://` witness: trust only this CA (PEM) for its certificate.
+    pub ca: Option<PathBuf>,
+}
+
+/// A bearer token, or a client certificate and its PKCS#8 key (files).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum CredentialSettings {
+    Token(String),
+    Certificate { cert: PathBuf, key: PathBuf },
+}
+
+impl CredentialSettings {
+    /// Reads the files of a certificate credential.
+    pub fn load(&self) -> anyhow::Result<Credential> {
+        Ok(match self {
+            Self::Token(token) => Credential::Token(token.clone()),
+            Self::Certificate { cert, key } => Credential::Certificate {
+                cert_pem: std::fs::read(cert).with_context(|| format!("reading {}", cert.display()))?,
+                key_pem: std::fs::read(key).with_context(|| format!("reading {}", key.display()))?,
+            },
+        })
+    }
+}
+
+impl std::fmt::Debug for WitnessSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WitnessSettings")
+            .field("name", &self.name)
+            .field("url", &self.url)
+            .field("role", &self.role)
+            .field(
+                "credential",
+                &match &self.credential {
+                    CredentialSettings::Token(_) => "<redacted token>".to_owned(),
+                    CredentialSettings::Certificate { cert, .. } => format!("certificate {}", cert.display()),
+                },
+            )
+            .field("ca", &self.ca)
+            .finish()
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".parse().expect("a valid address"),
+            data: PathBuf::from("./data"),
+            log_name: "notarium.local/dev".parse().expect("a valid log name"),
+            seal_interval_ms: 500,
+            max_batch: 50_000,
+            max_skew_ms: 5_000,
+            max_upload_bytes: 64 << 20,
+            witness_timeout_ms: 5_000,
+            witness_retry_max_ms: 5_000,
+            quorum: QuorumPolicy::default(),
+            demo: true,
+            witnesses: Vec::new(),
+            audit_cron: DEFAULT_AUDIT_CRON.to_owned(),
+            rate_limits: RateLimitSettings::default(),
+            metrics: MetricsSettings::default(),
+            log_format: LogFormat::Text,
+            tls: ApiTlsSettings::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// Layers the settings. `file`: the `--config` path, or `notarium.toml` when it exists.
+    /// `env`: the process environment (`NOTARIUM_<NAME>`). `flags`: values given on the
+    /// command line.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+        flags: Table,
+    ) -> anyhow::Result<Self> {
+        let settings: Settings = load_layered(
+            Settings::default(),
+            file,
+            "notarium.toml",
+            "NOTARIUM_",
+            env,
+            // `NOTARIUM_WITNESS_*` configures `notarium witness`, possibly in the same environment.
+            UnknownEnv::RefuseExcept(&["witness_"]),
+            flags,
+        )?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        if self.seal_interval_ms == 0 || self.max_batch == 0 || self.max_skew_ms == 0 {
+            bail!("seal_interval_ms, max_batch and max_skew_ms must be positive");
+        }
+        let mut names = std::collections::HashSet::new();
+        if let Some(w) = self.witnesses.iter().find(|w| !names.insert(&w.name)) {
+            bail!("witnesses: the name {:?} is used twice; each witness needs its own", w.name.as_str());
+        }
+        let (courts, notaries) = match self.witnesses.as_slice() {
+            [] => (1, 1), // the in-process pair
+            ws => (
+                ws.iter().filter(|w| w.role == Role::Court).count(),
+                ws.iter().filter(|w| w.role == Role::Notary).count(),
+            ),
+        };
+        self.quorum.satisfiable_by(courts, notaries).context("setting quorum")?;
+        validate_cron(&self.audit_cron).context("setting audit_cron")?;
+        self.tls.check()?;
+        Ok(())
+    }
+
+    /// The settings as TOML with secrets redacted (for `notarium config`).
+    pub fn redacted_toml(&self) -> String {
+        let mut shown = self.clone();
+        for w in &mut shown.witnesses {
+            if let CredentialSettings::Token(t) = &mut w.credential {
+                *t = "<redacted>".into();
+            }
+        }
+        toml::to_string(&shown).expect("settings serialise")
+    }
+}
+
+mod layers;
+#[cfg(test)]
+mod tests;
+
+pub use layers::{UnknownEnv, load_layered};

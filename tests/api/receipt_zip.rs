@@ -12,18 +12,9 @@ use notarium::domain::{Hash, TenantRole};
 use serde_json::Value;
 
 use crate::helpers::{TestApp, external_witnesses, problem};
-use crate::tools::{Tampering, can_run_verify_txt, run_verify_txt, shown, unzip_into, zip_entry_names};
-
-const ENTRIES: [&str; 8] = [
-    "receipt.json",
-    "header.txt",
-    "leaf.txt",
-    "court.p7s",
-    "chain-court.pem",
-    "notary.p7s",
-    "chain-notary.pem",
-    "VERIFY.txt",
-];
+use crate::tools::{
+    BUNDLE_ENTRIES as ENTRIES, Tampering, can_run_verify_txt, run_verify_txt, shown, unzip_into, zip_entry_names,
+};
 
 /// The zip of `id` once anchored: polls with `?wait=` (and `query`) until a deadline, and checks
 /// the headers of the `200`.

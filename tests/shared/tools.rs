@@ -41,6 +41,18 @@ pub fn can_run_verify_txt() -> bool {
     b3sum && openssl
 }
 
+/// The entries of a receipt zip co-signed by a court and a notary witness, in order.
+pub const BUNDLE_ENTRIES: [&str; 8] = [
+    "receipt.json",
+    "header.txt",
+    "leaf.txt",
+    "court.p7s",
+    "chain-court.pem",
+    "notary.p7s",
+    "chain-notary.pem",
+    "VERIFY.txt",
+];
+
 /// The names of the entries of a zip, in their order.
 pub fn zip_entry_names(zip: &[u8]) -> Vec<String> {
     let mut archive = zip::ZipArchive::new(Cursor::new(zip)).unwrap();

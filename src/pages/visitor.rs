@@ -13,7 +13,7 @@ use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{FromRequest, HttpRequest, HttpResponse, HttpResponseBuilder, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, HttpResponseBuilder, web};
 use openssl::memcmp;
 
 use super::error::PageError;
@@ -130,6 +130,10 @@ impl Visitor {
             (Some(token), Some(store)) => store.session(token).await.map_err(|e| PageError::internal(lang, &e))?,
             _ => None,
         };
+        if let Some(s) = &session {
+            // The request log names the logged-in tenant of a page request too.
+            req.extensions_mut().insert(s.tenant.id);
+        }
         let csrf_cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|t| t.len() == 43);
         let set_csrf = match (&session, &csrf_cookie) {
             (None, None) => Some(random_token().map_err(|e| PageError::internal(lang, &e))?),

@@ -145,6 +145,7 @@ async fn json_logs_have_one_line_per_request_with_its_fields_and_no_secrets() {
     let csrf = browser.get("/login").await.csrf();
     let page = browser.post_form("/login", &[("csrf", &csrf), ("api_key", &key), ("next", "/")]).await;
     assert_eq!(page.status, 303);
+    assert_eq!(browser.get("/blocks").await.status, 200);
 
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     let stopped = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().unwrap();
@@ -199,6 +200,7 @@ async fn json_logs_have_one_line_per_request_with_its_fields_and_no_secrets() {
     assert_eq!(find("/v1/verify", 200)["tenant"], "-");
     assert_eq!(find("-", 404)["method"], "GET");
     find("/login", 303);
+    assert_eq!(find("/blocks", 200)["tenant"], tenant, "a logged-in page request names its tenant");
     let ids: std::collections::HashSet<_> = requests.iter().map(|r| r["request_id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), requests.len(), "request ids are unique");
 }

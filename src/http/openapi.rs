@@ -68,39 +68,25 @@ const INTERNAL: StatusCodes = (500, &["internal_error"]);
 const NOT_FOUND: StatusCodes = (404, &["not_found"]);
 const BODY: [StatusCodes; 3] = [(413, &["too_large"]), (415, &["unsupported_media_type"]), (422, &["invalid_field"])];
 
+/// The routes that create records (one, or a batch).
+const CREATES: &[StatusCodes] = &[
+    (400, &["malformed_body", "invalid_idempotency_key"]),
+    AUTH,
+    LIMITED,
+    (409, &["idempotency_key_reused"]),
+    BODY[0],
+    BODY[1],
+    BODY[2],
+    INTERNAL,
+];
+
 /// A problem status and the codes a route can answer with it.
 pub type StatusCodes = (u16, &'static [&'static str]);
 
 /// Per route (method, path): the problem statuses it can answer and the codes of each.
 pub const ERRORS: &[(&str, &str, &[StatusCodes])] = &[
-    (
-        "POST",
-        "/v1/evidence",
-        &[
-            (400, &["malformed_body", "invalid_idempotency_key"]),
-            AUTH,
-            LIMITED,
-            (409, &["idempotency_key_reused"]),
-            BODY[0],
-            BODY[1],
-            BODY[2],
-            INTERNAL,
-        ],
-    ),
-    (
-        "POST",
-        "/v1/evidence/batch",
-        &[
-            (400, &["malformed_body", "invalid_idempotency_key"]),
-            AUTH,
-            LIMITED,
-            (409, &["idempotency_key_reused"]),
-            BODY[0],
-            BODY[1],
-            BODY[2],
-            INTERNAL,
-        ],
-    ),
+    ("POST", "/v1/evidence", CREATES),
+    ("POST", "/v1/evidence/batch", CREATES),
     ("GET", "/v1/evidence", &[(400, &["invalid_query", "invalid_limit", "invalid_cursor"]), AUTH, LIMITED, INTERNAL]),
     ("POST", "/v1/evidence/lookup", &[(400, &["malformed_body"]), AUTH, LIMITED, BODY[0], BODY[1], BODY[2], INTERNAL]),
     ("GET", "/v1/evidence/{id}", &[AUTH, LIMITED, NOT_FOUND, INTERNAL]),

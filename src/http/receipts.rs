@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::http::header::CONTENT_DISPOSITION;
+use actix_web::{HttpResponse, HttpResponseBuilder, web};
 use serde::Deserialize;
 use tokio::sync::watch;
 
@@ -94,13 +95,20 @@ async fn receipt_zip(
     signal: web::Data<AnchorSignal>,
 ) -> Result<HttpResponse, Problem> {
     Ok(match anchored_receipt(&caller, &id, &query, &store, &signal).await? {
-        Anchored::Yes(receipt) => {
-            let zip = write_receipt_zip(&receipt)?;
-            let name = format!("attachment; filename=\"receipt-{}.zip\"", receipt.evidence.id);
-            HttpResponse::Ok().content_type("application/zip").insert_header(("Content-Disposition", name)).body(zip)
-        }
+        Anchored::Yes(receipt) => download(HttpResponse::Ok(), &receipt, true)?,
         Anchored::NotYet(pending) => pending,
     })
+}
+
+/// `receipt` as a file to save: `receipt-<id>.zip` (the bundle) or `receipt-<id>.json`.
+pub fn download(mut res: HttpResponseBuilder, receipt: &Receipt, zip: bool) -> anyhow::Result<HttpResponse> {
+    let (content_type, ext, body) = if zip {
+        ("application/zip", "zip", write_receipt_zip(receipt)?)
+    } else {
+        ("application/json", "json", receipt.to_json_pretty().into_bytes())
+    };
+    let disposition = format!("attachment; filename=\"receipt-{}.{ext}\"", receipt.evidence.id);
+    Ok(res.content_type(content_type).insert_header((CONTENT_DISPOSITION, disposition)).body(body))
 }
 
 /// The receipt, or the `202` answer to give while the record is not anchored.

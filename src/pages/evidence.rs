@@ -4,21 +4,20 @@
 //! code of the page's address.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::blocks::{BlockView, block_view};
+use super::blocks::{BlockView, WitnessView, block_view};
 use super::i18n::Messages;
 use super::qr::svg_for;
 use super::{Frame, PageError, Visitor, render};
-use crate::bundle::write_receipt_zip;
 use crate::domain::EvidenceId;
+use crate::http::receipts::download;
 use crate::receipts::receipt_for;
 use crate::store::{BlockRow, EvidenceRecord, Store};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/e/{id}", web::get().to(page)).route("/e/{id}/{file}", web::get().to(download));
+    cfg.route("/e/{id}", web::get().to(page)).route("/e/{id}/{file}", web::get().to(owner_download));
 }
 
 /// The status of a record: its code and its words.
@@ -49,11 +48,16 @@ struct EvidencePage {
     status: &'static str,
     status_code: &'static str,
     block: Option<BlockView>,
-    witnesses: Vec<super::blocks::WitnessView>,
-    anchored: bool,
     owner: Option<OwnerView>,
     page_url: String,
     qr_svg: String,
+}
+
+impl EvidencePage {
+    /// The co-signers of the record's block (none before it is sealed).
+    fn witnesses(&self) -> &[WitnessView] {
+        self.block.as_ref().map_or(&[], |b| b.witnesses.as_slice())
+    }
 }
 
 /// The record with this id; `404` alike for a malformed and an unknown id.
@@ -73,7 +77,6 @@ async fn page(
     let r = record(&visitor, &store, &id).await?;
     let block = store.block_containing(r.seq).await.map_err(internal)?;
     let (status_code, status) = status(visitor.t(), block.as_ref());
-    let anchored = status_code == "anchored";
     let block = match block {
         Some(b) => Some(block_view(visitor.lang, &store, b).await.map_err(internal)?),
         None => None,
@@ -95,9 +98,7 @@ async fn page(
         received: r.received.to_string(),
         status,
         status_code,
-        witnesses: block.as_ref().map(|b| b.witnesses.clone()).unwrap_or_default(),
         block,
-        anchored,
         owner,
         qr_svg: svg_for(&page_url),
         page_url,
@@ -107,7 +108,7 @@ async fn page(
 
 /// The owner's receipt as `receipt.json` or `receipt.zip` (the same as the API's), or `404`
 /// for anyone else and while it is not anchored.
-async fn download(
+async fn owner_download(
     visitor: Visitor,
     path: web::Path<(String, String)>,
     store: web::Data<Store>,
@@ -120,14 +121,5 @@ async fn download(
     let internal = |e: anyhow::Error| PageError::internal(visitor.lang, &e);
     let receipt = receipt_for(&store, &r, true).await.map_err(internal)?;
     let receipt = receipt.ok_or_else(|| PageError::not_found(visitor.lang))?;
-    let (content_type, body) = match file.as_str() {
-        "receipt.zip" => ("application/zip", write_receipt_zip(&receipt).map_err(internal)?),
-        _ => ("application/json", receipt.to_json_pretty().into_bytes()),
-    };
-    let name = format!("receipt-{}.{}", r.id, file.rsplit('.').next().unwrap_or("json"));
-    Ok(visitor
-        .response(StatusCode::OK)
-        .content_type(content_type)
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
-        .body(body))
+    download(visitor.response(StatusCode::OK), &receipt, file == "receipt.zip").map_err(internal)
 }

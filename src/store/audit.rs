@@ -7,7 +7,7 @@ use sqlx::sqlite::SqliteRow;
 use super::Store;
 use super::blocks::{BLOCK_COLUMNS, block_from_row, cosignature_from_row};
 use super::codec;
-use super::evidence::{COLUMNS, record_from_row};
+use super::evidence::record_from_row;
 use crate::domain::{Hash, LogName, Timestamp};
 use crate::store::{BlockRow, CosignatureRow, EvidenceRecord};
 
@@ -58,23 +58,13 @@ impl Store {
         first: u64,
         count: u64,
     ) -> anyhow::Result<Vec<AuditRow<u64, EvidenceRecord>>> {
-        let sql = format!("SELECT {COLUMNS} FROM evidence WHERE seq >= ? AND seq < ? ORDER BY seq");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(first as i64)
-            .bind((first + count) as i64)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = self.evidence_rows(first, count).await?;
         rows.iter().map(|r| Ok((key::<i64>(r, "seq")? as u64, record_from_row(r)))).collect()
     }
 
     /// The co-signatures of the block at `height`, by witness name.
     pub async fn cosignatures_for_audit(&self, height: u64) -> anyhow::Result<Vec<AuditRow<String, CosignatureRow>>> {
-        let rows = sqlx::query(
-            "SELECT height, witness, role, cms, signed_ms FROM cosignatures WHERE height = ? ORDER BY witness",
-        )
-        .bind(height as i64)
-        .fetch_all(self.pool())
-        .await?;
+        let rows = self.cosignature_rows(height).await?;
         rows.iter().map(|r| Ok((key::<String>(r, "witness")?, cosignature_from_row(r)))).collect()
     }
 

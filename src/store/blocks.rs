@@ -169,13 +169,13 @@ impl Store {
     }
 
     pub async fn cosignatures(&self, height: u64) -> anyhow::Result<Vec<CosignatureRow>> {
-        let rows = sqlx::query(
-            "SELECT height, witness, role, cms, signed_ms FROM cosignatures WHERE height = ? ORDER BY witness",
-        )
-        .bind(height as i64)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(cosignature_from_row).collect()
+        self.cosignature_rows(height).await?.iter().map(cosignature_from_row).collect()
+    }
+
+    /// The undecoded co-signature rows of one block, by witness name.
+    pub(super) async fn cosignature_rows(&self, height: u64) -> anyhow::Result<Vec<SqliteRow>> {
+        let sql = "SELECT height, witness, role, cms, signed_ms FROM cosignatures WHERE height = ? ORDER BY witness";
+        Ok(sqlx::query(sql).bind(height as i64).fetch_all(self.pool()).await?)
     }
 }
 

@@ -4,7 +4,7 @@ use sqlx::Row;
 
 use super::Store;
 use super::codec::{self, id_bytes};
-use super::tenants::tenant_from_row;
+use super::tenants::Credential;
 use crate::crypto::client_cert::ClientCertificate;
 use crate::domain::{TenantId, Timestamp};
 
@@ -73,13 +73,6 @@ impl Store {
 
     /// The enabled tenant a certificate is mapped to, unless the mapping is revoked.
     pub async fn tenant_by_client_cert(&self, fingerprint: &[u8; 32]) -> anyhow::Result<Option<super::Tenant>> {
-        let row = sqlx::query(
-            "SELECT t.id, t.name, t.role, t.issuer_code, t.disabled FROM client_certs c JOIN tenants t ON t.id = c.tenant_id \
-             WHERE c.fingerprint = ? AND c.revoked_ms IS NULL AND t.disabled = 0",
-        )
-        .bind(fingerprint.as_slice())
-        .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(tenant_from_row).transpose()
+        self.tenant_by_credential(Credential::ClientCert, fingerprint).await
     }
 }

@@ -106,13 +106,17 @@ impl Store {
 
     /// The records with `seq` in `[first, first + count)`, in order.
     pub async fn evidence_range(&self, first: u64, count: u64) -> anyhow::Result<Vec<EvidenceRecord>> {
+        self.evidence_rows(first, count).await?.iter().map(record_from_row).collect()
+    }
+
+    /// The undecoded rows with `seq` in `[first, first + count)`, in order.
+    pub(super) async fn evidence_rows(&self, first: u64, count: u64) -> anyhow::Result<Vec<SqliteRow>> {
         let sql = format!("SELECT {COLUMNS} FROM evidence WHERE seq >= ? AND seq < ? ORDER BY seq");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(first as i64)
             .bind((first + count) as i64)
             .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(record_from_row).collect()
+            .await?)
     }
 
     /// The leaf hashes of `seq` in `[first, first + count)`, in order.

@@ -88,13 +88,21 @@ impl Store {
 
     /// The enabled tenant owning an unrevoked key, if any.
     pub async fn tenant_by_key_hash(&self, key_hash: &[u8; 32]) -> anyhow::Result<Option<Tenant>> {
-        let row = sqlx::query(
-            "SELECT t.id, t.name, t.role, t.issuer_code, t.disabled FROM api_keys k JOIN tenants t ON t.id = k.tenant_id \
-             WHERE k.key_hash = ? AND k.revoked_ms IS NULL AND t.disabled = 0",
-        )
-        .bind(key_hash.as_slice())
-        .fetch_optional(self.pool())
-        .await?;
+        self.tenant_by_credential(Credential::ApiKey, key_hash).await
+    }
+
+    /// The enabled tenant a credential (an API key's hash, a client certificate's
+    /// fingerprint) belongs to, unless the credential is revoked.
+    pub(super) async fn tenant_by_credential(&self, kind: Credential, id: &[u8; 32]) -> anyhow::Result<Option<Tenant>> {
+        let (table, column) = match kind {
+            Credential::ApiKey => ("api_keys", "key_hash"),
+            Credential::ClientCert => ("client_certs", "fingerprint"),
+        };
+        let sql = format!(
+            "SELECT t.id, t.name, t.role, t.issuer_code, t.disabled FROM {table} c JOIN tenants t ON t.id = c.tenant_id \
+             WHERE c.{column} = ? AND c.revoked_ms IS NULL AND t.disabled = 0"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.as_slice()).fetch_optional(self.pool()).await?;
         row.as_ref().map(tenant_from_row).transpose()
     }
 
@@ -165,6 +173,13 @@ async fn insert_key(tx: &mut sqlx::SqliteConnection, tenant: &TenantId, key: &st
         .await
         .context("inserting the API key")?;
     Ok(())
+}
+
+/// What a tenant authenticates with.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Credential {
+    ApiKey,
+    ClientCert,
 }
 
 pub(super) fn tenant_from_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Tenant> {

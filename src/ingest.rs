@@ -44,7 +44,7 @@ impl Ingest {
 
     /// Returns once every submission queued before it has been written.
     pub async fn flush(&self) -> anyhow::Result<()> {
-        let empty = Submission { owner: crate::domain::TenantId::generate(), items: Vec::new(), idempotency: None };
+        let empty = Submission::records(crate::domain::TenantId::generate(), Vec::new(), None);
         self.submit(empty).await.map(|_| ())
     }
 

@@ -28,7 +28,10 @@ pub async fn receipt_for(store: &Store, record: &EvidenceRecord, disclose: bool)
     }
     Ok(Some(Receipt {
         format: RECEIPT_FORMAT.into(),
-        evidence: ReceiptEvidence::from_leaf(record.leaf(), if disclose { record.metadata.clone() } else { None }),
+        evidence: ReceiptEvidence::from_leaf(
+            record.leaf().context("the record's content was erased: no new receipt")?,
+            if disclose { record.metadata.clone() } else { None },
+        ),
         leaf_hash: record.leaf_hash,
         proof: InclusionProof { leaf_index: index, leaf_count: block.leaf_count, siblings },
         block: ReceiptBlock {

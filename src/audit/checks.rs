@@ -131,15 +131,13 @@ impl LeafScan {
                 reason: e.to_string(),
             })?;
             check_meta(&record)?;
-            let rebuilt = record.leaf().hash();
-            if rebuilt != record.leaf_hash {
-                self.mismatches.push(Mismatch {
-                    index: self.stored.len(),
-                    leaf: record.leaf(),
-                    seq,
-                    id: record.id,
-                    rebuilt,
-                });
+            // An erased record (its salt deleted) cannot be rebuilt: its stored leaf hash is
+            // still checked against the root.
+            if let Some(leaf) = record.leaf()
+                && leaf.hash() != record.leaf_hash
+            {
+                let rebuilt = leaf.hash();
+                self.mismatches.push(Mismatch { index: self.stored.len(), leaf, seq, id: record.id, rebuilt });
             }
             self.stored.push(record.leaf_hash);
             self.next_seq += 1;
@@ -168,12 +166,10 @@ fn check_meta(r: &EvidenceRecord) -> Result<(), Inconsistency> {
     if computed == r.meta_hash {
         return Ok(());
     }
-    let changed = if (Leaf { meta: computed, ..r.leaf() }).hash() == r.leaf_hash {
-        "meta_hash"
-    } else if r.leaf().hash() == r.leaf_hash {
-        "metadata"
-    } else {
-        "metadata or meta_hash"
+    let changed = match r.leaf() {
+        Some(leaf) if (Leaf { meta: computed, ..leaf }).hash() == r.leaf_hash => "meta_hash",
+        Some(leaf) if leaf.hash() == r.leaf_hash => "metadata",
+        _ => "metadata or meta_hash",
     };
     Err(Inconsistency::MetaHash { seq: r.seq, id: r.id, stored: r.meta_hash, computed, changed })
 }

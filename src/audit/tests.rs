@@ -18,13 +18,13 @@ fn record(seq: u64) -> EvidenceRecord {
         owner: "019aa6b2-0000-7000-8000-00000000aaaa".parse().unwrap(),
         kind: EvidenceKind::Document,
         content_hash: Hash::of(&seq.to_be_bytes()),
-        salt: Salt([seq as u8; 32]),
+        salt: Some(Salt([seq as u8; 32])),
         meta_hash: meta_hash(metadata.as_ref()),
         metadata,
         received: "2026-11-21T08:00:00.123Z".parse().unwrap(),
         leaf_hash: Hash::ZERO,
     };
-    r.leaf_hash = r.leaf().hash();
+    r.leaf_hash = r.leaf().unwrap().hash();
     r
 }
 
@@ -78,7 +78,7 @@ fn an_intact_block_passes_and_each_change_is_named() {
         let mut changed = records.clone();
         match field {
             0 => changed[1].content_hash.0[31] ^= 1,
-            1 => changed[1].salt.0[0] ^= 1,
+            1 => changed[1].salt.as_mut().unwrap().0[0] ^= 1,
             2 => changed[1].kind = EvidenceKind::Contract,
             _ => changed[1].received = "2026-11-21T08:00:00.124Z".parse().unwrap(),
         }
@@ -103,7 +103,7 @@ fn an_intact_block_passes_and_each_change_is_named() {
     // A record and its leaf hash changed together: the root no longer matches either way.
     let mut changed = records.clone();
     changed[1].content_hash.0[0] ^= 1;
-    changed[1].leaf_hash = changed[1].leaf().hash();
+    changed[1].leaf_hash = changed[1].leaf().unwrap().hash();
     let found = check(&tip, &block, changed).unwrap_err();
     assert!(matches!(found, Inconsistency::Root { height: 5, .. }), "{found:?}");
 

@@ -42,6 +42,17 @@ pub fn unique_keys_metadata<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Me
     }
 }
 
+/// Any JSON value with unique object keys at every depth (see [`unique_keys_metadata`]): what
+/// an invoice is read as before it is canonicalised and hashed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrictJson(pub Value);
+
+impl<'de> serde::Deserialize<'de> for StrictJson {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueKeys).map(StrictJson)
+    }
+}
+
 /// Builds a `serde_json::Value` like serde_json does, but refuses a repeated object key.
 struct UniqueKeys;
 

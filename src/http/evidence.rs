@@ -239,7 +239,7 @@ pub async fn submit(
     items: Vec<NewEvidence>,
     idempotency: Option<(String, Hash)>,
 ) -> Result<Vec<EvidenceOut>, Problem> {
-    let submission = Submission { owner: caller.0.id, items, idempotency };
+    let submission = Submission::records(caller.0.id, items, idempotency);
     match ingest.submit(submission).await? {
         Outcome::Created(records) => {
             Ok(records.into_iter().map(|r| EvidenceOut::with_status(r, "pending", None)).collect())
@@ -256,6 +256,9 @@ pub async fn submit(
             "idempotency_key_reused",
             "this Idempotency-Key was used with another request body",
         )),
+        Outcome::Refused(r) => {
+            Err(Problem::internal(&anyhow::anyhow!("records without an invoice operation refused: {r:?}")))
+        }
     }
 }
 
@@ -273,15 +276,33 @@ pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, Problem> {
     })
 }
 
+/// `?cursor=&limit=` of the paginated lists.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-struct ListQuery {
+pub struct ListQuery {
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
-    /// Records per page, 1 to 1000 (default 100).
+    /// Items per page, 1 to 1000 (default 100).
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
+}
+
+impl ListQuery {
+    /// The page's upper bound (exclusive) and size.
+    pub fn page(&self) -> Result<(Option<u64>, u32), Problem> {
+        let limit = self.limit.unwrap_or(100);
+        if !(1..=1000).contains(&limit) {
+            return Err(Problem::new(StatusCode::BAD_REQUEST, "invalid_limit", "limit is 1 to 1000"));
+        }
+        let before = match &self.cursor {
+            None => None,
+            Some(c) => Some(c.parse::<u64>().map_err(|_| {
+                Problem::new(StatusCode::BAD_REQUEST, "invalid_cursor", "the cursor is not one this server gave")
+            })?),
+        };
+        Ok((before, limit))
+    }
 }
 
 /// The caller's records, newest first, paginated.
@@ -295,16 +316,7 @@ struct ListQuery {
         example = json!({ "items": [super::openapi::examples::evidence_out()], "next_cursor": null }))),
 )]
 async fn list(caller: Caller, query: web::Query<ListQuery>, store: web::Data<Store>) -> Result<HttpResponse, Problem> {
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(Problem::new(StatusCode::BAD_REQUEST, "invalid_limit", "limit is 1 to 1000"));
-    }
-    let before = match &query.cursor {
-        None => None,
-        Some(c) => Some(c.parse::<u64>().map_err(|_| {
-            Problem::new(StatusCode::BAD_REQUEST, "invalid_cursor", "the cursor is not one this server gave")
-        })?),
-    };
+    let (before, limit) = query.page()?;
     let records = store.evidence_page(&caller.0.id, before, limit).await?;
     let next_cursor = (records.len() == limit as usize).then(|| records.last().map(|r| r.seq.to_string())).flatten();
     let mut items = Vec::with_capacity(records.len());

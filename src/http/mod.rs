@@ -4,7 +4,8 @@ pub mod auth;
 mod blocks;
 pub mod body;
 mod docs_ui;
-mod evidence;
+pub mod evidence;
+pub mod invoices;
 pub mod limits;
 mod metering;
 pub mod openapi;
@@ -60,6 +61,7 @@ impl AppData {
 /// Registers every route.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(evidence::routes)
+        .configure(invoices::routes)
         .configure(receipts::routes)
         .configure(blocks::routes)
         .configure(verify::routes)

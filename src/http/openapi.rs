@@ -63,6 +63,10 @@ pub const WITNESS_PROCESS: &[(&str, &str)] = &[("POST", "/witness/v1/cosign"), (
 
 const AUTH: StatusCodes = (401, &["missing_api_key", "invalid_api_key", "invalid_client_certificate"]);
 /// Over a tenant's quota, or an anonymous route's per-IP limit (`src/http/limits.rs`).
+/// A route for another tenant role (`http::invoices::require_role`).
+const ROLE: StatusCodes = (403, &["role_not_allowed"]);
+/// An invoice record whose content the hospital erased: no new receipt.
+const GONE: StatusCodes = (410, &["content_erased"]);
 const LIMITED: StatusCodes = (429, &["rate_limited"]);
 const INTERNAL: StatusCodes = (500, &["internal_error"]);
 const NOT_FOUND: StatusCodes = (404, &["not_found"]);
@@ -93,12 +97,76 @@ pub const ERRORS: &[(&str, &str, &[StatusCodes])] = &[
     (
         "GET",
         "/v1/evidence/{id}/receipt",
-        &[(400, &["invalid_query", "invalid_wait", "invalid_disclose"]), AUTH, LIMITED, NOT_FOUND, INTERNAL],
+        &[(400, &["invalid_query", "invalid_wait", "invalid_disclose"]), AUTH, LIMITED, NOT_FOUND, GONE, INTERNAL],
     ),
     (
         "GET",
         "/v1/evidence/{id}/receipt.zip",
-        &[(400, &["invalid_query", "invalid_wait", "invalid_disclose"]), AUTH, LIMITED, NOT_FOUND, INTERNAL],
+        &[(400, &["invalid_query", "invalid_wait", "invalid_disclose"]), AUTH, LIMITED, NOT_FOUND, GONE, INTERNAL],
+    ),
+    (
+        "POST",
+        "/v1/invoices",
+        &[
+            (400, &["malformed_body"]),
+            AUTH,
+            (403, &["role_not_allowed", "issuer_not_yours"]),
+            (409, &["invoice_exists"]),
+            LIMITED,
+            BODY[0],
+            BODY[1],
+            BODY[2],
+            INTERNAL,
+        ],
+    ),
+    (
+        "GET",
+        "/v1/invoices",
+        &[(400, &["invalid_query", "invalid_limit", "invalid_cursor"]), AUTH, ROLE, LIMITED, INTERNAL],
+    ),
+    ("GET", "/v1/invoices/{issuer}/{code}/{number}", &[AUTH, ROLE, NOT_FOUND, LIMITED, INTERNAL]),
+    ("DELETE", "/v1/invoices/{issuer}/{code}/{number}/content", &[AUTH, ROLE, NOT_FOUND, LIMITED, INTERNAL]),
+    (
+        "POST",
+        "/v1/invoices/check",
+        &[(400, &["malformed_body"]), AUTH, ROLE, LIMITED, BODY[0], BODY[1], BODY[2], INTERNAL],
+    ),
+    (
+        "POST",
+        "/v1/invoices/{issuer}/{code}/{number}/claims",
+        &[
+            (400, &["malformed_body"]),
+            AUTH,
+            ROLE,
+            NOT_FOUND,
+            (409, &["invoice_voided", "amount_exceeds_remaining", "claim_reference_reused"]),
+            LIMITED,
+            BODY[0],
+            BODY[1],
+            BODY[2],
+            INTERNAL,
+        ],
+    ),
+    (
+        "POST",
+        "/v1/invoices/{issuer}/{code}/{number}/claims/{claim_id}/withdraw",
+        &[AUTH, ROLE, NOT_FOUND, (409, &["claim_withdrawn"]), LIMITED, INTERNAL],
+    ),
+    (
+        "POST",
+        "/v1/invoices/{issuer}/{code}/{number}/void",
+        &[
+            (400, &["malformed_body"]),
+            AUTH,
+            ROLE,
+            NOT_FOUND,
+            (409, &["invoice_voided", "invoice_claimed"]),
+            LIMITED,
+            BODY[0],
+            BODY[1],
+            BODY[2],
+            INTERNAL,
+        ],
     ),
     ("POST", "/v1/verify", &[(400, &["malformed_body"]), BODY[0], BODY[1], BODY[2], LIMITED, INTERNAL]),
     // Anyone may call these; a request that also sends a tenant's key is counted against that
@@ -128,6 +196,14 @@ pub const ERRORS: &[(&str, &str, &[StatusCodes])] = &[
         super::evidence::batch,
         super::evidence::lookup,
         super::evidence::get,
+        super::invoices::issue::issue,
+        super::invoices::issue::list,
+        super::invoices::issue::detail,
+        super::invoices::issue::erase,
+        super::invoices::check::check,
+        super::invoices::claims::claim,
+        super::invoices::claims::withdraw,
+        super::invoices::claims::void,
         super::receipts::receipt_json,
         super::receipts::receipt_zip,
         super::verify::verify_receipt,
@@ -142,6 +218,8 @@ pub const ERRORS: &[(&str, &str, &[StatusCodes])] = &[
     modifiers(&Finish),
     tags(
         (name = "evidence", description = "Registering and reading the caller's records."),
+        (name = "invoices", description = "Medical e-invoices: hospitals issue, void and erase; insurers check, \
+            claim and withdraw (docs/invoices.md)."),
         (name = "receipts", description = "Receipts of anchored records."),
         (name = "verify", description = "Checking a receipt (anyone)."),
         (name = "blocks", description = "The chain of blocks (anyone)."),

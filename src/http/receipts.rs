@@ -148,6 +148,13 @@ async fn anchored_receipt(
         Some(_) => return Err(Problem::new(StatusCode::BAD_REQUEST, "invalid_disclose", "disclose is all or none")),
     };
     let record = owned_record(store, caller, id).await?;
+    if record.salt.is_none() {
+        return Err(Problem::new(
+            StatusCode::GONE,
+            "content_erased",
+            "the record's content and salt were erased; receipts issued before stay valid",
+        ));
+    }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
     let mut changes = signal.0.clone();
     loop {

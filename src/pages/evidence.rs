@@ -83,7 +83,7 @@ async fn page(
     };
     let owner = visitor.is(&r.owner).then(|| OwnerView {
         content_hash: r.content_hash.to_string(),
-        salt: r.salt.to_string(),
+        salt: r.salt.map_or_else(|| visitor.t().erased.to_owned(), |s| s.to_string()),
         meta_hash: r.meta_hash.to_string(),
         leaf_hash: r.leaf_hash.to_string(),
         metadata: r.metadata.as_ref().and_then(|m| serde_json::to_string_pretty(m).ok()),
@@ -115,7 +115,7 @@ async fn owner_download(
 ) -> Result<HttpResponse, PageError> {
     let (id, file) = path.into_inner();
     let r = record(&visitor, &store, &id).await?;
-    if !visitor.is(&r.owner) || !matches!(file.as_str(), "receipt.json" | "receipt.zip") {
+    if !visitor.is(&r.owner) || !matches!(file.as_str(), "receipt.json" | "receipt.zip") || r.salt.is_none() {
         return Err(PageError::not_found(visitor.lang));
     }
     let internal = |e: anyhow::Error| PageError::internal(visitor.lang, &e);

@@ -16,8 +16,13 @@ pub fn hash(row: &SqliteRow, col: &str) -> anyhow::Result<Hash> {
     bytes32(row, col).map(Hash)
 }
 
-pub fn salt(row: &SqliteRow, col: &str) -> anyhow::Result<Salt> {
-    bytes32(row, col).map(Salt)
+/// A salt, or `None` where erasure left an empty blob.
+pub fn salt_unless_erased(row: &SqliteRow, col: &str) -> anyhow::Result<Option<Salt>> {
+    let v: Vec<u8> = row.try_get(col).with_context(|| format!("column {col}"))?;
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.try_into().map(|b| Some(Salt(b))).map_err(|v: Vec<u8>| anyhow!("column {col}: {} bytes, expected 32", v.len()))
 }
 
 fn uuid(row: &SqliteRow, col: &str) -> anyhow::Result<Uuid> {

@@ -26,7 +26,8 @@ pub struct EvidenceRecord {
     pub owner: TenantId,
     pub kind: EvidenceKind,
     pub content_hash: Hash,
-    pub salt: Salt,
+    /// `None` once erased (an invoice's content erasure): the stored leaf hash stays.
+    pub salt: Option<Salt>,
     pub meta_hash: Hash,
     pub metadata: Option<Metadata>,
     pub received: Timestamp,
@@ -34,16 +35,17 @@ pub struct EvidenceRecord {
 }
 
 impl EvidenceRecord {
-    pub fn leaf(&self) -> Leaf {
-        Leaf {
+    /// The leaf the record's fields make; `None` once its salt was erased.
+    pub fn leaf(&self) -> Option<Leaf> {
+        Some(Leaf {
             id: self.id,
             kind: self.kind,
             content: self.content_hash,
-            salt: self.salt,
+            salt: self.salt?,
             meta: self.meta_hash,
             owner: self.owner,
             received: self.received,
-        }
+        })
     }
 }
 
@@ -195,7 +197,7 @@ pub async fn insert_evidence(conn: &mut SqliteConnection, records: &[&EvidenceRe
                 .push_bind(id_bytes(&r.owner))
                 .push_bind(r.kind.as_str())
                 .push_bind(r.content_hash.as_bytes().to_vec())
-                .push_bind(r.salt.as_bytes().to_vec())
+                .push_bind(r.salt.map_or(Vec::new(), |s| s.as_bytes().to_vec()))
                 .push_bind(r.meta_hash.as_bytes().to_vec())
                 .push_bind(r.metadata.as_ref().map(|m| {
                     String::from_utf8(canonical_json(&serde_json::Value::Object(m.clone()))).expect("JSON is UTF-8")
@@ -216,7 +218,7 @@ pub(super) fn record_from_row(r: &SqliteRow) -> anyhow::Result<EvidenceRecord> {
         owner: codec::tenant_id(r, "tenant_id")?,
         kind: codec::text(r, "kind")?,
         content_hash: codec::hash(r, "content_hash")?,
-        salt: codec::salt(r, "salt")?,
+        salt: codec::salt_unless_erased(r, "salt")?,
         meta_hash: codec::hash(r, "meta_hash")?,
         metadata: metadata.map(|m| serde_json::from_str(&m)).transpose().context("stored metadata")?,
         received: codec::time(r, "received_ms")?,

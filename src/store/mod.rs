@@ -9,6 +9,7 @@ mod blocks;
 mod client_certs;
 mod codec;
 mod evidence;
+pub mod invoices;
 mod sessions;
 mod tenants;
 pub mod writer;
@@ -53,6 +54,8 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
+            // Erased invoice bodies and salts are overwritten, not left in free pages.
+            .pragma("secure_delete", "ON")
             .disable_statement_logging();
         let pool = SqlitePoolOptions::new()
             .max_connections(8)

@@ -7,9 +7,10 @@ use sqlx::sqlite::SqliteConnection;
 
 use super::Store;
 use super::evidence::{IdempotencyRecord, idempotency_get, idempotency_put, insert_evidence, max_seq_on};
+use super::invoices::{InvoiceOp, OpRefused, ops};
 use super::{EvidenceRecord, NewEvidence};
 use crate::domain::canonical::meta_hash;
-use crate::domain::{EvidenceId, Hash, Salt, TenantId, Timestamp};
+use crate::domain::{EvidenceId, Hash, Leaf, Salt, TenantId, Timestamp};
 
 /// One request's records, all-or-nothing.
 #[derive(Debug, Clone)]
@@ -18,6 +19,20 @@ pub struct Submission {
     pub items: Vec<NewEvidence>,
     /// The `Idempotency-Key` and the hash of the request body, if a key was sent.
     pub idempotency: Option<(String, Hash)>,
+    /// An invoice operation, decided inside the transaction; `items` is then its one record.
+    pub op: Option<InvoiceOp>,
+}
+
+impl Submission {
+    /// Records with no further condition.
+    pub fn records(owner: TenantId, items: Vec<NewEvidence>, idempotency: Option<(String, Hash)>) -> Self {
+        Self { owner, items, idempotency, op: None }
+    }
+
+    /// An invoice operation and the one record it creates when applied.
+    pub fn invoice_op(owner: TenantId, op: InvoiceOp, record: NewEvidence) -> Self {
+        Self { owner, items: vec![record], idempotency: None, op: Some(op) }
+    }
 }
 
 /// What became of one submission.
@@ -28,6 +43,8 @@ pub enum Outcome {
     Replayed(IdempotencyRecord),
     /// The key was seen before with another body.
     KeyReused,
+    /// The invoice operation was refused; nothing was written.
+    Refused(OpRefused),
 }
 
 /// Owns the writer connection and the next sequence number.
@@ -60,10 +77,16 @@ impl EvidenceWriter {
         // leaf hashes. Only this writer writes evidence and idempotency rows, so what is read
         // here cannot change before the commit, and the write lock is held for the inserts
         // alone; holding it while hashing a whole group starved the sealer's writes.
-        let mut outcomes = Vec::with_capacity(submissions.len());
+        // Invoice operations depend on rows that earlier operations of the group may change:
+        // they are decided one by one inside the transaction, after the plain records.
+        let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(submissions.len());
         let mut new_keys: Vec<(TenantId, &str, IdempotencyRecord)> = Vec::new();
         let mut next = self.next_seq;
         for s in submissions {
+            if s.op.is_some() {
+                outcomes.push(None);
+                continue;
+            }
             if let Some((key, request_hash)) = &s.idempotency {
                 let here = new_keys.iter().find(|(o, k, _)| *o == s.owner && *k == key.as_str()).map(|(_, _, r)| *r);
                 let seen = match here {
@@ -72,7 +95,7 @@ impl EvidenceWriter {
                 };
                 if let Some(seen) = seen {
                     let same = seen.request_hash == *request_hash;
-                    outcomes.push(if same { Outcome::Replayed(seen) } else { Outcome::KeyReused });
+                    outcomes.push(Some(if same { Outcome::Replayed(seen) } else { Outcome::KeyReused }));
                     continue;
                 }
             }
@@ -90,8 +113,27 @@ impl EvidenceWriter {
                 let rec = IdempotencyRecord { request_hash: *request_hash, first_seq, count: created.len() as u64 };
                 new_keys.push((s.owner, key.as_str(), rec));
             }
-            outcomes.push(Outcome::Created(created));
+            outcomes.push(Some(Outcome::Created(created)));
         }
+        // IMMEDIATE: the write lock is taken at BEGIN (waiting up to the busy timeout), never
+        // by upgrading a read, which fails at once with SQLITE_BUSY after another write.
+        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.context("beginning the write")?;
+        for (owner, key, rec) in &new_keys {
+            idempotency_put(&mut tx, owner, key, rec).await?;
+        }
+        for (s, slot) in submissions.iter().zip(outcomes.iter_mut()) {
+            let Some(op) = &s.op else { continue };
+            let [item] = s.items.as_slice() else { anyhow::bail!("an invoice operation carries exactly one record") };
+            let record = new_record(next, s.owner, item, received)?;
+            *slot = Some(match ops::apply(&mut tx, op, &s.owner, &record).await? {
+                Ok(()) => {
+                    next += 1;
+                    Outcome::Created(vec![record])
+                }
+                Err(refused) => Outcome::Refused(refused),
+            });
+        }
+        let outcomes: Vec<Outcome> = outcomes.into_iter().map(|o| o.expect("every submission decided")).collect();
         let records: Vec<&EvidenceRecord> = outcomes
             .iter()
             .flat_map(|o| match o {
@@ -99,12 +141,6 @@ impl EvidenceWriter {
                 _ => &[],
             })
             .collect();
-        // IMMEDIATE: the write lock is taken at BEGIN (waiting up to the busy timeout), never
-        // by upgrading a read, which fails at once with SQLITE_BUSY after another write.
-        let mut tx = self.conn.begin_with("BEGIN IMMEDIATE").await.context("beginning the write")?;
-        for (owner, key, rec) in &new_keys {
-            idempotency_put(&mut tx, owner, key, rec).await?;
-        }
         insert_evidence(&mut tx, &records).await?;
         tx.commit().await.context("committing the write")?;
         self.next_seq = next;
@@ -115,18 +151,25 @@ impl EvidenceWriter {
 fn new_record(seq: u64, owner: TenantId, item: &NewEvidence, received: Timestamp) -> anyhow::Result<EvidenceRecord> {
     let mut salt = [0u8; 32];
     openssl::rand::rand_bytes(&mut salt).context("drawing a salt")?;
-    let mut record = EvidenceRecord {
-        seq,
+    let leaf = Leaf {
         id: EvidenceId::generate(),
+        kind: item.kind,
+        content: item.content_hash,
+        salt: Salt(salt),
+        meta: meta_hash(item.metadata.as_ref()),
+        owner,
+        received,
+    };
+    Ok(EvidenceRecord {
+        seq,
+        id: leaf.id,
         owner,
         kind: item.kind,
         content_hash: item.content_hash,
-        salt: Salt(salt),
-        meta_hash: meta_hash(item.metadata.as_ref()),
+        salt: Some(leaf.salt),
+        meta_hash: leaf.meta,
         metadata: item.metadata.clone(),
         received,
-        leaf_hash: Hash::ZERO,
-    };
-    record.leaf_hash = record.leaf().hash();
-    Ok(record)
+        leaf_hash: leaf.hash(),
+    })
 }

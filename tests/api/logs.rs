@@ -2,8 +2,6 @@
 //! line with its fields, and nothing secret (API keys, salts, uploaded bytes, metadata) appears
 //! anywhere in its output.
 
-use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use notarium::domain::Hash;
@@ -11,17 +9,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
 use crate::browser_session::Browser;
-
-fn create_tenant(data: &Path, name: &str, role: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_notarium"))
-        .args(["admin", "--data"])
-        .arg(data)
-        .args(["tenant", "create", "--name", name, "--role", role])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
+use crate::real_server::{RealServer, create_tenant};
 
 /// Every `"salt"` string in a JSON value.
 fn salts(v: &Value, into: &mut Vec<String>) {
@@ -55,31 +43,11 @@ async fn anchored_receipt(http: &reqwest::Client, base: &str, id: &str, key: &st
 async fn json_logs_have_one_line_per_request_with_its_fields_and_no_secrets() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let key = create_tenant(&data, "Clinic", "merchant");
-    let other_key = create_tenant(&data, "Other", "merchant");
+    let key = create_tenant(&data, "Clinic", "merchant", None);
+    let other_key = create_tenant(&data, "Other", "merchant", None);
     let wrong_key = "ntk_WRONGwrongWRONGwrongWRONGwrongWRONGwrong12";
-    let (stdout, stderr) = (dir.path().join("stdout"), dir.path().join("stderr"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_notarium"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data"])
-        .arg(&data)
-        .env("NOTARIUM_DEMO", "false")
-        .env("NOTARIUM_SEAL_INTERVAL_MS", "100")
-        .env("RUST_LOG", "debug,sqlx=debug")
-        .stdout(Stdio::from(std::fs::File::create(&stdout).unwrap()))
-        .stderr(Stdio::from(std::fs::File::create(&stderr).unwrap()))
-        .spawn()
-        .unwrap();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    let base = loop {
-        if let Ok(addr) = std::fs::read_to_string(data.join("listen-addr")) {
-            break format!("http://{addr}");
-        }
-        if tokio::time::Instant::now() > deadline || child.try_wait().unwrap().is_some() {
-            let _ = child.kill();
-            panic!("the server did not start: {}", std::fs::read_to_string(&stderr).unwrap_or_default());
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let server = RealServer::start(dir.path(), &data).await;
+    let base = server.base.clone();
     let http = reqwest::Client::new();
 
     // Upload with metadata.
@@ -147,12 +115,7 @@ async fn json_logs_have_one_line_per_request_with_its_fields_and_no_secrets() {
     assert_eq!(page.status, 303);
     assert_eq!(browser.get("/blocks").await.status, 200);
 
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    let stopped = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().unwrap();
-    assert!(stopped.success(), "{stopped:?}");
-
-    let out = std::fs::read(&stdout).unwrap();
-    let err = std::fs::read(&stderr).unwrap();
+    let (out, err) = server.stop().await;
     let all = [out.as_slice(), err.as_slice()].concat();
     let text = String::from_utf8_lossy(&all);
     let mut secrets = vec![key.clone(), other_key.clone(), wrong_key.to_owned(), patient.to_owned()];

@@ -11,6 +11,8 @@ mod errors;
 mod evidence;
 mod helpers;
 mod idempotency;
+mod invoice_privacy;
+mod invoices;
 mod limits;
 mod logs;
 mod metrics;
@@ -18,6 +20,7 @@ mod openapi;
 mod ops;
 mod pages;
 mod process;
+mod real_server;
 mod receipt_zip;
 mod tls;
 #[path = "../shared/tools.rs"]

@@ -5,12 +5,14 @@
 //! never as a national id.
 
 mod amount;
+mod ledger;
 mod read;
 
 use chrono::NaiveDate;
 use serde_json::Value;
 
 pub use amount::{Amount, AmountError};
+pub use ledger::{Ledger, Refusal};
 pub use read::InvalidField;
 use read::{Reader, code_like, plain_text, pointer};
 
@@ -166,6 +168,11 @@ impl Invoice {
             _ => Err(r.errors),
         }
     }
+}
+
+/// An issuer code, invoice code or invoice number: 1-40 letters, digits or `-`.
+pub fn valid_code(s: &str) -> bool {
+    code_like(s, 40)
 }
 
 /// At most 4 visible characters at each end, at least one `*` between, nothing else masked.

@@ -74,3 +74,60 @@ pub fn readiness(ready: bool) -> Value {
         },
     })
 }
+
+/// A valid invoice: docs/invoice-example.json (the unit tests parse it).
+pub fn invoice() -> Value {
+    serde_json::from_str(include_str!("../../../docs/invoice-example.json")).expect("the example invoice is JSON")
+}
+
+/// An invoice as its hospital sees it (issued, listed, voided, erased).
+pub fn invoice_out() -> Value {
+    let mut record = evidence_out();
+    record["kind"] = json!("invoice");
+    record["metadata"] = json!({ "issuer": "DEMO-HOSP", "invoice_code": "330100-2026", "invoice_number": "00001234" });
+    json!({
+        "issuer": "DEMO-HOSP", "invoice_code": "330100-2026", "invoice_number": "00001234",
+        "content_hash": HASH, "status": "issued", "currency": "CNY", "total": "182.00",
+        "reimbursable": "82.00", "claimed": "0.00", "remaining": "82.00",
+        "signed_by": null, "content_erased": null, "evidence": record,
+    })
+}
+
+/// One of the hospital's invoices with its body, claims and access log.
+pub fn invoice_detail() -> Value {
+    let mut detail = invoice_out();
+    detail["claimed"] = json!("50.00");
+    detail["remaining"] = json!("32.00");
+    detail["body"] = invoice();
+    detail["void"] = Value::Null;
+    detail["claims"] = json!([{ "id": ID, "insurer": "Basic Medical Insurance", "amount": "50.00",
+        "claimed": TIME, "withdrawn": null }]);
+    detail["checks"] = json!([{ "insurer": "Basic Medical Insurance", "checked": TIME, "verdict": "authentic" }]);
+    detail
+}
+
+/// A claim as its insurer sees it.
+pub fn claim_out() -> Value {
+    let mut record = evidence_out();
+    record["kind"] = json!("claim");
+    record["metadata"] = json!({ "amount": "50.00", "claim_reference": "CLM-2026-000187",
+        "invoice": { "issuer": "DEMO-HOSP", "invoice_code": "330100-2026", "invoice_number": "00001234",
+            "content_hash": HASH } });
+    json!({
+        "id": record["id"], "issuer": "DEMO-HOSP", "invoice_code": "330100-2026", "invoice_number": "00001234",
+        "claim_reference": "CLM-2026-000187", "amount": "50.00", "claimed": TIME, "withdrawn": null,
+        "remaining": "32.00", "evidence": record, "withdrawal": null,
+    })
+}
+
+/// The answer to a check of an authentic invoice.
+pub fn check_out() -> Value {
+    json!({
+        "verdict": "authentic", "issuer": "DEMO-HOSP", "invoice_code": "330100-2026", "invoice_number": "00001234",
+        "content_hash": HASH, "issued": TIME, "status": "anchored", "anchored": TIME,
+        "receipt": { "format": "notarium-receipt/v1", "…": "see GET /v1/evidence/{id}/receipt" },
+        "signed_by": null, "content_erased": false, "voided": null, "currency": "CNY",
+        "reimbursable": "82.00", "claimed": "50.00", "remaining": "32.00",
+        "claims": [{ "claimed": TIME, "amount": "50.00" }],
+    })
+}

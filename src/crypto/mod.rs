@@ -6,6 +6,7 @@ pub mod checker;
 pub mod client_cert;
 pub mod cms;
 pub mod devpki;
+pub mod document_signature;
 pub mod trust;
 
 pub use checker::OpensslChecker;

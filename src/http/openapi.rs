@@ -115,7 +115,7 @@ pub const ERRORS: &[(&str, &str, &[StatusCodes])] = &[
             LIMITED,
             BODY[0],
             BODY[1],
-            BODY[2],
+            (422, &["invalid_field", "invalid_signature"]),
             INTERNAL,
         ],
     ),

@@ -401,3 +401,61 @@ async fn every_invoice_claim_withdrawal_and_void_gets_a_receipt_notarium_verify_
     assert_eq!(voids["evidence"], issued["evidence"]["id"]);
     assert_eq!(voids["content_hash"], issued["content_hash"]);
 }
+
+#[tokio::test]
+async fn a_hospital_signature_is_verified_recorded_and_shown_to_insurers() {
+    use base64::Engine;
+    use notarium::crypto::client_cert::parse_client_cert;
+    use notarium::crypto::devpki::{KeyPair, TlsUsage, issue_tls};
+
+    let app = TestApp::spawn().await;
+    let pki = app.data.path().join("pki");
+    let read = |f: &str| std::fs::read(pki.join(f)).unwrap();
+    let ca = KeyPair {
+        key: openssl::pkey::PKey::private_key_from_pem(&read("ca.key")).unwrap(),
+        cert: openssl::x509::X509::from_pem(&read("ca.pem")).unwrap(),
+    };
+    let signing = issue_tls(&ca, "Demo Hospital invoice signing", TlsUsage::Client, 2).unwrap();
+    let stranger = issue_tls(&ca, "Someone else", TlsUsage::Client, 2).unwrap();
+    let store = app.store().await;
+    let hospital_id =
+        store.list_tenants().await.unwrap().into_iter().find(|t| t.role == TenantRole::Hospital).unwrap().id;
+    let enrolled = parse_client_cert(&signing.cert.to_pem().unwrap()).unwrap();
+    assert!(store.add_client_cert(&hospital_id, &enrolled).await.unwrap());
+
+    let sign = |pair: &KeyPair, inv: &Value| {
+        let der = notarium::crypto::cms::sign(&canonical_json(inv), &pair.key, &pair.cert, &[]).unwrap();
+        base64::engine::general_purpose::STANDARD.encode(der)
+    };
+    let post = |inv: &Value, signature: String| {
+        app.http
+            .post(app.url("/v1/invoices"))
+            .bearer_auth(app.key(TenantRole::Hospital))
+            .header("Invoice-Signature", signature)
+            .json(inv)
+            .send()
+    };
+    let before = app.evidence_count().await;
+    let inv = invoice("DEMO-HOSP", "SIG-1");
+    let other = invoice("DEMO-HOSP", "SIG-2");
+    for (what, signature) in [
+        ("a signature over another invoice", sign(&signing, &other)),
+        ("a certificate not enrolled for this hospital", sign(&stranger, &inv)),
+        ("not base64", "%%%".to_owned()),
+        ("not CMS", base64::engine::general_purpose::STANDARD.encode(b"not a signature")),
+    ] {
+        let res = post(&inv, signature).await.unwrap();
+        assert_eq!(problem(res).await, (422, "invalid_signature".into()), "{what}");
+    }
+    assert_eq!(app.evidence_count().await, before, "nothing stored for a refused signature");
+
+    let res = post(&inv, sign(&signing, &inv)).await.unwrap();
+    assert_eq!(res.status(), 201);
+    let issued: Value = res.json().await.unwrap();
+    assert!(issued["signed_by"].as_str().unwrap().contains("Demo Hospital invoice signing"), "{issued}");
+    let checked = check(&app, app.key(TenantRole::Insurer), &inv).await;
+    assert_eq!(checked["signed_by"], issued["signed_by"]);
+    // An unsigned invoice says so.
+    issue(&app, &other).await;
+    assert!(check(&app, app.key(TenantRole::Insurer), &other).await["signed_by"].is_null());
+}

@@ -8,7 +8,11 @@ use super::views::{CheckView, HospitalClaimView, InvoiceDetail, InvoiceOut, Void
 use super::{Applied, key_json, operation_record, path_key, record_out, require_role, run};
 use crate::domain::canonical::{StrictJson, canonical_json};
 use crate::domain::invoice::Invoice;
-use crate::domain::{EvidenceKind, Hash, TenantRole};
+use base64::Engine;
+
+use crate::crypto::TrustStore;
+use crate::crypto::document_signature::check_detached;
+use crate::domain::{EvidenceKind, Hash, TenantRole, Timestamp};
 use crate::http::auth::Caller;
 use crate::http::body::{parse_json, read_limited, require_json};
 use crate::http::evidence::ListQuery;
@@ -27,6 +31,10 @@ pub const MAX_INVOICE_BYTES: usize = 1 << 20;
     path = "/v1/invoices",
     tag = "invoices",
     security(("api_key" = [])),
+    params(("Invoice-Signature" = Option<String>, Header, max_length = 16384,
+        description = "Base64 of a detached CMS SignedData (DER; SHA-256 with ECDSA) over the invoice's RFC 8785 \
+            canonical JSON, by a certificate enrolled for this hospital (`notarium admin tenant cert add`) that \
+            chains to the service's trust anchors. Verified, recorded, and shown to insurers as `signed_by`.")),
     request_body(content = Object, description = "The invoice (docs/invoices.md, docs/invoice.schema.json).",
         example = json!(crate::http::openapi::examples::invoice())),
     responses((status = 201, description = "The invoice, `issued`; its record `pending`.", body = InvoiceOut,
@@ -38,6 +46,7 @@ pub(crate) async fn issue(
     payload: web::Payload,
     store: web::Data<Store>,
     ingest: web::Data<Ingest>,
+    trust: web::Data<TrustStore>,
 ) -> Result<HttpResponse, Problem> {
     require_role(&caller, TenantRole::Hospital)?;
     require_json(&req)?;
@@ -61,13 +70,17 @@ pub(crate) async fn issue(
     let key = InvoiceKey { issuer: invoice.issuer, code: invoice.invoice_code, number: invoice.invoice_number };
     let canonical = canonical_json(&value);
     let content_hash = Hash::of(&canonical);
+    let signature = match req.headers().get(SIGNATURE_HEADER) {
+        Some(header) => Some(hospital_signature(header.as_bytes(), &canonical, &caller, &store, &trust).await?),
+        None => None,
+    };
     let new = NewInvoice {
         key: key.clone(),
         currency: invoice.currency,
         total: invoice.total,
         reimbursable: invoice.reimbursable,
         body: String::from_utf8(canonical).map_err(|e| anyhow::anyhow!(e))?,
-        signature: None,
+        signature,
     };
     let mut record = operation_record(EvidenceKind::Invoice, key_json(&key));
     record.content_hash = content_hash;
@@ -77,6 +90,35 @@ pub(crate) async fn issue(
     let row = store.invoice(&key).await?.ok_or_else(|| anyhow::anyhow!("the issued invoice is missing"))?;
     let evidence = crate::http::evidence::EvidenceOut::with_status(created, "pending", None);
     Ok(HttpResponse::Created().json(InvoiceOut::new(&row, evidence)))
+}
+
+const SIGNATURE_HEADER: &str = "invoice-signature";
+
+/// Checks the `Invoice-Signature` header: the DER and the signer's subject, or `422
+/// invalid_signature` saying why.
+async fn hospital_signature(
+    header: &[u8],
+    canonical: &[u8],
+    caller: &Caller,
+    store: &Store,
+    trust: &TrustStore,
+) -> Result<(Vec<u8>, String), Problem> {
+    let refuse = |why: String| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_signature", why);
+    if header.len() > 16 << 10 {
+        return Err(refuse("Invoice-Signature is limited to 16 KiB of base64".into()));
+    }
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(header)
+        .map_err(|e| refuse(format!("Invoice-Signature is not base64: {e}")))?;
+    let signer = check_detached(&der, canonical, &trust.anchors_for(None), Timestamp::now()).map_err(refuse)?;
+    let enrolled = store.tenant_by_client_cert(&signer.fingerprint).await?;
+    if enrolled.is_none_or(|t| t.id != caller.0.id) {
+        return Err(refuse(format!(
+            "the signing certificate ({}) is not enrolled for this hospital (notarium admin tenant cert add)",
+            signer.subject
+        )));
+    }
+    Ok((der, signer.subject))
 }
 
 /// One page of the hospital's invoices, newest first.

@@ -112,6 +112,13 @@ async fn admin(args: &AdminArgs) -> anyhow::Result<()> {
             if *role != TenantRole::Hospital && issuer_code.is_some() {
                 bail!("--issuer-code is only for hospitals");
             }
+            if let Some(code) = issuer_code
+                && !crate::domain::invoice::valid_code(code)
+            {
+                bail!(
+                    "--issuer-code takes 1-40 letters, digits or - (it appears in every invoice the hospital issues)"
+                );
+            }
             let (_, key) = store.create_tenant(name, *role, issuer_code.as_deref()).await?;
             println!("{key}");
         }

@@ -147,6 +147,8 @@ async fn admin_commands_manage_tenants_and_keys_of_a_running_service() {
     let body = json!({"kind": "document", "content_hash": Hash::of(b"shop")});
     assert_eq!(app.post_json("/v1/evidence", Some(&key), &body).await.status(), 201);
     assert_eq!(admin(&["tenant", "create", "--name", "H", "--role", "hospital"]).0, 2, "hospitals need an issuer code");
+    let spaced = ["tenant", "create", "--name", "H", "--role", "hospital", "--issuer-code", "CITY HOSP"];
+    assert_eq!(admin(&spaced).0, 2, "an issuer code no invoice could carry is refused");
     let (_, list) = admin(&["tenant", "list"]);
     let line = list.lines().find(|l| l.ends_with("Shop")).unwrap();
     let tenant = line.split_whitespace().next().unwrap();

@@ -120,4 +120,9 @@ async fn payer_fields_stay_in_the_body_and_erasure_removes_it_everywhere() {
     }
     // Nothing came back after the server stopped (the WAL is checkpointed on close).
     assert_eq!(files_containing(&data, TOKEN.as_bytes()), Vec::<String>::new());
+    // The audit still passes: the erased record's stored leaf is checked against its root.
+    let audit =
+        std::process::Command::new(env!("CARGO_BIN_EXE_notarium")).arg("audit").arg("--data").arg(&data).output();
+    let audit = audit.unwrap();
+    assert_eq!(audit.status.code(), Some(0), "{}", String::from_utf8_lossy(&audit.stdout));
 }

@@ -1,7 +1,7 @@
 //! Errors on pages: an HTML page in the visitor's language with the right status. Internal
 //! errors are logged with their cause; the page shows only a reference.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
@@ -15,11 +15,21 @@ pub struct PageError {
     lang: Lang,
     status: StatusCode,
     message: String,
+    /// For [`PageError::log_in_first`]: the login page, coming back to this path.
+    login_next: Option<String>,
 }
 
 impl PageError {
     pub fn new(lang: Lang, status: StatusCode, message: impl Into<String>) -> Self {
-        Self { lang, status, message: message.into() }
+        Self { lang, status, message: message.into(), login_next: None }
+    }
+
+    /// A page for logged-in tenants only, asked for by a visitor who is not logged in: a
+    /// `303` to the login page, which leads back to `path` (a path of this site).
+    pub fn log_in_first(lang: Lang, path: &str) -> Self {
+        let mut e = Self::new(lang, StatusCode::SEE_OTHER, lang.messages().login_title);
+        e.login_next = Some(path.to_owned());
+        e
     }
 
     pub fn not_found(lang: Lang) -> Self {
@@ -64,7 +74,13 @@ impl ResponseError for PageError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let frame = Frame { t: self.lang.messages(), csrf: String::new(), user: None, path: "/".into() };
+        if let Some(next) = &self.login_next {
+            let mut res = HttpResponse::SeeOther();
+            security_headers(&mut res);
+            return res.insert_header((header::LOCATION, format!("/login?next={next}"))).finish();
+        }
+        let frame =
+            Frame { t: self.lang.messages(), csrf: String::new(), user: None, path: "/".into(), nav_invoices: None };
         let html = ErrorPage { frame, message: &self.message }.render().unwrap_or_else(|_| self.message.clone());
         let mut res = HttpResponse::build(self.status);
         security_headers(&mut res);

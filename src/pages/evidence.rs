@@ -22,10 +22,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// The status of a record: its code and its words.
 pub fn status(t: &'static Messages, block: Option<&BlockRow>) -> (&'static str, &'static str) {
-    match block {
-        None => ("pending", t.status_pending),
-        Some(b) if b.anchored.is_some() => ("anchored", t.status_anchored),
-        Some(_) => ("sealed", t.status_sealed),
+    let state = match block {
+        None => "pending",
+        Some(b) if b.anchored.is_some() => "anchored",
+        Some(_) => "sealed",
+    };
+    (state, status_words(t, state))
+}
+
+/// A record's status (`pending`, `sealed`, `anchored`) in words.
+pub fn status_words(t: &'static Messages, code: &str) -> &'static str {
+    match code {
+        "anchored" => t.status_anchored,
+        "sealed" => t.status_sealed,
+        _ => t.status_pending,
     }
 }
 

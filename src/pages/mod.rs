@@ -7,6 +7,7 @@ mod error;
 mod evidence;
 mod home;
 pub mod i18n;
+mod invoices;
 mod login;
 mod qr;
 mod verify;
@@ -17,6 +18,7 @@ use actix_web::http::StatusCode;
 use actix_web::web;
 use askama::Template;
 
+use crate::domain::TenantRole;
 pub use error::PageError;
 use i18n::Messages;
 pub use visitor::Visitor;
@@ -30,7 +32,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(login::routes)
         .configure(evidence::routes)
         .configure(verify::routes)
-        .configure(blocks::routes);
+        .configure(blocks::routes)
+        .configure(invoices::routes);
 }
 
 /// What every page shows around its content: texts, the visitor's name and CSRF token, and
@@ -40,6 +43,8 @@ pub struct Frame {
     pub csrf: String,
     pub user: Option<String>,
     pub path: String,
+    /// The invoice page of a logged-in hospital or insurer: its path and its name.
+    pub nav_invoices: Option<(&'static str, &'static str)>,
 }
 
 impl Frame {
@@ -49,6 +54,11 @@ impl Frame {
             csrf: visitor.csrf().to_owned(),
             user: visitor.session.as_ref().map(|s| s.tenant.name.clone()),
             path: path.to_owned(),
+            nav_invoices: match visitor.session.as_ref().map(|s| s.tenant.role) {
+                Some(TenantRole::Hospital) => Some(("/invoices", visitor.t().nav_invoices)),
+                Some(TenantRole::Insurer) => Some(("/invoices/check", visitor.t().nav_check_invoice)),
+                _ => None,
+            },
         }
     }
 }

@@ -1,6 +1,8 @@
 //! The pages in a real browser: Debian's headless chromium driven by playwright-core
 //! (tests/browser/flow.mjs) logs in, opens an evidence page, prints it to one A4 page,
-//! downloads the receipt, verifies it on /verify and reads "Valid", then switches to Chinese.
+//! downloads the receipt, verifies it on /verify and reads "Valid", then switches to Chinese;
+//! an insurer checks an invoice and claims it in one click, the hospital sees the claim; every
+//! page fits a 390 px phone screen.
 //!
 //! Needs `chromium` (Debian package), Node.js, and `npm ci --prefix tests/browser`. Missing:
 //! a failure in CI, else a skip that says what to install.
@@ -44,12 +46,19 @@ async fn log_in_open_evidence_verify_its_receipt_and_switch_to_chinese() {
     app.anchored_receipt(&id, &key).await;
 
     let out = tempfile::tempdir().unwrap();
+    let invoice = crate::invoices::invoice("DEMO-HOSP", "BROWSER-1");
+    crate::invoices::issue(&app, &invoice).await;
+    let invoice_file = out.path().join("invoice.json");
+    std::fs::write(&invoice_file, serde_json::to_string_pretty(&invoice).unwrap()).unwrap();
     let mut run = Command::new("node");
     run.arg(dir.join("flow.mjs"))
         .current_dir(&dir)
         .env("BASE_URL", &app.base)
         .env("API_KEY", &key)
         .env("EVIDENCE_ID", &id)
+        .env("HOSPITAL_KEY", app.key(TenantRole::Hospital))
+        .env("INSURER_KEY", app.key(TenantRole::Insurer))
+        .env("INVOICE_FILE", &invoice_file)
         .env("OUT_DIR", out.path());
     let output = tokio::task::spawn_blocking(move || run.output()).await.unwrap().expect("node runs");
     let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));

@@ -21,7 +21,7 @@ async fn private_record(app: &TestApp) -> (serde_json::Value, Receipt) {
 }
 
 /// Logs `browser` in with `key` through the login form.
-async fn log_in(browser: &mut Browser, key: &str) -> Page {
+pub async fn log_in(browser: &mut Browser, key: &str) -> Page {
     let form = browser.get("/login").await;
     browser.post_form("/login", &[("csrf", &form.csrf()), ("api_key", key), ("next", "/")]).await
 }

@@ -1,20 +1,36 @@
 // The browser test of the pages (run by tests/api/browser.rs): in Debian's headless chromium,
 // log in, open an evidence page, download its receipt, upload it on /verify and read "Valid",
-// print the certificate to one A4 page, then switch to Chinese.
+// print the certificate to one A4 page, then switch to Chinese. Then the invoice pages: an
+// insurer checks an invoice and claims it in one click, a hospital sees the claim; every page
+// fits a 390 px phone screen.
 //
-// Environment: BASE_URL, API_KEY, EVIDENCE_ID, OUT_DIR (downloads, PDF, screenshots).
+// Environment: BASE_URL, API_KEY, EVIDENCE_ID, OUT_DIR (downloads, PDF, screenshots),
+// HOSPITAL_KEY, INSURER_KEY, INVOICE_FILE (an issued invoice's JSON).
 import { chromium } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const { BASE_URL, API_KEY, EVIDENCE_ID, OUT_DIR } = process.env;
-for (const [name, value] of Object.entries({ BASE_URL, API_KEY, EVIDENCE_ID, OUT_DIR })) {
+const { BASE_URL, API_KEY, EVIDENCE_ID, OUT_DIR, HOSPITAL_KEY, INSURER_KEY, INVOICE_FILE } = process.env;
+for (const [name, value] of Object.entries({ BASE_URL, API_KEY, EVIDENCE_ID, OUT_DIR, HOSPITAL_KEY, INSURER_KEY, INVOICE_FILE })) {
   if (!value) throw new Error(`${name} is not set`);
 }
 
 function expect(condition, what) {
   if (!condition) throw new Error(`expected: ${what}`);
   console.log(`ok: ${what}`);
+}
+
+/** Logs `page` in with `key` through the login form. */
+async function logIn(page, key) {
+  await page.goto(`${BASE_URL}/login`);
+  await page.fill('#api_key', key);
+  await Promise.all([page.waitForURL(`${BASE_URL}/`), page.click('form.stack button[type=submit]')]);
+}
+
+/** Whether the page as shown fits the width of its viewport. */
+async function fits(page, what) {
+  const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  expect(scroll <= width, `${what} fits a phone screen (${scroll} <= ${width} px)`);
 }
 
 const browser = await chromium.launch({
@@ -27,9 +43,7 @@ try {
   const page = await context.newPage();
 
   // Log in with the API key.
-  await page.goto(`${BASE_URL}/login`);
-  await page.fill('#api_key', API_KEY);
-  await Promise.all([page.waitForURL(`${BASE_URL}/`), page.click('form.stack button[type=submit]')]);
+  await logIn(page, API_KEY);
   expect((await page.textContent('header.site')).includes('Signed in as'), 'logged in');
   const cookies = await context.cookies();
   const session = cookies.find((c) => c.name === 'session');
@@ -66,8 +80,7 @@ try {
   await phone.setViewportSize({ width: 390, height: 844 });
   for (const path of ['/', `/e/${EVIDENCE_ID}`, '/verify', '/blocks', '/blocks/0', '/login']) {
     await phone.goto(`${BASE_URL}${path}`);
-    const [scroll, width] = await phone.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-    expect(scroll <= width, `${path} fits a phone screen (${scroll} <= ${width} px)`);
+    await fits(phone, path);
   }
   await phone.goto(`${BASE_URL}/e/${EVIDENCE_ID}`);
   await phone.screenshot({ path: join(OUT_DIR, 'evidence-phone.png'), fullPage: true });
@@ -83,6 +96,30 @@ try {
   await page.goto(`${BASE_URL}/e/${EVIDENCE_ID}`);
   expect((await page.textContent('h1')) === '存证证书', 'the language choice persists');
   await page.screenshot({ path: join(OUT_DIR, 'evidence-zh.png'), fullPage: true });
+
+  // An insurer on a phone: paste the invoice, read the verdict, claim in one click.
+  const insurer = await (await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 } })).newPage();
+  await logIn(insurer, INSURER_KEY);
+  await insurer.goto(`${BASE_URL}/invoices/check`);
+  await fits(insurer, '/invoices/check');
+  await insurer.fill('#invoice', readFileSync(INVOICE_FILE, 'utf8'));
+  await Promise.all([insurer.waitForURL(`${BASE_URL}/invoices/check`), insurer.click('form[action="/invoices/check"] button[type=submit]')]);
+  expect((await insurer.textContent('#verdict')).trim() === 'Authentic', 'the pasted invoice is authentic');
+  expect((await insurer.inputValue('#amount')) === '100.00', 'the claim form offers the remaining amount');
+  await fits(insurer, 'the check result');
+  await insurer.screenshot({ path: join(OUT_DIR, 'invoice-check-phone.png'), fullPage: true });
+  await Promise.all([insurer.waitForURL(`${BASE_URL}/invoices/claim`), insurer.click('form.claim button[type=submit]')]);
+  expect((await insurer.textContent('#outcome')).trim() === 'Claim recorded', 'one click claims the invoice');
+  await fits(insurer, 'the claim result');
+
+  // The hospital on a phone: its invoice with the claim and the check.
+  const hospital = await (await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 } })).newPage();
+  await logIn(hospital, HOSPITAL_KEY);
+  await hospital.goto(`${BASE_URL}/invoices`);
+  const card = await hospital.textContent('section.invoice');
+  expect(card.includes('Demo insurer') && card.includes('Authentic'), 'the hospital sees the claim and the check');
+  await fits(hospital, '/invoices');
+  await hospital.screenshot({ path: join(OUT_DIR, 'invoices-phone.png'), fullPage: true });
 } finally {
   await browser.close();
 }

@@ -1,6 +1,7 @@
 //! Insurers claim and withdraw; the issuing hospital voids. Each is an evidence record, applied
 //! by the single writer after the ledger's rules (`domain::invoice::Ledger`) allow it.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -15,7 +16,7 @@ use crate::http::body::{parse_json, read_limited, require_json};
 use crate::ingest::Ingest;
 use crate::problem::Problem;
 use crate::store::Store;
-use crate::store::invoices::{InvoiceOp, NewClaim, VoidInvoice, Withdrawal};
+use crate::store::invoices::{InvoiceKey, InvoiceOp, InvoiceRow, NewClaim, VoidInvoice, Withdrawal};
 
 const SMALL_BODY: usize = 4096;
 
@@ -24,14 +25,14 @@ const SMALL_BODY: usize = 4096;
 #[serde(deny_unknown_fields)]
 pub struct ClaimIn {
     /// The invoice's content hash (from a check): a claim names the exact invoice it pays.
-    content_hash: Hash,
+    pub content_hash: Hash,
     /// Exact cents as a string, more than zero.
     #[schema(value_type = String, pattern = "^(0|[1-9][0-9]{0,14})\\.[0-9]{2}$", example = "456.18")]
-    amount: String,
+    pub amount: String,
     /// The insurer's own reference, 1-100 visible ASCII characters: a repeat with the same
     /// body returns the first claim.
     #[schema(min_length = 1, max_length = 100, example = "CLM-2026-000187")]
-    claim_reference: String,
+    pub claim_reference: String,
 }
 
 /// Why the invoice is voided.
@@ -73,6 +74,20 @@ pub(crate) async fn claim(
     let (issuer, code, number) = path.into_inner();
     let key = path_key(issuer, code, number)?;
     let body: ClaimIn = parse_json(&read_limited(payload, SMALL_BODY).await?)?;
+    let (status, out) = claim_invoice(&store, &ingest, &caller, key, body).await?;
+    Ok(HttpResponse::build(status).json(out))
+}
+
+/// The claim itself (the API and the `/invoices/claim` page): `201` and the new claim, `200`
+/// and the first one for a repeat with the same reference and body, or the refusal.
+pub async fn claim_invoice(
+    store: &Store,
+    ingest: &Ingest,
+    caller: &Caller,
+    key: InvoiceKey,
+    body: ClaimIn,
+) -> Result<(StatusCode, ClaimOut), Problem> {
+    require_role(caller, TenantRole::Insurer)?;
     let amount = body.amount.parse::<Amount>().ok().filter(|a| a.0 > 0).ok_or_else(|| {
         Problem::invalid_field("/amount", "invalid_format", "more than zero, as a string like \"456.18\"")
     })?;
@@ -84,11 +99,11 @@ pub(crate) async fn claim(
     document["content_hash"] = json!(body.content_hash);
     let document = json!({ "invoice": document, "amount": amount.to_string(), "claim_reference": reference });
     let op = InvoiceOp::Claim(NewClaim { key, invoice_hash: body.content_hash, amount, reference });
-    let (status, id) = match run(&ingest, &caller, op, operation_record(EvidenceKind::Claim, document)).await? {
-        Applied::Created(record) => (actix_web::http::StatusCode::CREATED, record.id),
-        Applied::Repeated(first) => (actix_web::http::StatusCode::OK, first),
+    let (status, id) = match run(ingest, caller, op, operation_record(EvidenceKind::Claim, document)).await? {
+        Applied::Created(record) => (StatusCode::CREATED, record.id),
+        Applied::Repeated(first) => (StatusCode::OK, first),
     };
-    Ok(HttpResponse::build(status).json(claim_out(&store, &id).await?))
+    Ok((status, claim_out(store, &id).await?))
 }
 
 /// Withdraws the caller's claim: its amount is claimable again.
@@ -141,20 +156,32 @@ pub(crate) async fn void(
     require_json(&req)?;
     let row = own_invoice(&store, &caller, path.into_inner()).await?;
     let body: VoidIn = parse_json(&read_limited(payload, SMALL_BODY).await?)?;
-    let reason = body.reason.trim().to_owned();
+    Ok(HttpResponse::Created().json(void_invoice(&store, &ingest, &caller, row, &body.reason).await?))
+}
+
+/// The void itself (the API and the `/invoices/void` page) of the caller's invoice `row`.
+pub async fn void_invoice(
+    store: &Store,
+    ingest: &Ingest,
+    caller: &Caller,
+    row: InvoiceRow,
+    reason: &str,
+) -> Result<InvoiceOut, Problem> {
+    require_role(caller, TenantRole::Hospital)?;
+    let reason = reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 500 || reason.chars().any(char::is_control) {
         return Err(Problem::invalid_field("/reason", "invalid_format", "1-500 characters, no control characters"));
     }
-    let original = record_out(&store, row.evidence_seq).await?;
+    let original = record_out(store, row.evidence_seq).await?;
     let document = json!({
         "invoice": key_json(&row.key),
         "voids": { "evidence": original.id, "content_hash": row.content_hash },
         "reason": reason,
     });
     let op = InvoiceOp::Void(VoidInvoice { key: row.key.clone(), reason });
-    run(&ingest, &caller, op, operation_record(EvidenceKind::InvoiceVoid, document)).await?;
+    run(ingest, caller, op, operation_record(EvidenceKind::InvoiceVoid, document)).await?;
     let row = store.invoice(&row.key).await?.ok_or_else(Problem::not_found)?;
-    Ok(HttpResponse::Created().json(InvoiceOut::new(&row, original)))
+    Ok(InvoiceOut::new(&row, original))
 }
 
 /// The claim as its insurer sees it now.

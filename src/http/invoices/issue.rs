@@ -230,7 +230,7 @@ pub(crate) async fn erase(
 }
 
 /// The caller's invoice named by the path; `404` for an unknown or another hospital's.
-pub(crate) async fn own_invoice(
+pub async fn own_invoice(
     store: &Store,
     caller: &Caller,
     (issuer, code, number): (String, String, String),

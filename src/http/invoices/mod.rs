@@ -22,8 +22,10 @@ use crate::store::invoices::{InvoiceKey, InvoiceOp, OpRefused};
 use crate::store::writer::{Outcome, Submission};
 use crate::store::{EvidenceRecord, NewEvidence, Store};
 
-pub use check::{CheckOut, check_invoice};
-pub use views::{ClaimOut, InvoiceOut};
+pub use check::{CheckOut, Verdict, check_invoice};
+pub use claims::{ClaimIn, claim_invoice, void_invoice};
+pub use issue::{invoice_detail, own_invoice};
+pub use views::{ClaimOut, InvoiceDetail, InvoiceOut};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/v1/invoices", web::post().to(issue::issue))
@@ -49,7 +51,7 @@ pub fn require_role(caller: &Caller, role: TenantRole) -> Result<(), Problem> {
 }
 
 /// The invoice named by a path; a malformed part is `404` like an unknown invoice.
-fn path_key(issuer: String, code: String, number: String) -> Result<InvoiceKey, Problem> {
+pub(crate) fn path_key(issuer: String, code: String, number: String) -> Result<InvoiceKey, Problem> {
     if [&issuer, &code, &number].iter().all(|s| valid_code(s)) {
         Ok(InvoiceKey { issuer, code, number })
     } else {

@@ -13,6 +13,11 @@ use crate::store::{EvidenceRecord, Store};
 /// The receipt of `record`, or `None` while its block is not anchored. Without `disclose`,
 /// the metadata is left out (it still verifies through `meta_hash`).
 pub async fn receipt_for(store: &Store, record: &EvidenceRecord, disclose: bool) -> anyhow::Result<Option<Receipt>> {
+    // Read again: the content may have been erased while a caller held the record.
+    let record = &store.evidence_by_id(&record.id).await?.context("the record is gone")?;
+    if record.salt.is_none() {
+        return Ok(None);
+    }
     let Some(block) = store.block_containing(record.seq).await? else { return Ok(None) };
     if block.anchored.is_none() {
         return Ok(None);

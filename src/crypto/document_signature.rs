@@ -6,7 +6,7 @@
 
 use openssl::x509::X509;
 
-use super::certs::{chain_to_anchor, subject_line, valid_at};
+use super::certs::{chain_to_anchor, is_p256, subject_line, valid_at};
 use super::cms::{inspect, verify_signature};
 use crate::domain::Timestamp;
 
@@ -23,6 +23,7 @@ pub fn check_detached(der: &[u8], content: &[u8], anchors: &[X509], at: Timestam
     let facts = inspect(der).map_err(|e| e.to_string())?;
     let signer = X509::from_der(&facts.signer_cert).map_err(|e| format!("the signer's certificate: {e}"))?;
     let intermediates: Vec<X509> = facts.other_certs.iter().filter_map(|d| X509::from_der(d).ok()).collect();
+    is_p256(&signer)?;
     verify_signature(der, content, &signer).map_err(|e| e.replace("over the header", "over the canonical JSON"))?;
     let chain = chain_to_anchor(&signer, &intermediates, anchors)
         .map_err(|e| format!("the signer's certificate does not chain to a trust anchor: {e}"))?;

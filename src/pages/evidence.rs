@@ -46,6 +46,8 @@ struct OwnerView {
     meta_hash: String,
     leaf_hash: String,
     metadata: Option<String>,
+    /// The salt was erased (an invoice's content erasure): no new receipt.
+    erased: bool,
 }
 
 #[derive(Template)]
@@ -97,6 +99,7 @@ async fn page(
         meta_hash: r.meta_hash.to_string(),
         leaf_hash: r.leaf_hash.to_string(),
         metadata: r.metadata.as_ref().and_then(|m| serde_json::to_string_pretty(m).ok()),
+        erased: r.salt.is_none(),
     });
     let path = format!("/e/{}", r.id);
     let info = req.connection_info();

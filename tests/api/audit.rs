@@ -353,3 +353,22 @@ async fn a_bad_audit_cron_refuses_start_up_naming_the_key() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("audit_cron"), "{out:?}");
 }
+
+#[tokio::test]
+async fn an_emptied_salt_is_refused_on_anything_but_an_erased_invoice() {
+    let (app, t) = sealed_data(|_| {}).await;
+    let data = app.stop().await;
+    let dir = copy_data(data.path());
+    // Emptying a document's salt would skip the leaf rebuild if empty salts were trusted.
+    let mut conn = connect(dir.path()).await;
+    sqlx::query("UPDATE evidence SET salt = X'', content_hash = zeroblob(32) WHERE seq = ?")
+        .bind(t.seq as i64)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let outcome = audit(dir.path()).await;
+    let i = found(&outcome);
+    assert!(matches!(i, Inconsistency::Unreadable { .. }), "{i:?}");
+    assert!(i.to_string().contains("empty salt on a document record"), "{i}");
+}

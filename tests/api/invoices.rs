@@ -291,6 +291,14 @@ async fn altered_is_told_apart_and_a_wrong_hash_looks_like_an_unknown_number() {
     altered["reimbursable"] = json!("99.00");
     assert_eq!(check(&app, &insurer, &altered).await["verdict"], "altered");
 
+    // `altered` needs the real invoice's payer token: a made-up object or a copy with another
+    // token cannot tell an existing number from an unknown one.
+    let made_up = json!({ "issuer": "DEMO-HOSP", "invoice_code": "330100-2026", "invoice_number": "ALT-1" });
+    assert_eq!(check(&app, &insurer, &made_up).await["verdict"], "unknown");
+    let mut other_payer = altered.clone();
+    other_payer["payer"]["token"] = json!("GUESSEDTOKEN-0123456789");
+    assert_eq!(check(&app, &insurer, &other_payer).await["verdict"], "unknown");
+
     let by_hash = |number: &str, hash: String| json!({ "issuer": "DEMO-HOSP", "invoice_code": "330100-2026", "invoice_number": number, "content_hash": hash });
     let wrong = check(&app, &insurer, &by_hash("ALT-1", Hash::of(b"not it").to_string())).await;
     let unknown = check(&app, &insurer, &by_hash("NO-SUCH-1", content_hash(&inv))).await;
@@ -304,7 +312,7 @@ async fn altered_is_told_apart_and_a_wrong_hash_looks_like_an_unknown_number() {
     let detail: Value = app.get(&path("ALT-1"), Some(app.key(TenantRole::Hospital))).await.json().await.unwrap();
     let verdicts: Vec<&str> =
         detail["checks"].as_array().unwrap().iter().map(|c| c["verdict"].as_str().unwrap()).collect();
-    assert_eq!(verdicts, ["unknown", "altered"]);
+    assert_eq!(verdicts, ["unknown", "unknown", "unknown", "altered"]);
     assert_eq!(detail["checks"][0]["insurer"], "Demo insurer");
 }
 

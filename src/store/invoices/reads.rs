@@ -128,7 +128,9 @@ impl Store {
     /// so the block and the receipts already issued stay valid. With `secure_delete` the freed
     /// bytes are zeroed, and the WAL is checkpointed so no older page copy remains there.
     pub async fn erase_invoice(&self, key: &InvoiceKey, hospital: &TenantId) -> anyhow::Result<Erasure> {
-        let mut tx = self.pool().begin().await?;
+        // IMMEDIATE: a deferred transaction that reads and then writes fails at once with
+        // SQLITE_BUSY when the writer commits in between (see store::writer).
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await.context("beginning the erasure")?;
         let sql = format!("SELECT evidence_seq, erased_ms FROM invoices WHERE {KEY_IS} AND tenant_id = ?");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&key.issuer)
@@ -157,8 +159,14 @@ impl Store {
             .await
             .context("erasing the record's salt")?;
         tx.commit().await.context("committing the erasure")?;
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(self.pool()).await {
-            tracing::warn!("checkpoint after an erasure: {e:#}");
+        // A reader still open on an older snapshot blocks the checkpoint; SQLite says so in the
+        // result row (busy = 1), not as an error. The next checkpoint then copies the zeroed pages.
+        match sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(self.pool()).await {
+            Ok(row) if row.try_get::<i64, _>(0).unwrap_or(1) == 0 => {}
+            Ok(_) => {
+                tracing::warn!("the WAL checkpoint after an erasure was blocked by a reader; the next one completes it")
+            }
+            Err(e) => tracing::warn!("checkpoint after an erasure: {e:#}"),
         }
         Ok(Erasure::Erased)
     }

@@ -22,6 +22,7 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod files;
+pub mod fingerprint;
 pub mod http;
 pub mod ingest;
 pub mod metrics;

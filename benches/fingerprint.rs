@@ -114,38 +114,32 @@ fn plain_scan(data: &Data) -> Vec<u64> {
 mod search {
     use super::*;
 
-    #[divan::bench(sample_count = 20)]
-    fn baseline_plain_scan_one_core_1m(b: Bencher) {
-        let data = &*ONE_MILLION;
+    /// Stored fingerprints.
+    const SIZES: [usize; 2] = [1_000_000, 10_000_000];
+
+    fn data(size: usize) -> &'static Data {
+        if size == 1_000_000 { &ONE_MILLION } else { &TEN_MILLION }
+    }
+
+    /// The same-run baseline.
+    #[divan::bench(args = SIZES, sample_count = 10)]
+    fn baseline_plain_scan_one_core(b: Bencher, size: usize) {
+        let data = data(size);
         b.bench(|| plain_scan(black_box(data)));
     }
 
-    #[divan::bench(sample_count = 20)]
-    fn index_one_thread_1m(b: Bencher) {
-        let data = &*ONE_MILLION;
+    #[divan::bench(args = SIZES, sample_count = 10)]
+    fn index_one_thread(b: Bencher, size: usize) {
+        let data = data(size);
         let index = data.index.clone().with_threads(NonZeroUsize::MIN);
         b.bench(|| index.search(black_box(&data.query), THRESHOLD));
     }
 
-    #[divan::bench(sample_count = 20)]
-    fn index_1m(b: Bencher) {
-        let data = &*ONE_MILLION;
-        assert_eq!(
-            data.index.search(&data.query, THRESHOLD).iter().map(|m| m.record).collect::<Vec<_>>(),
-            plain_scan(data)
-        );
-        b.bench(|| data.index.search(black_box(&data.query), THRESHOLD));
-    }
-
-    #[divan::bench(sample_count = 10)]
-    fn baseline_plain_scan_one_core_10m(b: Bencher) {
-        let data = &*TEN_MILLION;
-        b.bench(|| plain_scan(black_box(data)));
-    }
-
-    #[divan::bench(sample_count = 10)]
-    fn index_10m(b: Bencher) {
-        let data = &*TEN_MILLION;
+    #[divan::bench(args = SIZES, sample_count = 10)]
+    fn index_every_core(b: Bencher, size: usize) {
+        let data = data(size);
+        let found: Vec<u64> = data.index.search(&data.query, THRESHOLD).iter().map(|m| m.record).collect();
+        assert_eq!(found, plain_scan(data), "the index finds what a plain scan finds");
         b.bench(|| data.index.search(black_box(&data.query), THRESHOLD));
     }
 }

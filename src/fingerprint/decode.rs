@@ -22,11 +22,12 @@ pub enum DecodeError {
         found: String,
     },
     /// The header declares more pixels than the limit, or decoding would need more memory than
-    /// the limit allows (e.g. 16-bit channels at the pixel limit).
-    #[error("the image is {width} × {height} pixels; at most {max_pixels} pixels are accepted")]
-    TooLarge { width: u32, height: u32, max_pixels: u64 },
-    /// The bytes start like an accepted format but do not decode: truncated, damaged, or with a
-    /// zero width or height.
+    /// the limit allows (e.g. 16-bit channels at the pixel limit; `size` is `None` when the
+    /// decoder refused before it read the size, e.g. on a PNG's oversized metadata).
+    #[error("{}", too_large(*size, *max_pixels))]
+    TooLarge { size: Option<(u32, u32)>, max_pixels: u64 },
+    /// The bytes start like an accepted format but do not decode: truncated, damaged, with a
+    /// zero width or height, or using a feature the decoder lacks (e.g. a 12-bit JPEG).
     #[error("the image data is corrupt or truncated: {reason}")]
     Corrupt { reason: String },
 }
@@ -62,16 +63,17 @@ pub fn decode_with_limit(bytes: &[u8], max_pixels: u64) -> Result<Decoded, Decod
     // RGBA with 16-bit channels is the widest output an accepted format decodes to.
     let max_alloc = max_pixels.saturating_mul(8);
     reader.limits(limits(max_alloc));
-    let mut decoder = reader.into_decoder().map_err(|e| refused(e, (0, 0), max_pixels))?;
+    let mut decoder = reader.into_decoder().map_err(|e| refused(e, None, max_pixels))?;
     let (width, height) = decoder.dimensions();
     if width == 0 || height == 0 {
         return Err(DecodeError::Corrupt { reason: format!("the header declares {width} × {height} pixels") });
     }
     if u64::from(width) * u64::from(height) > max_pixels || decoder.total_bytes() > max_alloc {
-        return Err(DecodeError::TooLarge { width, height, max_pixels });
+        return Err(DecodeError::TooLarge { size: Some((width, height)), max_pixels });
     }
-    let orientation = decoder.orientation().map_err(|e| refused(e, (width, height), max_pixels))?;
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| refused(e, (width, height), max_pixels))?;
+    let size = Some((width, height));
+    let orientation = decoder.orientation().map_err(|e| refused(e, size, max_pixels))?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| refused(e, size, max_pixels))?;
     image.apply_orientation(orientation);
     Ok(Decoded { image, format })
 }
@@ -92,11 +94,18 @@ fn limits(max_alloc: u64) -> Limits {
     limits
 }
 
+fn too_large(size: Option<(u32, u32)>, max_pixels: u64) -> String {
+    match size {
+        Some((w, h)) => format!("the image is {w} × {h} pixels; at most {max_pixels} pixels are accepted"),
+        None => format!("the image needs more memory to decode than an image of {max_pixels} pixels"),
+    }
+}
+
 /// Classifies a decoder's error once the format is known to be an accepted one.
-fn refused(error: ImageError, (width, height): (u32, u32), max_pixels: u64) -> DecodeError {
+fn refused(error: ImageError, size: Option<(u32, u32)>, max_pixels: u64) -> DecodeError {
     match error {
-        ImageError::Limits(_) => DecodeError::TooLarge { width, height, max_pixels },
-        ImageError::Unsupported(e) => DecodeError::Corrupt { reason: format!("uses an unsupported feature: {e}") },
+        ImageError::Limits(_) => DecodeError::TooLarge { size, max_pixels },
+        ImageError::Unsupported(e) => DecodeError::Corrupt { reason: format!("it uses a feature not supported: {e}") },
         other => DecodeError::Corrupt { reason: other.to_string() },
     }
 }
@@ -175,7 +184,7 @@ mod tests {
         let started = std::time::Instant::now();
         assert_eq!(
             decode(&png).unwrap_err(),
-            DecodeError::TooLarge { width: 20_000, height: 20_000, max_pixels: MAX_PIXELS }
+            DecodeError::TooLarge { size: Some((20_000, 20_000)), max_pixels: MAX_PIXELS }
         );
         assert!(started.elapsed() < std::time::Duration::from_millis(100));
 
@@ -184,7 +193,9 @@ mod tests {
         let sof = jpeg.windows(2).position(|w| w == [0xff, 0xc0]).expect("SOF0");
         jpeg[sof + 5..sof + 7].copy_from_slice(&20_000u16.to_be_bytes());
         jpeg[sof + 7..sof + 9].copy_from_slice(&20_000u16.to_be_bytes());
-        assert!(matches!(decode(&jpeg).unwrap_err(), DecodeError::TooLarge { width: 20_000, height: 20_000, .. }));
+        let error = decode(&jpeg).unwrap_err();
+        assert!(matches!(error, DecodeError::TooLarge { size: Some((20_000, 20_000)), .. }), "{error:?}");
+        assert_eq!(error.to_string(), "the image is 20000 × 20000 pixels; at most 100000000 pixels are accepted");
     }
 
     #[test]

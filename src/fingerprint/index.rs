@@ -12,7 +12,9 @@
 //! So each 64-bit word of the hashes has its own array, and a search streams 16 bytes per stored
 //! hash, in blocks that stay in L1 while every query hash is compared with them. The population
 //! count is written out (SWAR, both words summed before the byte sums): the default x86-64 target
-//! has no POPCNT instruction, and this form measured 12 % faster than `count_ones`.
+//! has no POPCNT instruction, and this form measured 12 % faster than `count_ones`. A build for a
+//! CPU level with POPCNT (`-C target-cpu=x86-64-v2`) uses the instruction instead: in a kernel
+//! comparison, 1 M stored × 4 query hashes on one core took 8.7 ms written out and 6.0 ms with it.
 
 use std::num::NonZeroUsize;
 use std::sync::LazyLock;
@@ -169,9 +171,13 @@ fn scan(part: Part<'_>, query: &[Pdq], threshold: u32) -> Vec<Match> {
     found
 }
 
-/// The number of set bits in `a` and `b` together.
+/// The number of set bits in `a` and `b` together: the POPCNT instruction when the build
+/// targets it (e.g. `-C target-cpu=x86-64-v2`), else written out.
 #[inline(always)]
 fn popcount_pair(a: u64, b: u64) -> u64 {
+    if cfg!(target_feature = "popcnt") {
+        return u64::from(a.count_ones() + b.count_ones());
+    }
     const ONES: u64 = 0x5555_5555_5555_5555;
     const TWOS: u64 = 0x3333_3333_3333_3333;
     const NIBBLES: u64 = 0x0f0f_0f0f_0f0f_0f0f;

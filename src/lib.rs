@@ -9,6 +9,7 @@
 //! - [`crypto`]: CMS co-signatures, certificate checks, trust anchors, the dev PKI.
 //! - [`bundle`]: a receipt as files: read from `.json` or `.zip`, written as the `.zip` bundle.
 //! - [`cli`]: the `notarium` command line.
+//! - [`fingerprint`]: image uploads decoded under limits, PDQ fingerprints, their in-memory index.
 //! - [`pages`]: the HTML pages (English and Simplified Chinese).
 //! - [`problem`]: errors at the HTTP boundary (problem+json).
 //! - [`witness`]: the witness server and the client the sealer uses.
@@ -22,6 +23,7 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod files;
+pub mod fingerprint;
 pub mod http;
 pub mod ingest;
 pub mod metrics;

@@ -1,0 +1,219 @@
+//! Decoding untrusted image bytes: JPEG, PNG and WebP only (the crate is built without the other
+//! formats), with the pixel count read from the header and refused before any pixel is decoded,
+//! and the EXIF orientation applied (a phone photo and its re-encoded copy then agree).
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
+
+/// Default pixel limit: 100 megapixels (a 12 MP phone photo is well inside it).
+pub const MAX_PIXELS: u64 = 100_000_000;
+
+/// Why an upload could not be decoded. The HTTP layer maps these to `415` and `422` codes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Zero bytes were uploaded.
+    #[error("the file is empty")]
+    Empty,
+    /// The bytes are not JPEG, PNG or WebP: another image format (named), or nothing recognisable.
+    #[error("{found} is not an accepted image format (accepted: JPEG, PNG, WebP)")]
+    Unsupported {
+        /// The format recognised from the signature, or "an unrecognised format".
+        found: String,
+    },
+    /// The header declares more pixels than the limit, or decoding would need more memory than
+    /// the limit allows (e.g. 16-bit channels at the pixel limit; `size` is `None` when the
+    /// decoder refused before it read the size, e.g. on a PNG's oversized metadata).
+    #[error("{}", too_large(*size, *max_pixels))]
+    TooLarge { size: Option<(u32, u32)>, max_pixels: u64 },
+    /// The bytes start like an accepted format but do not decode: truncated, damaged, with a
+    /// zero width or height, or using a feature the decoder lacks (e.g. a 12-bit JPEG).
+    #[error("the image data is corrupt or truncated: {reason}")]
+    Corrupt { reason: String },
+}
+
+/// A decoded image, upright.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    pub image: DynamicImage,
+    pub format: ImageFormat,
+}
+
+/// Decodes with the default [`MAX_PIXELS`] limit.
+pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
+    decode_with_limit(bytes, MAX_PIXELS)
+}
+
+/// Decodes `bytes`, refusing images of more than `max_pixels` pixels from their header.
+pub fn decode_with_limit(bytes: &[u8], max_pixels: u64) -> Result<Decoded, DecodeError> {
+    if bytes.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().expect("reading from memory cannot fail");
+    let format = match reader.format() {
+        Some(format @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)) => format,
+        Some(other) => return Err(DecodeError::Unsupported { found: other.to_mime_type().to_owned() }),
+        None => return Err(DecodeError::Unsupported { found: "an unrecognised format".to_owned() }),
+    };
+    if format == ImageFormat::Jpeg && !jpeg_has_end(bytes) {
+        // The JPEG decoder fills what is missing with grey instead of failing.
+        return Err(DecodeError::Corrupt { reason: "the JPEG ends before its end-of-image marker".to_owned() });
+    }
+    let mut reader = reader;
+    // RGBA with 16-bit channels is the widest output an accepted format decodes to.
+    let max_alloc = max_pixels.saturating_mul(8);
+    reader.limits(limits(max_alloc));
+    let mut decoder = reader.into_decoder().map_err(|e| refused(e, None, max_pixels))?;
+    let (width, height) = decoder.dimensions();
+    if width == 0 || height == 0 {
+        return Err(DecodeError::Corrupt { reason: format!("the header declares {width} × {height} pixels") });
+    }
+    if u64::from(width) * u64::from(height) > max_pixels || decoder.total_bytes() > max_alloc {
+        return Err(DecodeError::TooLarge { size: Some((width, height)), max_pixels });
+    }
+    let size = Some((width, height));
+    let orientation = decoder.orientation().map_err(|e| refused(e, size, max_pixels))?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| refused(e, size, max_pixels))?;
+    image.apply_orientation(orientation);
+    Ok(Decoded { image, format })
+}
+
+/// Whether an end-of-image marker (`FF D9`) follows the last start-of-scan marker (`FF DA`).
+/// Entropy-coded data cannot contain `FF D9` (a data `FF` is followed by `00`), and markers inside
+/// an embedded EXIF thumbnail come before the last scan; bytes after the end marker are allowed.
+fn jpeg_has_end(bytes: &[u8]) -> bool {
+    let Some(last_scan) = bytes.windows(2).rposition(|w| w == [0xff, 0xda]) else {
+        return false;
+    };
+    bytes[last_scan..].windows(2).any(|w| w == [0xff, 0xd9])
+}
+
+fn limits(max_alloc: u64) -> Limits {
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(max_alloc);
+    limits
+}
+
+fn too_large(size: Option<(u32, u32)>, max_pixels: u64) -> String {
+    match size {
+        Some((w, h)) => format!("the image is {w} × {h} pixels; at most {max_pixels} pixels are accepted"),
+        None => format!("the image needs more memory to decode than an image of {max_pixels} pixels"),
+    }
+}
+
+/// Classifies a decoder's error once the format is known to be an accepted one.
+fn refused(error: ImageError, size: Option<(u32, u32)>, max_pixels: u64) -> DecodeError {
+    match error {
+        ImageError::Limits(_) => DecodeError::TooLarge { size, max_pixels },
+        ImageError::Unsupported(e) => DecodeError::Corrupt { reason: format!("it uses a feature not supported: {e}") },
+        other => DecodeError::Corrupt { reason: other.to_string() },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{ImageEncoder, RgbImage};
+
+    fn encoded(format: ImageFormat, width: u32, height: u32) -> Vec<u8> {
+        let image = RgbImage::from_fn(width, height, |x, y| image::Rgb([(x * 7) as u8, (y * 5) as u8, 90]));
+        let mut bytes = Vec::new();
+        image.write_to(&mut Cursor::new(&mut bytes), format).expect("encode");
+        bytes
+    }
+
+    #[test]
+    fn jpeg_png_and_webp_decode() {
+        for format in [ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::WebP] {
+            let decoded = decode(&encoded(format, 40, 30)).expect("decodes");
+            assert_eq!((decoded.format, decoded.image.width(), decoded.image.height()), (format, 40, 30));
+        }
+    }
+
+    #[test]
+    fn empty_bytes_are_empty() {
+        assert_eq!(decode(b"").unwrap_err(), DecodeError::Empty);
+    }
+
+    #[test]
+    fn gif_is_unsupported_and_named() {
+        // A complete 1 × 1 GIF.
+        let gif = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
+        let error = decode(gif).unwrap_err();
+        assert_eq!(error, DecodeError::Unsupported { found: "image/gif".into() });
+        assert!(error.to_string().contains("accepted: JPEG, PNG, WebP"), "{error}");
+    }
+
+    #[test]
+    fn random_bytes_are_an_unrecognised_format() {
+        let bytes: Vec<u8> = (0u32..4096).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        assert_eq!(decode(&bytes).unwrap_err(), DecodeError::Unsupported { found: "an unrecognised format".into() });
+    }
+
+    #[test]
+    fn truncated_images_are_corrupt() {
+        for format in [ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::WebP] {
+            let bytes = encoded(format, 64, 64);
+            for cut in [bytes.len() / 2, 20] {
+                match decode(&bytes[..cut]) {
+                    Err(DecodeError::Corrupt { .. }) => {}
+                    other => panic!("{format:?} cut at {cut}: {other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_jpeg_with_bytes_after_its_end_marker_decodes() {
+        let mut bytes = encoded(ImageFormat::Jpeg, 32, 32);
+        bytes.extend_from_slice(b"trailer written by some cameras");
+        assert!(decode(&bytes).is_ok());
+    }
+
+    #[test]
+    fn a_header_declaring_20000_by_20000_is_too_large_before_decoding() {
+        // A PNG of 20000 × 20000 whose header is valid: only the header is read.
+        let mut png = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut png)
+            .write_image(&[0; 3], 1, 1, image::ExtendedColorType::Rgb8)
+            .expect("encode");
+        png[16..20].copy_from_slice(&20_000u32.to_be_bytes());
+        png[20..24].copy_from_slice(&20_000u32.to_be_bytes());
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        let started = std::time::Instant::now();
+        assert_eq!(
+            decode(&png).unwrap_err(),
+            DecodeError::TooLarge { size: Some((20_000, 20_000)), max_pixels: MAX_PIXELS }
+        );
+        assert!(started.elapsed() < std::time::Duration::from_millis(100));
+
+        // The same with a JPEG: its SOF0 frame header carries height then width.
+        let mut jpeg = encoded(ImageFormat::Jpeg, 16, 16);
+        let sof = jpeg.windows(2).position(|w| w == [0xff, 0xc0]).expect("SOF0");
+        jpeg[sof + 5..sof + 7].copy_from_slice(&20_000u16.to_be_bytes());
+        jpeg[sof + 7..sof + 9].copy_from_slice(&20_000u16.to_be_bytes());
+        let error = decode(&jpeg).unwrap_err();
+        assert!(matches!(error, DecodeError::TooLarge { size: Some((20_000, 20_000)), .. }), "{error:?}");
+        assert_eq!(error.to_string(), "the image is 20000 × 20000 pixels; at most 100000000 pixels are accepted");
+    }
+
+    #[test]
+    fn the_limit_is_a_parameter() {
+        let bytes = encoded(ImageFormat::Png, 100, 100);
+        assert!(decode_with_limit(&bytes, 10_000).is_ok());
+        assert!(matches!(decode_with_limit(&bytes, 9_999), Err(DecodeError::TooLarge { .. })));
+    }
+
+    /// CRC-32 (IEEE) as PNG chunks use it.
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+}

@@ -9,7 +9,7 @@ use crate::domain::canonical::meta_hash;
 use crate::domain::merkle::MerkleTree;
 use crate::domain::quorum::QuorumPolicy;
 use crate::domain::verify::CosignatureChecker;
-use crate::domain::{BlockHeader, Cosignature, EvidenceId, EvidenceKind, Hash, Leaf, LogName, Role, Timestamp};
+use crate::domain::{BlockHeader, Cosignature, EvidenceId, Hash, Leaf, LogName, Role, Timestamp};
 use crate::receipts::chain_of;
 use crate::store::{AuditCursor, AuditRow, BlockRow, CosignatureRow, EvidenceRecord};
 
@@ -130,16 +130,6 @@ impl LeafScan {
                 // The outermost message only: a decoding error deeper down may quote private metadata.
                 reason: e.to_string(),
             })?;
-            if record.salt.is_none() && record.kind != EvidenceKind::Invoice {
-                return Err(Inconsistency::Unreadable {
-                    table: Table::Evidence,
-                    row: format!("seq {seq}"),
-                    reason: format!(
-                        "an empty salt on a {} record: only an erased invoice's salt is empty",
-                        record.kind
-                    ),
-                });
-            }
             check_meta(&record)?;
             // An erased record (its salt deleted) cannot be rebuilt: its stored leaf hash is
             // still checked against the root.

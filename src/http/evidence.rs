@@ -98,12 +98,7 @@ impl EvidenceOut {
     /// The record with its status from the block that holds it, if any.
     pub async fn of(store: &Store, r: EvidenceRecord) -> Result<Self, Problem> {
         let block = store.block_containing(r.seq).await?;
-        let status = match &block {
-            None => "pending",
-            Some(b) if b.anchored.is_some() => "anchored",
-            Some(_) => "sealed",
-        };
-        Ok(Self::with_status(r, status, block.map(|b| b.height)))
+        Ok(Self::with_status(r, crate::store::record_status(block.as_ref()), block.map(|b| b.height)))
     }
 
     pub fn with_status(r: EvidenceRecord, status: &'static str, block: Option<u64>) -> Self {

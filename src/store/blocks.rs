@@ -22,6 +22,15 @@ pub struct BlockRow {
     pub anchored: Option<Timestamp>,
 }
 
+/// A record's status from the block that holds it: `pending` (none yet), `sealed`, `anchored`.
+pub fn record_status(block: Option<&BlockRow>) -> &'static str {
+    match block {
+        None => "pending",
+        Some(b) if b.anchored.is_some() => "anchored",
+        Some(_) => "sealed",
+    }
+}
+
 impl BlockRow {
     /// The parsed header (stored text always parses; it was made by [`BlockHeader::text`]).
     pub fn parsed(&self) -> anyhow::Result<BlockHeader> {

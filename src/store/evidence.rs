@@ -212,13 +212,20 @@ pub async fn insert_evidence(conn: &mut SqliteConnection, records: &[&EvidenceRe
 
 pub(super) fn record_from_row(r: &SqliteRow) -> anyhow::Result<EvidenceRecord> {
     let metadata: Option<String> = r.try_get("metadata")?;
+    let kind: EvidenceKind = codec::text(r, "kind")?;
+    let salt = codec::salt_unless_erased(r, "salt")?;
+    // Only erasure empties a salt, and only an invoice's content is erased: anywhere else an
+    // empty salt would switch off the audit's leaf rebuild.
+    if salt.is_none() && kind != EvidenceKind::Invoice {
+        anyhow::bail!("an empty salt on a {kind} record: only an erased invoice's salt is empty");
+    }
     Ok(EvidenceRecord {
         seq: r.try_get::<i64, _>("seq")? as u64,
         id: codec::evidence_id(r, "id")?,
         owner: codec::tenant_id(r, "tenant_id")?,
-        kind: codec::text(r, "kind")?,
+        kind,
         content_hash: codec::hash(r, "content_hash")?,
-        salt: codec::salt_unless_erased(r, "salt")?,
+        salt,
         meta_hash: codec::hash(r, "meta_hash")?,
         metadata: metadata.map(|m| serde_json::from_str(&m)).transpose().context("stored metadata")?,
         received: codec::time(r, "received_ms")?,

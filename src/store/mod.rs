@@ -25,7 +25,7 @@ use sqlx::sqlite::{
 use sqlx::{ConnectOptions, Connection};
 
 pub use audit::{AuditCursor, AuditRow};
-pub use blocks::{BlockRow, CosignatureRow};
+pub use blocks::{BlockRow, CosignatureRow, record_status};
 pub use client_certs::ClientCertInfo;
 pub use evidence::{EvidenceRecord, IdempotencyRecord, NewEvidence};
 pub use sessions::{Session, random_token};

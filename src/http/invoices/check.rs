@@ -202,11 +202,7 @@ async fn found(store: &Store, insurer: &TenantId, row: InvoiceRow) -> Result<Fou
     let record = store.evidence_range(row.evidence_seq, 1).await?.into_iter().next();
     let record = record.ok_or_else(|| anyhow::anyhow!("invoice record {} is missing", row.evidence_seq))?;
     let block = store.block_containing(record.seq).await?;
-    let status = match &block {
-        None => "pending",
-        Some(b) if b.anchored.is_some() => "anchored",
-        Some(_) => "sealed",
-    };
+    let status = crate::store::record_status(block.as_ref());
     let receipt = match (status, record.salt) {
         ("anchored", Some(_)) => receipt_for(store, &record, true).await?,
         _ => None,

@@ -177,15 +177,13 @@ pub(crate) async fn detail(
 
 /// Everything the issuing hospital sees of an invoice (the API and the `/invoices` page).
 pub async fn invoice_detail(store: &Store, row: InvoiceRow) -> Result<InvoiceDetail, Problem> {
-    let names = store.list_tenants().await?;
-    let name_of = |id| names.iter().find(|t| t.id == id).map_or_else(|| "?".to_owned(), |t| t.name.clone());
     let claims = store
         .claims_of(&row.key)
         .await?
         .into_iter()
         .map(|c| HospitalClaimView {
             id: c.id,
-            insurer: name_of(c.insurer),
+            insurer: c.insurer_name,
             amount: c.amount.to_string(),
             claimed: c.claimed,
             withdrawn: c.withdrawn,

@@ -47,6 +47,7 @@ pub struct ClaimRow {
     pub id: EvidenceId,
     pub key: InvoiceKey,
     pub insurer: TenantId,
+    pub insurer_name: String,
     pub reference: String,
     pub amount: Amount,
     pub claimed: Timestamp,

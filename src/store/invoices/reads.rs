@@ -13,7 +13,8 @@ use crate::store::codec::{self, id_bytes};
 const INVOICE_COLUMNS: &str = "issuer, invoice_code, invoice_number, tenant_id, evidence_seq, content_hash, currency, \
     total_cents, reimbursable_cents, claimed_cents, active_claims, body, erased_ms, signer, void_seq, void_reason";
 const CLAIM_COLUMNS: &str = "id, issuer, invoice_code, invoice_number, insurer_id, claim_reference, amount_cents, \
-    claimed_ms, withdrawn_ms, evidence_seq, withdrawal_seq";
+    claimed_ms, withdrawn_ms, evidence_seq, withdrawal_seq, \
+    (SELECT name FROM tenants WHERE tenants.id = claims.insurer_id) AS insurer_name";
 const KEY_IS: &str = "issuer = ? AND invoice_code = ? AND invoice_number = ?";
 
 /// What became of an erasure request.
@@ -204,6 +205,7 @@ fn claim_from_row(r: &SqliteRow) -> anyhow::Result<ClaimRow> {
         id: codec::evidence_id(r, "id")?,
         key: key_from_row(r)?,
         insurer: codec::tenant_id(r, "insurer_id")?,
+        insurer_name: r.try_get("insurer_name")?,
         reference: r.try_get("claim_reference")?,
         amount: Amount(r.try_get::<i64, _>("amount_cents")? as u64),
         claimed: codec::time(r, "claimed_ms")?,

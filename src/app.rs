@@ -21,6 +21,7 @@ use crate::files;
 use crate::http::limits::RateLimits;
 use crate::http::ops::MetricsHere;
 use crate::http::{AnchorSignal, AppData, SealerLiveness, upload, verify::VerifyLimits};
+use crate::images::Images;
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 use crate::seal::{Sealer, SealerConfig, SharedStatus};
@@ -104,10 +105,12 @@ impl Application {
         let rules = Rules { trust: trust.clone(), quorum: settings.quorum };
         let audit = ScheduledAudit::start(&settings.audit_cron, store.clone(), rules, audit_status.clone()).await?;
 
+        let images = Images::load(&store, settings.max_image_pixels).await.context("loading the image index")?;
         let listener = TcpListener::bind(settings.listen).with_context(|| format!("binding {}", settings.listen))?;
         let addr = listener.local_addr()?;
         let limits = upload::Limits {
             max_upload_bytes: settings.max_upload_bytes,
+            max_image_bytes: settings.max_image_bytes,
             tmp_dir: data.join("tmp"),
             blobs: data.join("blobs"),
         };
@@ -124,6 +127,7 @@ impl Application {
             audit: web::Data::new(audit_status),
             limits: web::Data::new(RateLimits::new(&settings.rate_limits)),
             metrics_here: web::Data::new(MetricsHere(settings.metrics.listen.is_none())),
+            images: web::Data::new(images),
         };
         let metrics_server = match settings.metrics.listen {
             Some(at) => {

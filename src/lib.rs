@@ -10,6 +10,7 @@
 //! - [`bundle`]: a receipt as files: read from `.json` or `.zip`, written as the `.zip` bundle.
 //! - [`cli`]: the `notarium` command line.
 //! - [`fingerprint`]: image uploads decoded under limits, PDQ fingerprints, their in-memory index.
+//! - [`images`]: registered pictures: the decode budget, the search index in memory, search.
 //! - [`pages`]: the HTML pages (English and Simplified Chinese).
 //! - [`problem`]: errors at the HTTP boundary (problem+json).
 //! - [`witness`]: the witness server and the client the sealer uses.
@@ -25,6 +26,7 @@ pub mod domain;
 pub mod files;
 pub mod fingerprint;
 pub mod http;
+pub mod images;
 pub mod ingest;
 pub mod metrics;
 pub mod pages;

@@ -31,6 +31,10 @@ pub struct Settings {
     pub max_skew_ms: u64,
     /// Largest upload to `POST /v1/evidence`, in bytes.
     pub max_upload_bytes: u64,
+    /// Largest picture file to `POST /v1/images` and `POST /v1/images/search`, in bytes.
+    pub max_image_bytes: u64,
+    /// Largest picture to decode, in pixels (read from the header before any pixel is decoded).
+    pub max_image_pixels: u64,
     /// Timeout of one request to a witness (ms).
     pub witness_timeout_ms: u64,
     /// Longest wait between retries of a witness that is down or refuses (ms); retries start
@@ -257,6 +261,8 @@ impl Default for Settings {
             max_batch: 50_000,
             max_skew_ms: 5_000,
             max_upload_bytes: 64 << 20,
+            max_image_bytes: 30 << 20,
+            max_image_pixels: 100_000_000,
             witness_timeout_ms: 5_000,
             witness_retry_max_ms: 5_000,
             quorum: QuorumPolicy::default(),

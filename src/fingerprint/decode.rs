@@ -32,11 +32,12 @@ pub enum DecodeError {
     Corrupt { reason: String },
 }
 
-/// A decoded image, upright.
+/// A decoded image, upright, with its raw EXIF block (TIFF bytes) when it has one.
 #[derive(Debug, Clone)]
 pub struct Decoded {
     pub image: DynamicImage,
     pub format: ImageFormat,
+    pub exif: Option<Vec<u8>>,
 }
 
 /// Decodes with the default [`MAX_PIXELS`] limit.
@@ -44,8 +45,27 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     decode_with_limit(bytes, MAX_PIXELS)
 }
 
+/// Bytes of memory decoding `bytes` will take for its pixels, read from the header alone; the
+/// same refusals as [`decode_with_limit`] for what the header already shows.
+pub fn memory_needed(bytes: &[u8], max_pixels: u64) -> Result<u64, DecodeError> {
+    let (decoder, _) = open(bytes, max_pixels)?;
+    Ok(decoder.total_bytes())
+}
+
 /// Decodes `bytes`, refusing images of more than `max_pixels` pixels from their header.
 pub fn decode_with_limit(bytes: &[u8], max_pixels: u64) -> Result<Decoded, DecodeError> {
+    let (mut decoder, format) = open(bytes, max_pixels)?;
+    let size = Some(decoder.dimensions());
+    // A damaged EXIF block does not make the picture unusable: it is then left out.
+    let exif = decoder.exif_metadata().ok().flatten();
+    let orientation = decoder.orientation().map_err(|e| refused(e, size, max_pixels))?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| refused(e, size, max_pixels))?;
+    image.apply_orientation(orientation);
+    Ok(Decoded { image, format, exif })
+}
+
+/// Recognises the format and reads the header, refusing what it shows is not acceptable.
+fn open(bytes: &[u8], max_pixels: u64) -> Result<(impl ImageDecoder + '_, ImageFormat), DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -63,7 +83,7 @@ pub fn decode_with_limit(bytes: &[u8], max_pixels: u64) -> Result<Decoded, Decod
     // RGBA with 16-bit channels is the widest output an accepted format decodes to.
     let max_alloc = max_pixels.saturating_mul(8);
     reader.limits(limits(max_alloc));
-    let mut decoder = reader.into_decoder().map_err(|e| refused(e, None, max_pixels))?;
+    let decoder = reader.into_decoder().map_err(|e| refused(e, None, max_pixels))?;
     let (width, height) = decoder.dimensions();
     if width == 0 || height == 0 {
         return Err(DecodeError::Corrupt { reason: format!("the header declares {width} × {height} pixels") });
@@ -71,11 +91,7 @@ pub fn decode_with_limit(bytes: &[u8], max_pixels: u64) -> Result<Decoded, Decod
     if u64::from(width) * u64::from(height) > max_pixels || decoder.total_bytes() > max_alloc {
         return Err(DecodeError::TooLarge { size: Some((width, height)), max_pixels });
     }
-    let size = Some((width, height));
-    let orientation = decoder.orientation().map_err(|e| refused(e, size, max_pixels))?;
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| refused(e, size, max_pixels))?;
-    image.apply_orientation(orientation);
-    Ok(Decoded { image, format })
+    Ok((decoder, format))
 }
 
 /// Whether an end-of-image marker (`FF D9`) follows the last start-of-scan marker (`FF DA`).

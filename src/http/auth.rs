@@ -14,6 +14,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, ORIGIN};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
+use crate::domain::TenantRole;
 use crate::problem::Problem;
 use crate::store::{Store, Tenant, hash_api_key};
 use crate::witness::tls::ClientCertFingerprint;
@@ -89,4 +90,16 @@ pub fn bearer(req: &HttpRequest) -> Result<String, Problem> {
         }
         _ => Err(missing()),
     }
+}
+
+/// `403 role_not_allowed` unless the caller has `role`.
+pub fn require_role(caller: &Caller, role: TenantRole) -> Result<(), Problem> {
+    if caller.0.role == role {
+        return Ok(());
+    }
+    Err(Problem::new(
+        StatusCode::FORBIDDEN,
+        "role_not_allowed",
+        format!("only a {} tenant may do this; this key's tenant is a {}", role.as_str(), caller.0.role.as_str()),
+    ))
 }

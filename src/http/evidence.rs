@@ -235,7 +235,12 @@ pub async fn submit(
     idempotency: Option<(String, Hash)>,
 ) -> Result<Vec<EvidenceOut>, Problem> {
     let submission = Submission::records(caller.0.id, items, idempotency);
-    match ingest.submit(submission).await? {
+    answer(store, ingest.submit(submission).await?).await
+}
+
+/// The records a submission's outcome stands for, as the owner sees them.
+pub async fn answer(store: &Store, outcome: Outcome) -> Result<Vec<EvidenceOut>, Problem> {
+    match outcome {
         Outcome::Created(records) => {
             Ok(records.into_iter().map(|r| EvidenceOut::with_status(r, "pending", None)).collect())
         }

@@ -5,6 +5,7 @@ mod blocks;
 pub mod body;
 mod docs_ui;
 pub mod evidence;
+pub mod images;
 pub mod invoices;
 pub mod limits;
 mod metering;
@@ -39,6 +40,7 @@ pub struct AppData {
     pub audit: web::Data<crate::audit::schedule::SharedAuditStatus>,
     pub limits: web::Data<limits::RateLimits>,
     pub metrics_here: web::Data<ops::MetricsHere>,
+    pub images: web::Data<crate::images::Images>,
 }
 
 impl AppData {
@@ -54,7 +56,8 @@ impl AppData {
             .app_data(self.liveness)
             .app_data(self.audit)
             .app_data(self.limits)
-            .app_data(self.metrics_here);
+            .app_data(self.metrics_here)
+            .app_data(self.images);
     }
 }
 
@@ -62,6 +65,7 @@ impl AppData {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(evidence::routes)
         .configure(invoices::routes)
+        .configure(images::routes)
         .configure(receipts::routes)
         .configure(blocks::routes)
         .configure(verify::routes)

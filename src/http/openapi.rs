@@ -173,6 +173,34 @@ pub const ERRORS: &[(&str, &str, &[StatusCodes])] = &[
             INTERNAL,
         ],
     ),
+    (
+        "POST",
+        "/v1/images",
+        &[
+            (400, &["malformed_body", "invalid_idempotency_key"]),
+            AUTH,
+            ROLE,
+            (409, &["idempotency_key_reused"]),
+            LIMITED,
+            BODY[0],
+            BODY[1],
+            (422, &["invalid_field", "empty_file", "image_too_large", "image_corrupt"]),
+            INTERNAL,
+        ],
+    ),
+    (
+        "POST",
+        "/v1/images/search",
+        &[
+            (400, &["malformed_body"]),
+            LIMITED,
+            BODY[0],
+            BODY[1],
+            (422, &["invalid_field", "empty_file", "image_too_large", "image_corrupt"]),
+            INTERNAL,
+        ],
+    ),
+    ("GET", "/v1/images/{id}/original", &[AUTH, LIMITED, NOT_FOUND, INTERNAL]),
     ("POST", "/v1/verify", &[(400, &["malformed_body"]), BODY[0], BODY[1], BODY[2], LIMITED, INTERNAL]),
     // Anyone may call these; a request that also sends a tenant's key is counted against that
     // tenant's quota, hence 429 (and 500 if the key cannot be looked up).
@@ -209,6 +237,9 @@ pub const ERRORS: &[(&str, &str, &[StatusCodes])] = &[
         super::invoices::claims::claim,
         super::invoices::claims::withdraw,
         super::invoices::claims::void,
+        super::images::register::create,
+        super::images::search::search,
+        super::images::original::original,
         super::receipts::receipt_json,
         super::receipts::receipt_zip,
         super::verify::verify_receipt,
@@ -225,6 +256,8 @@ pub const ERRORS: &[(&str, &str, &[StatusCodes])] = &[
         (name = "evidence", description = "Registering and reading the caller's records."),
         (name = "invoices", description = "Medical e-invoices: hospitals issue, void and erase; insurers check, \
             claim and withdraw (docs/invoices.md)."),
+        (name = "images", description = "Merchants register pictures; anyone finds who registered a picture, \
+            or a re-encoded, resized, cropped, mirrored or stamped copy of it, first (docs/fingerprints.md)."),
         (name = "receipts", description = "Receipts of anchored records."),
         (name = "verify", description = "Checking a receipt (anyone)."),
         (name = "blocks", description = "The chain of blocks (anyone)."),
@@ -362,6 +395,31 @@ pub struct EvidenceUpload {
     kind: Option<GenericKind>,
     /// A JSON object, as text.
     metadata: Option<String>,
+}
+
+/// A picture registered by a merchant: JPEG, PNG or WebP, at most `max_image_bytes` (30 MiB)
+/// and `max_image_pixels` (100 megapixels).
+#[derive(ToSchema)]
+#[allow(dead_code)] // a schema only: read by `images::read_form`
+pub struct ImageUpload {
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// At most 200 characters; the file name without its extension by default. Public when
+    /// `public` is true.
+    title: Option<String>,
+    /// At most 200 characters. Public when `public` is true.
+    author: Option<String>,
+    /// `true` shows title, author, the owner's name and a thumbnail on public pages and in
+    /// search results (default `false`).
+    public: Option<bool>,
+}
+
+/// A suspect picture: JPEG, PNG or WebP.
+#[derive(ToSchema)]
+#[allow(dead_code)] // a schema only: read by `images::search::suspect_file`
+pub struct ImageSearchUpload {
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
 }
 
 /// A receipt (`.json` or `.zip`) and, optionally, the original file to check against it.

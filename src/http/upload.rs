@@ -23,6 +23,8 @@ use crate::store::NewEvidence;
 #[derive(Debug, Clone)]
 pub struct Limits {
     pub max_upload_bytes: u64,
+    /// Largest picture to `/v1/images` and its search.
+    pub max_image_bytes: u64,
     /// Temporary files, on the same file system as `blobs` (so keeping one is a rename).
     pub tmp_dir: PathBuf,
     /// Originals: `<blobs>/<tenant id>/<BLAKE3 hex>`.
@@ -49,7 +51,7 @@ pub async fn receive(
         match name.as_str() {
             "file" if file.is_none() => {
                 let file_name = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_owned);
-                file = Some(stream_to_temp(&mut field, file_name, limits).await?);
+                file = Some(stream_to_temp(&mut field, file_name, limits.max_upload_bytes, limits).await?);
             }
             "kind" => {
                 let text = text_field(&mut field).await?;
@@ -72,29 +74,35 @@ pub async fn receive(
         }
     }
     let file = file.ok_or_else(|| Problem::invalid_field("/file", "missing_field", "the form has no file field"))?;
+    if file.size == 0 {
+        return Err(Problem::invalid_field("/file", "empty_file", "the file is empty"));
+    }
     let mut metadata = metadata.unwrap_or_default();
     if metadata.contains_key("file") {
         return Err(Problem::invalid_field("/metadata/file", "reserved", "metadata.file is filled in by the server"));
     }
     metadata.insert("file".into(), json!({ "name": file.name, "size": file.size, "sha256": file.sha256 }));
     let item = checked(EvidenceIn { kind, content_hash: file.blake3, metadata: Some(metadata) }, "")?;
-    keep(file.temp, &limits.blobs, caller, &file.blake3).await?;
+    keep(file.temp, &limits.blobs, &caller.0.id, &file.blake3).await?;
     let mut request = format!("multipart\n{}\n{}\n", item.content_hash, item.kind).into_bytes();
     request.extend(canonical_json(&Value::Object(item.metadata.clone().unwrap_or_default())));
     Ok((item, Hash::of(&request)))
 }
 
-struct Received {
-    temp: tempfile::NamedTempFile,
-    name: Option<String>,
-    size: u64,
-    blake3: Hash,
-    sha256: String,
+/// An uploaded file, in a temporary file, with its size and hashes.
+pub struct Received {
+    pub temp: tempfile::NamedTempFile,
+    pub name: Option<String>,
+    pub size: u64,
+    pub blake3: Hash,
+    pub sha256: String,
 }
 
-async fn stream_to_temp(
+/// Streams a form's file field to a temporary file, refusing it past `max_bytes` (`413`).
+pub async fn stream_to_temp(
     field: &mut actix_multipart::Field,
     name: Option<String>,
+    max_bytes: u64,
     limits: &Limits,
 ) -> Result<Received, Problem> {
     std::fs::create_dir_all(&limits.tmp_dir).context("creating the upload directory")?;
@@ -103,32 +111,29 @@ async fn stream_to_temp(
     while let Some(chunk) = field.next().await {
         let chunk = chunk.map_err(|e| Problem::malformed(format!("multipart: {e}")))?;
         size += chunk.len() as u64;
-        if size > limits.max_upload_bytes {
-            return Err(Problem::too_large(format!("the file is larger than {} bytes", limits.max_upload_bytes)));
+        if size > max_bytes {
+            return Err(Problem::too_large(format!("the file is larger than {max_bytes} bytes")));
         }
         blake.update(&chunk);
         sha.update(&chunk);
         temp.write_all(&chunk).context("writing the upload")?;
     }
-    if size == 0 {
-        return Err(Problem::invalid_field("/file", "empty_file", "the file is empty"));
-    }
     Ok(Received { temp, name, size, blake3: blake.finalize().into(), sha256: hex::encode(sha.finish()) })
 }
 
-async fn text_field(field: &mut actix_multipart::Field) -> Result<String, Problem> {
+pub async fn text_field(field: &mut actix_multipart::Field) -> Result<String, Problem> {
     let bytes = collect_limited(field, MAX_TEXT_FIELD, "a text field").await?;
     String::from_utf8(bytes.to_vec()).map_err(|_| Problem::malformed("a text field is not UTF-8"))
 }
 
 /// Moves the upload to `<blobs>/<owner>/<hash>` durably (file and directory synced).
-async fn keep(
+pub async fn keep(
     temp: tempfile::NamedTempFile,
     blobs: &std::path::Path,
-    caller: &Caller,
+    owner: &crate::domain::TenantId,
     hash: &Hash,
 ) -> Result<(), Problem> {
-    let dir = blobs.join(caller.0.id.to_string());
+    let dir = blobs.join(owner.to_string());
     let path = dir.join(hash.to_string());
     let result = web::block(move || -> anyhow::Result<()> {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;

@@ -120,7 +120,8 @@ async fn page(
 }
 
 /// The owner's receipt as `receipt.json` or `receipt.zip` (the same as the API's), or `404`
-/// for anyone else and while it is not anchored.
+/// for anyone else and while it is not anchored; an image's `thumbnail.jpg`, to anyone when
+/// it was registered as public, else to its owner only.
 async fn owner_download(
     visitor: Visitor,
     path: web::Path<(String, String)>,
@@ -128,6 +129,9 @@ async fn owner_download(
 ) -> Result<HttpResponse, PageError> {
     let (id, file) = path.into_inner();
     let r = record(&visitor, &store, &id).await?;
+    if file == "thumbnail.jpg" {
+        return thumbnail(&visitor, &store, &r).await;
+    }
     if !visitor.is(&r.owner) || !matches!(file.as_str(), "receipt.json" | "receipt.zip") || r.salt.is_none() {
         return Err(PageError::not_found(visitor.lang));
     }
@@ -135,4 +139,17 @@ async fn owner_download(
     let receipt = receipt_for(&store, &r, true).await.map_err(internal)?;
     let receipt = receipt.ok_or_else(|| PageError::not_found(visitor.lang))?;
     download(visitor.response(StatusCode::OK), &receipt, file == "receipt.zip").map_err(internal)
+}
+
+async fn thumbnail(visitor: &Visitor, store: &Store, r: &EvidenceRecord) -> Result<HttpResponse, PageError> {
+    let internal = |e: anyhow::Error| PageError::internal(visitor.lang, &e);
+    let Some(image) = store.image(r.seq).await.map_err(internal)? else {
+        return Err(PageError::not_found(visitor.lang));
+    };
+    if !image.public && !visitor.is(&r.owner) {
+        return Err(PageError::not_found(visitor.lang));
+    }
+    let jpeg = store.image_thumbnail(r.seq).await.map_err(internal)?.unwrap_or_default();
+    let cache = if image.public { "public, max-age=86400" } else { "private, no-store" };
+    Ok(HttpResponse::Ok().content_type("image/jpeg").insert_header(("Cache-Control", cache)).body(jpeg))
 }

@@ -9,6 +9,7 @@ mod blocks;
 mod client_certs;
 mod codec;
 mod evidence;
+mod images;
 pub mod invoices;
 mod sessions;
 mod tenants;
@@ -28,6 +29,7 @@ pub use audit::{AuditCursor, AuditRow};
 pub use blocks::{BlockRow, CosignatureRow, record_status};
 pub use client_certs::ClientCertInfo;
 pub use evidence::{EvidenceRecord, IdempotencyRecord, NewEvidence};
+pub use images::{ImageRow, NewImage, insert_image};
 pub use sessions::{Session, random_token};
 pub use tenants::{ApiKeyInfo, Tenant, hash_api_key};
 

@@ -8,7 +8,7 @@ use sqlx::sqlite::SqliteConnection;
 use super::Store;
 use super::evidence::{IdempotencyRecord, idempotency_get, idempotency_put, insert_evidence, max_seq_on};
 use super::invoices::{InvoiceOp, OpRefused, ops};
-use super::{EvidenceRecord, NewEvidence};
+use super::{EvidenceRecord, NewEvidence, NewImage, insert_image};
 use crate::domain::canonical::meta_hash;
 use crate::domain::{EvidenceId, Hash, Leaf, Salt, TenantId, Timestamp};
 
@@ -21,17 +21,24 @@ pub struct Submission {
     pub idempotency: Option<(String, Hash)>,
     /// An invoice operation, decided inside the transaction; `items` is then its one record.
     pub op: Option<InvoiceOp>,
+    /// An image registration's row; `items` is then its one record.
+    pub image: Option<NewImage>,
 }
 
 impl Submission {
     /// Records with no further condition.
     pub fn records(owner: TenantId, items: Vec<NewEvidence>, idempotency: Option<(String, Hash)>) -> Self {
-        Self { owner, items, idempotency, op: None }
+        Self { owner, items, idempotency, op: None, image: None }
+    }
+
+    /// An image registration: its record and its row.
+    pub fn image(owner: TenantId, record: NewEvidence, image: NewImage, idempotency: Option<(String, Hash)>) -> Self {
+        Self { owner, items: vec![record], idempotency, op: None, image: Some(image) }
     }
 
     /// An invoice operation and the one record it creates when applied.
     pub fn invoice_op(owner: TenantId, op: InvoiceOp, record: NewEvidence) -> Self {
-        Self { owner, items: vec![record], idempotency: None, op: Some(op) }
+        Self { owner, items: vec![record], idempotency: None, op: Some(op), image: None }
     }
 }
 
@@ -142,6 +149,12 @@ impl EvidenceWriter {
             })
             .collect();
         insert_evidence(&mut tx, &records).await?;
+        for (s, outcome) in submissions.iter().zip(&outcomes) {
+            if let (Some(image), Outcome::Created(created)) = (&s.image, outcome) {
+                let [record] = created.as_slice() else { anyhow::bail!("an image carries exactly one record") };
+                insert_image(&mut tx, record.seq, &record.content_hash, image).await?;
+            }
+        }
         tx.commit().await.context("committing the write")?;
         self.next_seq = next;
         Ok(outcomes)

@@ -12,10 +12,11 @@ use actix_web::web;
 use serde_json::{Value, json};
 
 use super::auth::Caller;
+pub use super::auth::require_role;
 use super::evidence::EvidenceOut;
 use crate::domain::canonical::canonical_json;
 use crate::domain::invoice::{Refusal, valid_code};
-use crate::domain::{EvidenceKind, Hash, TenantRole};
+use crate::domain::{EvidenceKind, Hash};
 use crate::ingest::Ingest;
 use crate::problem::Problem;
 use crate::store::invoices::{InvoiceKey, InvoiceOp, OpRefused};
@@ -36,18 +37,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/v1/invoices/{issuer}/{code}/{number}/void", web::post().to(claims::void))
         .route("/v1/invoices/{issuer}/{code}/{number}/claims", web::post().to(claims::claim))
         .route("/v1/invoices/{issuer}/{code}/{number}/claims/{claim_id}/withdraw", web::post().to(claims::withdraw));
-}
-
-/// `403 role_not_allowed` unless the caller has `role`.
-pub fn require_role(caller: &Caller, role: TenantRole) -> Result<(), Problem> {
-    if caller.0.role == role {
-        return Ok(());
-    }
-    Err(Problem::new(
-        StatusCode::FORBIDDEN,
-        "role_not_allowed",
-        format!("only a {} tenant may do this; this key's tenant is a {}", role.as_str(), caller.0.role.as_str()),
-    ))
 }
 
 /// The invoice named by a path; a malformed part is `404` like an unknown invoice.

@@ -131,3 +131,28 @@ pub fn check_out() -> Value {
         "claims": [{ "claimed": TIME, "amount": "50.00" }],
     })
 }
+
+pub fn image_out() -> Value {
+    let mut out = evidence_out();
+    out["kind"] = json!("image");
+    out["metadata"] = json!({
+        "title": "Red dress, front", "author": "Studio Lin",
+        "file": { "name": "dress-front.jpg", "size": 2_480_115, "sha256": "9f2c…" },
+        "image": { "format": "jpeg", "width": 4000, "height": 3000, "captured": "2026-11-02T09:14:03" },
+        "fingerprints": { "algorithm": "pdq-multi/1", "threshold": 40, "quality": 100, "hashes": ["c3a1…", "…"] },
+    });
+    out
+}
+
+pub fn image_search() -> Value {
+    json!({
+        "algorithm": "pdq-multi/1", "threshold": 40, "fingerprinted": true,
+        "matches": [{
+            "id": ID, "registered": TIME, "status": "anchored", "block": 42, "anchored": TIME,
+            "witnesses": [{ "name": "court", "role": "court" }, { "name": "notary", "role": "notary" }],
+            "distance": 6, "identical": false, "link": format!("/e/{ID}"),
+            "title": "Red dress, front", "author": "Studio Lin", "owner": "Lin Fashion",
+            "thumbnail": format!("/e/{ID}/thumbnail.jpg"),
+        }],
+    })
+}

@@ -1,0 +1,83 @@
+//! One uploaded picture, decoded once: its size and format, fingerprints, thumbnail and capture
+//! time. Decoding is CPU work on the blocking pool and memory bounded across requests: each
+//! decode first reserves, from one shared budget, what its header says the pixels will take.
+
+use std::sync::Arc;
+
+use image::ImageFormat;
+use tokio::sync::Semaphore;
+
+use super::exif::capture_time;
+use crate::fingerprint::decode::{DecodeError, decode_with_limit, memory_needed};
+use crate::fingerprint::set::{Fingerprints, for_query, for_registration};
+use crate::fingerprint::thumbnail::thumbnail_jpeg;
+
+/// Memory all decodes in flight may use together, in MiB. A picture needing more (up to the
+/// 100-megapixel limit's 300 MiB, doubled for working copies) waits to be decoded alone.
+pub const DECODE_BUDGET_MIB: u32 = 320;
+
+/// What a registration keeps of a picture.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub format: ImageFormat,
+    pub width: u32,
+    pub height: u32,
+    pub fingerprints: Fingerprints,
+    /// Only for registrations.
+    pub thumbnail: Option<Vec<u8>>,
+    /// EXIF capture time (registrations only).
+    pub captured: Option<String>,
+}
+
+/// Registration keeps fingerprints of nested crops and a thumbnail; a search query only needs
+/// its own few fingerprints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Registration,
+    Query,
+}
+
+/// Decodes uploads within the pixel limit and the shared memory budget.
+#[derive(Debug, Clone)]
+pub struct Analyser {
+    budget: Arc<Semaphore>,
+    max_pixels: u64,
+}
+
+impl Analyser {
+    pub fn new(max_pixels: u64) -> Self {
+        Self { budget: Arc::new(Semaphore::new(DECODE_BUDGET_MIB as usize)), max_pixels }
+    }
+
+    pub async fn analyse(&self, bytes: Vec<u8>, purpose: Purpose) -> Result<Analysis, DecodeError> {
+        let needed = memory_needed(&bytes, self.max_pixels)?;
+        let mib = (needed.saturating_mul(2).div_ceil(1 << 20)).clamp(1, u64::from(DECODE_BUDGET_MIB)) as u32;
+        let permit = self.budget.clone().acquire_many_owned(mib).await.expect("the budget is never closed");
+        let max_pixels = self.max_pixels;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            analyse_now(&bytes, max_pixels, purpose)
+        })
+        .await
+        .expect("image analysis does not panic")
+    }
+}
+
+fn analyse_now(bytes: &[u8], max_pixels: u64, purpose: Purpose) -> Result<Analysis, DecodeError> {
+    let decoded = decode_with_limit(bytes, max_pixels)?;
+    let image = &decoded.image;
+    let (fingerprints, thumbnail, captured) = match purpose {
+        Purpose::Registration => {
+            (for_registration(image), Some(thumbnail_jpeg(image)), decoded.exif.as_deref().and_then(capture_time))
+        }
+        Purpose::Query => (for_query(image), None, None),
+    };
+    Ok(Analysis {
+        format: decoded.format,
+        width: image.width(),
+        height: image.height(),
+        fingerprints,
+        thumbnail,
+        captured,
+    })
+}

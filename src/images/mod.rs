@@ -1,0 +1,61 @@
+//! Registered pictures: what `POST /v1/images`, `POST /v1/images/search`, `/register` and
+//! `/search` share. The fingerprint algorithms are in [`crate::fingerprint`]; this module holds
+//! the service's side of them: the decode budget, the search index kept in memory (loaded at
+//! start, updated on every registration), the committed metadata and the search itself.
+//!
+//! - [`analyse`]: an upload → format, size, fingerprints, thumbnail, capture time.
+//! - [`exif`]: the capture time, the only thing read from EXIF.
+//! - [`metadata`]: the metadata object an image record commits to.
+//! - [`search`]: matches by content hash and by fingerprint, earliest first, as the public sees them.
+
+pub mod analyse;
+pub mod exif;
+pub mod metadata;
+pub mod search;
+
+use std::sync::{Arc, RwLock};
+
+use crate::fingerprint::index::{Index, Match};
+use crate::fingerprint::pdq::Pdq;
+use crate::store::Store;
+use analyse::Analyser;
+
+/// The shared image service: one per process.
+#[derive(Clone)]
+pub struct Images {
+    pub analyser: Analyser,
+    index: Arc<RwLock<Index>>,
+}
+
+impl Images {
+    /// Loads every stored fingerprint into a new index; pictures over `max_pixels` will be refused.
+    pub async fn load(store: &Store, max_pixels: u64) -> anyhow::Result<Self> {
+        let mut index = Index::new();
+        store.for_each_image_fingerprints(|seq, hashes| index.add(seq, hashes)).await?;
+        tracing::info!(fingerprints = index.len(), mib = index.memory_bytes() >> 20, "image fingerprint index loaded");
+        Ok(Self { analyser: Analyser::new(max_pixels), index: Arc::new(RwLock::new(index)) })
+    }
+
+    /// Makes a committed registration searchable.
+    pub fn add(&self, seq: u64, fingerprints: &[Pdq]) {
+        self.index.write().expect("index lock").add(seq, fingerprints);
+    }
+
+    /// Stored fingerprints in the index.
+    pub fn len(&self) -> usize {
+        self.index.read().expect("index lock").len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Records with a fingerprint within `threshold` of the query's, earliest first. The scan
+    /// uses every core: it runs on the blocking pool.
+    pub async fn nearest(&self, query: Vec<Pdq>, threshold: u32) -> Vec<Match> {
+        let index = self.index.clone();
+        tokio::task::spawn_blocking(move || index.read().expect("index lock").search(&query, threshold))
+            .await
+            .expect("the index search does not panic")
+    }
+}

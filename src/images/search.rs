@@ -1,0 +1,132 @@
+//! "Who registered this picture first": registrations whose content hash equals the suspect
+//! file's, or whose fingerprints are within the threshold of its own, earliest first, each as
+//! the public may see it (DESIGN §6): kind, registration time, block, anchored status and
+//! co-signers; title, author, owner's name and thumbnail only for public registrations.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::Images;
+use super::analyse::Purpose;
+use crate::domain::{EvidenceId, Hash, Role, Timestamp};
+use crate::fingerprint::decode::DecodeError;
+use crate::fingerprint::set::{ALGORITHM, THRESHOLD};
+use crate::store::{Store, record_status};
+
+/// Matches returned at most (the earliest ones).
+pub const MAX_MATCHES: usize = 50;
+
+/// The answer to a search.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchResult {
+    /// The fingerprint algorithm and the largest distance (bits of 256) counted as a match.
+    pub algorithm: &'static str,
+    pub threshold: u32,
+    /// `false` when the picture is too flat for fingerprints: only identical files were sought.
+    pub fingerprinted: bool,
+    /// Earliest registration first; at most 50.
+    pub matches: Vec<ImageMatch>,
+}
+
+/// One registration that matches, as the public sees it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ImageMatch {
+    pub id: EvidenceId,
+    pub registered: Timestamp,
+    /// `pending`, `sealed` or `anchored`.
+    pub status: &'static str,
+    pub block: Option<u64>,
+    pub anchored: Option<Timestamp>,
+    /// The witnesses that co-signed the block.
+    pub witnesses: Vec<MatchWitness>,
+    /// Smallest distance between the suspect's fingerprints and the registration's (0 to 256).
+    pub distance: u32,
+    /// The suspect file is byte for byte the registered one.
+    pub identical: bool,
+    /// The certificate page.
+    pub link: String,
+    /// Only when the owner registered the picture as public.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MatchWitness {
+    pub name: String,
+    #[schema(value_type = String)]
+    pub role: Role,
+}
+
+/// Why a search found nothing to search with.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Searches for `bytes` (a suspect picture).
+pub async fn search(store: &Store, images: &Images, bytes: Vec<u8>) -> Result<SearchResult, SearchError> {
+    let content = Hash::of(&bytes);
+    let query = images.analyser.analyse(bytes, Purpose::Query).await?;
+    // Record → (distance, identical); a BTreeMap keeps them in arrival order.
+    let mut found: BTreeMap<u64, (u32, bool)> = BTreeMap::new();
+    for seq in store.images_with_content(&content, MAX_MATCHES as u32).await? {
+        found.insert(seq, (0, true));
+    }
+    let fingerprinted = query.fingerprints.is_reliable();
+    if fingerprinted {
+        for m in images.nearest(query.fingerprints.hashes, THRESHOLD).await {
+            found.entry(m.record).or_insert((m.distance, false));
+        }
+    }
+    let mut matches = Vec::new();
+    for (seq, (distance, identical)) in found.into_iter().take(MAX_MATCHES) {
+        if let Some(m) = public_match(store, seq, distance, identical).await? {
+            matches.push(m);
+        }
+    }
+    Ok(SearchResult { algorithm: ALGORITHM, threshold: THRESHOLD, fingerprinted, matches })
+}
+
+async fn public_match(store: &Store, seq: u64, distance: u32, identical: bool) -> anyhow::Result<Option<ImageMatch>> {
+    let (Some(record), Some(image)) = (store.evidence_range(seq, 1).await?.pop(), store.image(seq).await?) else {
+        return Ok(None);
+    };
+    let block = store.block_containing(seq).await?;
+    let witnesses = match &block {
+        Some(b) => store.cosignatures(b.height).await?,
+        None => Vec::new(),
+    };
+    let mut m = ImageMatch {
+        id: record.id,
+        registered: record.received,
+        status: record_status(block.as_ref()),
+        block: block.as_ref().map(|b| b.height),
+        anchored: block.as_ref().and_then(|b| b.anchored),
+        witnesses: witnesses.into_iter().map(|c| MatchWitness { name: c.witness.to_string(), role: c.role }).collect(),
+        distance,
+        identical,
+        link: format!("/e/{}", record.id),
+        title: None,
+        author: None,
+        owner: None,
+        thumbnail: None,
+    };
+    if image.public {
+        let text = |key: &str| record.metadata.as_ref().and_then(|md| md.get(key)?.as_str().map(str::to_owned));
+        m.title = text("title");
+        m.author = text("author");
+        m.owner = store.tenant(&record.owner).await?.map(|t| t.name);
+        m.thumbnail = Some(format!("/e/{}/thumbnail.jpg", record.id));
+    }
+    Ok(Some(m))
+}

@@ -9,6 +9,9 @@ use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Li
 /// Default pixel limit: 100 megapixels (a 12 MP phone photo is well inside it).
 pub const MAX_PIXELS: u64 = 100_000_000;
 
+/// Memory allowed per allowed pixel for the decoded picture.
+pub const BYTES_PER_PIXEL: u64 = 4;
+
 /// Why an upload could not be decoded. The HTTP layer maps these to `415` and `422` codes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
@@ -80,16 +83,20 @@ fn open(bytes: &[u8], max_pixels: u64) -> Result<(impl ImageDecoder + '_, ImageF
         return Err(DecodeError::Corrupt { reason: "the JPEG ends before its end-of-image marker".to_owned() });
     }
     let mut reader = reader;
-    // RGBA with 16-bit channels is the widest output an accepted format decodes to.
-    let max_alloc = max_pixels.saturating_mul(8);
+    // Four bytes per allowed pixel (RGBA, 8-bit): a picture at the pixel limit decodes; one with
+    // 16-bit channels must be smaller. This bounds the memory one decode takes (400 MB at 100 MP).
+    let max_alloc = max_pixels.saturating_mul(BYTES_PER_PIXEL);
     reader.limits(limits(max_alloc));
     let decoder = reader.into_decoder().map_err(|e| refused(e, None, max_pixels))?;
     let (width, height) = decoder.dimensions();
     if width == 0 || height == 0 {
         return Err(DecodeError::Corrupt { reason: format!("the header declares {width} × {height} pixels") });
     }
-    if u64::from(width) * u64::from(height) > max_pixels || decoder.total_bytes() > max_alloc {
+    if u64::from(width) * u64::from(height) > max_pixels {
         return Err(DecodeError::TooLarge { size: Some((width, height)), max_pixels });
+    }
+    if decoder.total_bytes() > max_alloc {
+        return Err(DecodeError::TooLarge { size: None, max_pixels });
     }
     Ok((decoder, format))
 }

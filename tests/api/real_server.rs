@@ -15,6 +15,11 @@ pub struct RealServer {
 impl RealServer {
     /// Starts `serve` on `data` without demo tenants; output goes to files under `dir`.
     pub async fn start(dir: &Path, data: &Path) -> Self {
+        Self::start_with(dir, data, &[]).await
+    }
+
+    /// [`RealServer::start`] with further environment variables (settings).
+    pub async fn start_with(dir: &Path, data: &Path, env: &[(&str, &str)]) -> Self {
         let (stdout, stderr) = (dir.join("stdout"), dir.join("stderr"));
         let mut child = Command::new(env!("CARGO_BIN_EXE_notarium"))
             .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data"])
@@ -22,6 +27,7 @@ impl RealServer {
             .env("NOTARIUM_DEMO", "false")
             .env("NOTARIUM_SEAL_INTERVAL_MS", "100")
             .env("RUST_LOG", "debug,sqlx=debug")
+            .envs(env.iter().copied())
             .stdout(Stdio::from(std::fs::File::create(&stdout).unwrap()))
             .stderr(Stdio::from(std::fs::File::create(&stderr).unwrap()))
             .spawn()
@@ -39,6 +45,11 @@ impl RealServer {
             tokio::time::sleep(Duration::from_millis(20)).await;
         };
         Self { child, base, stdout, stderr }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// SIGTERM, a clean exit, and the output: (stdout, stderr).

@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit;
+mod compare;
 mod serve;
 mod verify;
 mod witness;
@@ -30,6 +31,9 @@ enum Command {
     Witness(witness::WitnessArgs),
     /// Check a receipt offline: exit 0 valid, 1 invalid, 2 unusable input.
     Verify(verify::VerifyArgs),
+    /// Compare a suspect picture with the fingerprints an image's receipt commits to, offline:
+    /// exit 0 within the threshold of a valid receipt, 1 not, 2 unusable input.
+    Compare(compare::CompareArgs),
     /// Recompute every leaf, root, block hash and co-signature from the database: exit 0
     /// consistent, 1 naming the first inconsistency, 2 unusable.
     Audit(audit::AuditArgs),
@@ -53,6 +57,7 @@ pub fn run() -> ExitCode {
         Some(Command::Admin(args)) => admin::run(&args),
         Some(Command::Witness(args)) => witness::run(&args),
         Some(Command::Audit(args)) => audit::run(&args),
+        Some(Command::Compare(args)) => compare::run(&args),
         Some(Command::Config(args)) => serve::print_config(&args),
     }
 }

@@ -9,8 +9,8 @@ use anyhow::{Context, bail};
 
 use crate::bundle::{MAX_BUNDLE_BYTES, read_receipt};
 use crate::crypto::{OpensslChecker, TrustArg, TrustStore};
-use crate::domain::Hash;
 use crate::domain::verify::{QuorumPolicy, VerifyInput, VerifyReport, verify};
+use crate::domain::{Hash, Receipt};
 
 #[derive(clap::Args, Debug)]
 pub struct VerifyArgs {
@@ -19,6 +19,16 @@ pub struct VerifyArgs {
     /// The original file, to check that it is exactly the registered content.
     #[arg(long)]
     file: Option<PathBuf>,
+    #[command(flatten)]
+    anchors: Anchors,
+    /// Print exactly the JSON body of `POST /v1/verify`.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Whom a receipt's co-signatures must come from.
+#[derive(clap::Args, Debug)]
+pub struct Anchors {
     /// Trust anchors, repeatable: `FILE` (any role) or `court=FILE`, `notary=FILE`,
     /// `court+notary=FILE`; replaces the default `<data>/pki/trust/`.
     #[arg(long = "trust", value_name = "[ROLES=]PEM")]
@@ -29,9 +39,24 @@ pub struct VerifyArgs {
     /// The co-signatures required: `court=N,notary=N,distinct_keys=N`.
     #[arg(long, default_value_t = QuorumPolicy::default())]
     quorum: QuorumPolicy,
-    /// Print exactly the JSON body of `POST /v1/verify`.
-    #[arg(long)]
-    json: bool,
+}
+
+impl Anchors {
+    /// Verifies `receipt` (and the file's hash, if given) against these anchors, offline.
+    pub fn verify(&self, receipt: &Receipt, file_hash: Option<Hash>) -> anyhow::Result<VerifyReport> {
+        let trust = if self.trust.is_empty() {
+            let dir = self.data.join("pki").join("trust");
+            let store = TrustStore::from_dir(&dir)?;
+            if store.is_empty() {
+                bail!("no trust anchor: {} holds no *.pem certificate; name one with --trust CA.pem", dir.display());
+            }
+            store
+        } else {
+            TrustStore::from_args(&self.trust)?
+        };
+        let input = VerifyInput { file_hash, online_header: None };
+        Ok(verify(receipt, &input, &OpensslChecker { trust: &trust }, &self.quorum))
+    }
 }
 
 /// Exit 0 valid, 1 invalid, 2 unusable input.
@@ -53,25 +78,19 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
 }
 
 fn check(args: &VerifyArgs) -> anyhow::Result<VerifyReport> {
-    let bytes = read_bounded(&args.receipt, MAX_BUNDLE_BYTES)?;
-    let receipt = read_receipt(&bytes).with_context(|| format!("reading {}", args.receipt.display()))?;
-    let trust = if args.trust.is_empty() {
-        let dir = args.data.join("pki").join("trust");
-        let store = TrustStore::from_dir(&dir)?;
-        if store.is_empty() {
-            bail!("no trust anchor: {} holds no *.pem certificate; name one with --trust CA.pem", dir.display());
-        }
-        store
-    } else {
-        TrustStore::from_args(&args.trust)?
-    };
+    let receipt = read_receipt_file(&args.receipt)?;
     let file_hash = args.file.as_deref().map(hash_file).transpose()?;
-    let input = VerifyInput { file_hash, online_header: None };
-    Ok(verify(&receipt, &input, &OpensslChecker { trust: &trust }, &args.quorum))
+    args.anchors.verify(&receipt, file_hash)
+}
+
+/// A receipt (`.json` or `.zip`) from a file of at most [`MAX_BUNDLE_BYTES`].
+pub fn read_receipt_file(path: &Path) -> anyhow::Result<Receipt> {
+    let bytes = read_bounded(path, MAX_BUNDLE_BYTES)?;
+    read_receipt(&bytes).with_context(|| format!("reading {}", path.display()))
 }
 
 /// Reads at most `max` bytes; a longer file is refused without being read whole.
-fn read_bounded(path: &Path, max: usize) -> anyhow::Result<Vec<u8>> {
+pub fn read_bounded(path: &Path, max: usize) -> anyhow::Result<Vec<u8>> {
     let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut bytes = Vec::new();
     file.take(max as u64 + 1).read_to_end(&mut bytes).with_context(|| format!("reading {}", path.display()))?;

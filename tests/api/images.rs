@@ -202,3 +202,74 @@ async fn each_bad_file_gets_its_status_and_code_and_nothing_is_stored() {
     assert_eq!(app.evidence_count().await, before, "a refused upload stored a record");
     app.stop().await;
 }
+
+/// `notarium compare RECEIPT SUSPECT --trust ca.pem`: (exit code, stdout + stderr).
+fn compare(app: &TestApp, receipt: &std::path::Path, suspect: &std::path::Path) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_notarium"))
+        .arg("compare")
+        .args([receipt, suspect])
+        .arg("--trust")
+        .arg(app.trust_dir().join("ca.pem"))
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.code().unwrap(), text)
+}
+
+#[tokio::test]
+async fn notarium_compare_tells_a_pirated_copy_from_another_picture_offline() {
+    let app = TestApp::spawn().await;
+    let key = app.key(TenantRole::Merchant).to_owned();
+    let photo = picture(31, 900, 700);
+    let record =
+        register(&app, &key, encode(&DynamicImage::ImageRgb8(photo.clone()), ImageFormat::Jpeg), "Vase", false).await;
+    let id = record["id"].as_str().unwrap();
+    app.anchored_receipt(id, &key).await;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let receipt_json = app.get(&format!("/v1/evidence/{id}/receipt"), Some(&key)).await.text().await.unwrap();
+    let receipt = write("receipt.json", receipt_json.as_bytes());
+
+    // A copy stamped with a logo in a corner, cropped 5 % a side and mirrored, as WebP.
+    let mut stamped = photo.clone();
+    for (x, y) in (20..120).flat_map(|x| (20..100).map(move |y| (x, y))) {
+        stamped.put_pixel(x, y, image::Rgb([250, 250, 250]));
+    }
+    let copy = imageops::flip_horizontal(&imageops::crop_imm(&stamped, 45, 35, 810, 630).to_image());
+    let suspect = write("copy.webp", &encode(&DynamicImage::ImageRgb8(copy), ImageFormat::WebP));
+    let (code, text) = compare(&app, &receipt, &suspect);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("receipt   VALID") && text.contains("MATCH: the suspect picture is within 40 bits"),
+        "{text}"
+    );
+
+    let other = write("other.jpg", &jpeg(32, 900, 700));
+    let (code, text) = compare(&app, &receipt, &other);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("NO MATCH"), "{text}");
+
+    // Fingerprints swapped for the other picture's: the receipt no longer verifies.
+    let mut forged: Value = serde_json::from_str(&receipt_json).unwrap();
+    let other_record = register(&app, &key, jpeg(32, 900, 700), "Other", false).await;
+    forged["evidence"]["metadata"]["fingerprints"] = other_record["metadata"]["fingerprints"].clone();
+    let forged = write("forged.json", forged.to_string().as_bytes());
+    let (code, text) = compare(&app, &forged, &other);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("receipt   INVALID") && text.contains("NOT SHOWN"), "{text}");
+
+    // Unusable input: a receipt without its metadata, a suspect that is not a picture.
+    let bare = app.get(&format!("/v1/evidence/{id}/receipt?disclose=none"), Some(&key)).await.text().await.unwrap();
+    let bare = write("bare.json", bare.as_bytes());
+    let (code, text) = compare(&app, &bare, &suspect);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("does not disclose its metadata"), "{text}");
+    let (code, text) = compare(&app, &receipt, &receipt);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("not an accepted image format"), "{text}");
+    app.stop().await;
+}

@@ -106,6 +106,7 @@ impl Application {
         let audit = ScheduledAudit::start(&settings.audit_cron, store.clone(), rules, audit_status.clone()).await?;
 
         let images = Images::load(&store, settings.max_image_pixels).await.context("loading the image index")?;
+        let images = images.with_metrics(metrics.clone());
         let listener = TcpListener::bind(settings.listen).with_context(|| format!("binding {}", settings.listen))?;
         let addr = listener.local_addr()?;
         let limits = upload::Limits {

@@ -40,6 +40,12 @@ pub struct KindLabel {
     pub kind: String,
 }
 
+/// One step of an image registration (`receive`, `decode`, `fingerprints`, `thumbnail`, …).
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StepLabel {
+    pub step: String,
+}
+
 /// What a rate limit applied to: `tenant` or `ip`.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ScopeLabel {
@@ -48,6 +54,7 @@ pub struct ScopeLabel {
 
 type Seconds = Family<WitnessLabel, Histogram, fn() -> Histogram>;
 type RouteSeconds = Family<RouteLabels, Histogram, fn() -> Histogram>;
+type StepSeconds = Family<StepLabel, Histogram, fn() -> Histogram>;
 
 /// Every metric the service exports.
 pub struct Metrics {
@@ -71,6 +78,8 @@ pub struct Metrics {
     pub evidence: Family<KindLabel, Counter>,
     /// Requests refused with 429, by what was limited.
     pub rate_limited: Family<ScopeLabel, Counter>,
+    /// Time of each step of an image registration.
+    pub image_step_seconds: StepSeconds,
     /// Time to seal one block (tree and header built, block stored).
     pub seal_seconds: Histogram,
     /// Records per sealed block.
@@ -101,6 +110,9 @@ impl Default for Metrics {
             }),
             evidence: Family::default(),
             rate_limited: Family::default(),
+            image_step_seconds: StepSeconds::new_with_constructor(|| {
+                Histogram::new(exponential_buckets(0.0005, 2.0, 16))
+            }),
             seal_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
             block_leaves: Histogram::new(exponential_buckets(1.0, 4.0, 10)),
             pending_records: Gauge::default(),
@@ -127,6 +139,9 @@ impl Default for Metrics {
         r.register("http_request_seconds", "HTTP request latency by method and route", m.request_seconds.clone());
         r.register("evidence_records", "Records written, by kind", m.evidence.clone());
         r.register("rate_limited", "Requests refused with 429, by tenant or client IP", m.rate_limited.clone());
+        let steps = "Time of each step of an image registration (receive, read, decode, fingerprints, thumbnail, \
+            store_file, commit)";
+        r.register("image_step_seconds", steps, m.image_step_seconds.clone());
         r.register("seal_seconds", "Time to seal one block", m.seal_seconds.clone());
         r.register("block_leaves", "Records per sealed block", m.block_leaves.clone());
         r.register("pending_records", "Records not yet sealed into a block", m.pending_records.clone());

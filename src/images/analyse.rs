@@ -3,6 +3,7 @@
 //! decode first reserves, from one shared budget, what its header says the pixels will take.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use image::ImageFormat;
 use tokio::sync::Semaphore;
@@ -27,6 +28,8 @@ pub struct Analysis {
     pub thumbnail: Option<Vec<u8>>,
     /// EXIF capture time (registrations only).
     pub captured: Option<String>,
+    /// How long each step took: `decode`, `fingerprints`, `thumbnail`.
+    pub steps: Vec<(&'static str, Duration)>,
 }
 
 /// Registration keeps fingerprints of nested crops and a thumbnail; a search query only needs
@@ -64,20 +67,27 @@ impl Analyser {
 }
 
 fn analyse_now(bytes: &[u8], max_pixels: u64, purpose: Purpose) -> Result<Analysis, DecodeError> {
+    let mut steps = Vec::with_capacity(3);
+    let mut timed = |step: &'static str, started: Instant| steps.push((step, started.elapsed()));
+    let started = Instant::now();
     let decoded = decode_with_limit(bytes, max_pixels)?;
+    timed("decode", started);
     let image = &decoded.image;
-    let (fingerprints, thumbnail, captured) = match purpose {
-        Purpose::Registration => {
-            (for_registration(image), Some(thumbnail_jpeg(image)), decoded.exif.as_deref().and_then(capture_time))
-        }
-        Purpose::Query => (for_query(image), None, None),
+    let started = Instant::now();
+    let fingerprints = match purpose {
+        Purpose::Registration => for_registration(image),
+        Purpose::Query => for_query(image),
     };
-    Ok(Analysis {
-        format: decoded.format,
-        width: image.width(),
-        height: image.height(),
-        fingerprints,
-        thumbnail,
-        captured,
-    })
+    timed("fingerprints", started);
+    let (thumbnail, captured) = match purpose {
+        Purpose::Registration => {
+            let started = Instant::now();
+            let thumbnail = thumbnail_jpeg(image);
+            timed("thumbnail", started);
+            (Some(thumbnail), decoded.exif.as_deref().and_then(capture_time))
+        }
+        Purpose::Query => (None, None),
+    };
+    let (width, height) = (image.width(), image.height());
+    Ok(Analysis { format: decoded.format, width, height, fingerprints, thumbnail, captured, steps })
 }

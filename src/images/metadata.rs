@@ -97,6 +97,7 @@ mod tests {
             fingerprints: Fingerprints { hashes: vec![Pdq([1, 2, 3, 4]), Pdq([5, 6, 7, 8])], quality: 77 },
             thumbnail: None,
             captured: captured.map(str::to_owned),
+            steps: Vec::new(),
         }
     }
 

@@ -14,9 +14,11 @@ pub mod metadata;
 pub mod search;
 
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use crate::fingerprint::index::{Index, Match};
 use crate::fingerprint::pdq::Pdq;
+use crate::metrics::{Metrics, StepLabel};
 use crate::store::Store;
 use analyse::Analyser;
 
@@ -25,6 +27,7 @@ use analyse::Analyser;
 pub struct Images {
     pub analyser: Analyser,
     index: Arc<RwLock<Index>>,
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl Images {
@@ -33,7 +36,19 @@ impl Images {
         let mut index = Index::new();
         store.for_each_image_fingerprints(|seq, hashes| index.add(seq, hashes)).await?;
         tracing::info!(fingerprints = index.len(), mib = index.memory_bytes() >> 20, "image fingerprint index loaded");
-        Ok(Self { analyser: Analyser::new(max_pixels), index: Arc::new(RwLock::new(index)) })
+        Ok(Self { analyser: Analyser::new(max_pixels), index: Arc::new(RwLock::new(index)), metrics: None })
+    }
+
+    /// Records the registration steps' times in `metrics`.
+    pub fn with_metrics(self, metrics: Arc<Metrics>) -> Self {
+        Self { metrics: Some(metrics), ..self }
+    }
+
+    /// Counts `took` as one `step` of a registration.
+    pub fn observe(&self, step: &str, took: Duration) {
+        if let Some(m) = &self.metrics {
+            m.image_step_seconds.get_or_create(&StepLabel { step: step.to_owned() }).observe(took.as_secs_f64());
+        }
     }
 
     /// Makes a committed registration searchable.

@@ -3,6 +3,8 @@
 //! thumbnail and capture time, kept for its owner, and registered as an `image` record whose
 //! metadata commits to the fingerprints. Once committed, the picture is searchable.
 
+use std::time::Instant;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
 
@@ -44,7 +46,9 @@ pub async fn create(
 ) -> Result<HttpResponse, Problem> {
     require_role(&caller, TenantRole::Merchant)?;
     let idem = idempotency_key(&req)?;
+    let started = Instant::now();
     let form = read_form(&req, payload, &limits).await?;
+    images.observe("receive", started.elapsed());
     let record = register_image(&store, &ingest, &images, &limits, &caller.0.id, form, idem).await?;
     Ok(HttpResponse::Created().json(record))
 }
@@ -60,8 +64,13 @@ pub async fn register_image(
     idempotency_key: Option<String>,
 ) -> Result<EvidenceOut, Problem> {
     let ImageForm { file, title, author, public } = form;
+    let started = Instant::now();
     let bytes = tokio::fs::read(file.temp.path()).await.map_err(|e| Problem::internal(&e.into()))?;
+    images.observe("read", started.elapsed());
     let analysis = images.analyser.analyse(bytes, Purpose::Registration).await.map_err(decode_problem)?;
+    for (step, took) in &analysis.steps {
+        images.observe(step, *took);
+    }
     let title = title.or_else(|| file.name.as_deref().map(stem)).unwrap_or_else(|| "Untitled".to_owned());
     let facts = FileFacts { name: file.name.clone(), size: file.size, sha256: file.sha256.clone() };
     let metadata = image_metadata(&Described { title, author }, &facts, &analysis);
@@ -72,11 +81,15 @@ pub async fn register_image(
         request.extend(canonical_json(&Value::Object(item.metadata.clone().unwrap_or_default())));
         (key, Hash::of(&request))
     });
+    let started = Instant::now();
     keep(file.temp, &limits.blobs, owner, &file.blake3).await?;
+    images.observe("store_file", started.elapsed());
     let fingerprints = if analysis.fingerprints.is_reliable() { analysis.fingerprints.hashes } else { Vec::new() };
     let thumbnail = analysis.thumbnail.unwrap_or_default();
     let row = NewImage { public, fingerprints: fingerprints.clone(), thumbnail };
+    let started = Instant::now();
     let outcome = ingest.submit(Submission::image(*owner, item, row, idempotency)).await?;
+    images.observe("commit", started.elapsed());
     if let Outcome::Created(records) = &outcome {
         for r in records {
             images.add(r.seq, &fingerprints);

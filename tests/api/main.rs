@@ -11,6 +11,7 @@ mod errors;
 mod evidence;
 mod helpers;
 mod idempotency;
+mod image_pages;
 mod invoice_pages;
 mod invoice_privacy;
 mod invoices;

@@ -102,5 +102,6 @@ async fn register_photos_by_dropping_them_then_open_a_certificate_and_search() {
     assert!(stdout.contains("ok: both photos link their certificate once anchored"), "{stdout}");
     assert!(stdout.contains("ok: the certificate shows the title (\"Spring collection\")"), "{stdout}");
     assert!(stdout.contains("ok: the court and the notary co-signed it"), "{stdout}");
+    assert!(stdout.contains("ok: seven files upload at most three at a time (3 at most)"), "{stdout}");
     assert!(stdout.contains("photos flow passed"), "{stdout}");
 }

@@ -3,7 +3,8 @@
 // drops another on the page and adds a file that is not a picture; both photos get their
 // certificate link once anchored, the third its refusal in words. One certificate shows the
 // title, the thumbnail and the court and notary co-signers and prints on one A4 page; /search
-// finds the photo; /register and /search fit a 390 px phone screen.
+// finds the photo; seven files go up at most three at a time; /register and /search fit a
+// 390 px phone screen.
 //
 // Environment: BASE_URL, API_KEY (a merchant's), PHOTO_A, PHOTO_B (two JPEG files), NOT_A_PHOTO
 // (a text file), OUT_DIR (screenshots, PDF).
@@ -90,14 +91,31 @@ try {
   await fits(visitor, 'the search result');
   await visitor.screenshot({ path: join(OUT_DIR, 'search-phone.png'), fullPage: true });
 
-  // /register on a phone, with a line per file.
+  // /register on a phone: seven files at once (each answer held back 300 ms) go up at most
+  // three at a time, each with its line.
   const phone = await context.newPage();
   await phone.setViewportSize({ width: 390, height: 844 });
   await phone.goto(`${BASE_URL}/register`);
   await fits(phone, '/register');
-  await phone.setInputFiles('#files', NOT_A_PHOTO);
-  await phone.waitForSelector('#uploads li.failed');
-  await fits(phone, '/register with an upload listed');
+  let inFlight = 0;
+  let mostInFlight = 0;
+  await phone.route('**/register/upload', async (route) => {
+    inFlight += 1;
+    mostInFlight = Math.max(mostInFlight, inFlight);
+    const response = await route.fetch();
+    await new Promise((done) => setTimeout(done, 300));
+    inFlight -= 1;
+    await route.fulfill({ response });
+  });
+  const notes = readFileSync(NOT_A_PHOTO);
+  await phone.setInputFiles('#files', Array.from({ length: 7 }, (_, i) => ({
+    name: `notes-${i + 1}.jpg`, mimeType: 'image/jpeg', buffer: notes,
+  })));
+  await phone.waitForFunction(() => document.querySelectorAll('#uploads li.failed').length === 7, null, { timeout: 30000 });
+  expect(mostInFlight === 3, `seven files upload at most three at a time (${mostInFlight} at most)`);
+  const refusals = await phone.$$eval('#uploads li.failed .state', (s) => s.map((e) => e.textContent));
+  expect(refusals.every((r) => r.includes('not a JPEG, PNG or WebP picture')), 'each refusal is in words');
+  await fits(phone, '/register with uploads listed');
   await phone.goto(`${BASE_URL}${links[1]}`);
   await fits(phone, "a photo's certificate");
   await phone.screenshot({ path: join(OUT_DIR, 'photo-certificate-phone.png'), fullPage: true });

@@ -154,9 +154,8 @@ fn photo_like(width: u32, height: u32) -> Vec<u8> {
         let (u, v) = (x as f32 / width as f32, y as f32 / height as f32);
         let wave = |fx: f32, fy: f32, phase: f32| (std::f32::consts::TAU * (fx * u + fy * v) + phase).sin();
         let texture = 18.0 * ((x as f32 * 0.37).sin() * (y as f32 * 0.23).cos());
-        let c = |a: f32, b: f32, p: f32| {
-            (128.0 + 60.0 * wave(a, b, p) + 30.0 * wave(b * 3.0, a * 2.0, p) + texture + noise)
-        };
+        let c =
+            |a: f32, b: f32, p: f32| 128.0 + 60.0 * wave(a, b, p) + 30.0 * wave(b * 3.0, a * 2.0, p) + texture + noise;
         Rgb([
             c(1.3, 2.1, 0.3).clamp(0.0, 255.0) as u8,
             c(2.7, 0.8, 1.9).clamp(0.0, 255.0) as u8,

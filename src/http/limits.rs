@@ -27,7 +27,7 @@ use crate::problem::Problem;
 use crate::store::{Store, Tenant};
 
 /// The routes anyone may call, limited per client IP.
-pub const ANONYMOUS_ROUTES: [&str; 4] = ["/v1/verify", "/v1/images/search", "/verify", "/login"];
+pub const ANONYMOUS_ROUTES: [&str; 5] = ["/v1/verify", "/v1/images/search", "/verify", "/search", "/login"];
 
 /// One quota's two limiters; `None` where the quota says unlimited.
 struct Limiter<K: std::hash::Hash + Eq + Clone> {

@@ -80,7 +80,7 @@ impl ResponseError for PageError {
             return res.insert_header((header::LOCATION, format!("/login?next={next}"))).finish();
         }
         let frame =
-            Frame { t: self.lang.messages(), csrf: String::new(), user: None, path: "/".into(), nav_invoices: None };
+            Frame { t: self.lang.messages(), csrf: String::new(), user: None, path: "/".into(), nav_role: None };
         let html = ErrorPage { frame, message: &self.message }.render().unwrap_or_else(|_| self.message.clone());
         let mut res = HttpResponse::build(self.status);
         security_headers(&mut res);

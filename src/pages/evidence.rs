@@ -1,32 +1,36 @@
 //! `/e/{id}`: the evidence certificate. Anyone sees the public facts (DESIGN §6: kind,
 //! registration time, block, anchored status, witnesses); the logged-in owner also sees the
-//! hashes, salt and metadata and downloads the receipt. Printable on one A4 page, with a QR
-//! code of the page's address.
+//! hashes, salt and metadata and downloads the receipt. A registered picture's title, author,
+//! owner's name and thumbnail are shown when it is public, and to its owner. Printable on one
+//! A4 page, with a QR code of the page's address. `/e/{id}/status.json` gives the public
+//! status and block, for the `/register` page to poll.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use serde_json::json;
 
 use super::blocks::{BlockView, WitnessView, block_view};
 use super::i18n::Messages;
+use super::images::{PictureView, picture_view};
 use super::qr::svg_for;
 use super::{Frame, PageError, Visitor, render};
 use crate::domain::EvidenceId;
 use crate::http::receipts::download;
+use crate::problem::Problem;
 use crate::receipts::receipt_for;
-use crate::store::{BlockRow, EvidenceRecord, Store};
+use crate::store::{BlockRow, EvidenceRecord, Store, record_status};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/e/{id}", web::get().to(page)).route("/e/{id}/{file}", web::get().to(owner_download));
+    // `status.json` before `{file}`, which would take it otherwise.
+    cfg.route("/e/{id}", web::get().to(page))
+        .route("/e/{id}/status.json", web::get().to(status_json))
+        .route("/e/{id}/{file}", web::get().to(owner_download));
 }
 
 /// The status of a record: its code and its words.
 pub fn status(t: &'static Messages, block: Option<&BlockRow>) -> (&'static str, &'static str) {
-    let state = match block {
-        None => "pending",
-        Some(b) if b.anchored.is_some() => "anchored",
-        Some(_) => "sealed",
-    };
+    let state = record_status(block);
     (state, status_words(t, state))
 }
 
@@ -60,6 +64,8 @@ struct EvidencePage {
     status: &'static str,
     status_code: &'static str,
     block: Option<BlockView>,
+    /// A registered picture's title, author, owner and thumbnail (when public, or to the owner).
+    picture: Option<PictureView>,
     owner: Option<OwnerView>,
     page_url: String,
     qr_svg: String,
@@ -93,6 +99,7 @@ async fn page(
         Some(b) => Some(block_view(visitor.lang, &store, b).await.map_err(internal)?),
         None => None,
     };
+    let picture = picture_view(&store, &r, visitor.is(&r.owner)).await.map_err(internal)?;
     let owner = visitor.is(&r.owner).then(|| OwnerView {
         content_hash: r.content_hash.to_string(),
         salt: r.salt.map_or_else(|| visitor.t().erased.to_owned(), |s| s.to_string()),
@@ -112,11 +119,22 @@ async fn page(
         status,
         status_code,
         block,
+        picture,
         owner,
         qr_svg: svg_for(&page_url),
         page_url,
     };
     render(&visitor, StatusCode::OK, &page)
+}
+
+/// `{status, block}`: the record's public status (`pending`, `sealed`, `anchored`) and block
+/// height; `404 not_found` JSON for an unknown or malformed id.
+async fn status_json(id: web::Path<String>, store: web::Data<Store>) -> Result<HttpResponse, Problem> {
+    let id: EvidenceId = id.parse().map_err(|_| Problem::not_found())?;
+    let r = store.evidence_by_id(&id).await?.ok_or_else(Problem::not_found)?;
+    let block = store.block_containing(r.seq).await?;
+    let body = json!({ "status": record_status(block.as_ref()), "block": block.map(|b| b.height) });
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(body))
 }
 
 /// The owner's receipt as `receipt.json` or `receipt.zip` (the same as the API's), or `404`

@@ -7,6 +7,7 @@ mod error;
 mod evidence;
 mod home;
 pub mod i18n;
+mod images;
 mod invoices;
 mod login;
 mod qr;
@@ -19,6 +20,7 @@ use actix_web::web;
 use askama::Template;
 
 use crate::domain::TenantRole;
+use crate::http::auth::Caller;
 pub use error::PageError;
 use i18n::Messages;
 pub use visitor::Visitor;
@@ -33,7 +35,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(evidence::routes)
         .configure(verify::routes)
         .configure(blocks::routes)
-        .configure(invoices::routes);
+        .configure(invoices::routes)
+        .configure(images::routes);
 }
 
 /// What every page shows around its content: texts, the visitor's name and CSRF token, and
@@ -43,8 +46,9 @@ pub struct Frame {
     pub csrf: String,
     pub user: Option<String>,
     pub path: String,
-    /// The invoice page of a logged-in hospital or insurer: its path and its name.
-    pub nav_invoices: Option<(&'static str, &'static str)>,
+    /// The page of a logged-in tenant's role (a hospital's invoices, an insurer's check, a
+    /// merchant's photo registration): its path and its name.
+    pub nav_role: Option<(&'static str, &'static str)>,
 }
 
 impl Frame {
@@ -54,9 +58,10 @@ impl Frame {
             csrf: visitor.csrf().to_owned(),
             user: visitor.session.as_ref().map(|s| s.tenant.name.clone()),
             path: path.to_owned(),
-            nav_invoices: match visitor.session.as_ref().map(|s| s.tenant.role) {
+            nav_role: match visitor.session.as_ref().map(|s| s.tenant.role) {
                 Some(TenantRole::Hospital) => Some(("/invoices", visitor.t().nav_invoices)),
                 Some(TenantRole::Insurer) => Some(("/invoices/check", visitor.t().nav_check_invoice)),
+                Some(TenantRole::Merchant) => Some(("/register", visitor.t().nav_register)),
                 _ => None,
             },
         }
@@ -65,6 +70,38 @@ impl Frame {
 
 /// Renders `page` for `visitor`.
 pub fn render(visitor: &Visitor, status: StatusCode, page: &impl Template) -> Result<HttpResponse, PageError> {
-    let html = page.render().map_err(|e| PageError::internal(visitor.lang, &anyhow::Error::new(e)))?;
-    Ok(visitor.html(status, html))
+    Ok(visitor.html(status, html_of(visitor, page)?))
+}
+
+/// Renders `page`, which loads this site's scripts, for `visitor`.
+pub fn render_with_scripts(
+    visitor: &Visitor,
+    status: StatusCode,
+    page: &impl Template,
+) -> Result<HttpResponse, PageError> {
+    Ok(visitor.html_with_scripts(status, html_of(visitor, page)?))
+}
+
+fn html_of(visitor: &Visitor, page: &impl Template) -> Result<String, PageError> {
+    page.render().map_err(|e| PageError::internal(visitor.lang, &anyhow::Error::new(e)))
+}
+
+/// The logged-in tenant as the API's caller, when it has `role`: a visitor who is not logged
+/// in is sent to the login page (and back to `path` after), a tenant of another role gets a
+/// `403` page.
+pub fn caller_with_role(visitor: &Visitor, role: TenantRole, path: &str) -> Result<Caller, PageError> {
+    let t = visitor.t();
+    match &visitor.session {
+        None => Err(PageError::log_in_first(visitor.lang, path)),
+        Some(s) if s.tenant.role == role => Ok(Caller(s.tenant.clone())),
+        Some(_) => {
+            // Only these three roles have pages of their own.
+            let message = match role {
+                TenantRole::Hospital => t.only_hospitals,
+                TenantRole::Insurer => t.only_insurers,
+                _ => t.only_merchants,
+            };
+            Err(PageError::new(visitor.lang, StatusCode::FORBIDDEN, message))
+        }
+    }
 }

@@ -58,15 +58,21 @@ impl Visitor {
 
     /// Refuses a form whose token is missing or not this visitor's (`403`).
     pub fn check_csrf(&self, submitted: Option<&str>) -> Result<(), PageError> {
+        if self.csrf_matches(submitted) {
+            return Ok(());
+        }
+        Err(PageError::new(self.lang, StatusCode::FORBIDDEN, self.t().error_csrf))
+    }
+
+    /// Whether `submitted` is this visitor's CSRF token (compared in constant time).
+    pub fn csrf_matches(&self, submitted: Option<&str>) -> bool {
         let expected = match &self.session {
             Some(s) => Some(s.csrf.as_str()),
             None => self.csrf_cookie.as_deref(),
         };
         match (expected, submitted) {
-            (Some(e), Some(s)) if !e.is_empty() && e.len() == s.len() && memcmp::eq(e.as_bytes(), s.as_bytes()) => {
-                Ok(())
-            }
-            _ => Err(PageError::new(self.lang, StatusCode::FORBIDDEN, self.t().error_csrf)),
+            (Some(e), Some(s)) => !e.is_empty() && e.len() == s.len() && memcmp::eq(e.as_bytes(), s.as_bytes()),
+            _ => false,
         }
     }
 
@@ -92,6 +98,15 @@ impl Visitor {
     /// An HTML page.
     pub fn html(&self, status: StatusCode, body: String) -> HttpResponse {
         self.response(status).content_type("text/html; charset=utf-8").body(body)
+    }
+
+    /// An HTML page that runs this site's own scripts (`/public/*.js`) and lets them call this
+    /// site; still no inline script.
+    pub fn html_with_scripts(&self, status: StatusCode, body: String) -> HttpResponse {
+        self.response(status)
+            .insert_header((header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP_WITH_SCRIPTS)))
+            .content_type("text/html; charset=utf-8")
+            .body(body)
     }
 
     /// A `303 See Other` to a path of this site.
@@ -153,16 +168,18 @@ impl FromRequest for Visitor {
     }
 }
 
+/// The pages' Content-Security-Policy: no script, only this site's style sheet and images.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The policy of a page with a script (`/register`): [`CSP`] plus this site's script files
+/// and requests to this site.
+const CSP_WITH_SCRIPTS: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /// Pages load only this site's own style sheet and images, are never framed, and do not
 /// leak their address to other sites.
 pub fn security_headers(res: &mut HttpResponseBuilder) {
-    res.insert_header((
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    ))
-    .insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-    .insert_header((header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-    .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    res.insert_header((header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .insert_header((header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
 }

@@ -2,12 +2,13 @@
 //! (tests/browser/flow.mjs) logs in, opens an evidence page, prints it to one A4 page,
 //! downloads the receipt, verifies it on /verify and reads "Valid", then switches to Chinese;
 //! an insurer checks an invoice and claims it in one click, the hospital sees the claim; every
-//! page fits a 390 px phone screen.
+//! page fits a 390 px phone screen. tests/browser/photos.mjs registers photos on /register
+//! (one chosen, one dropped), opens a certificate once anchored and searches on /search.
 //!
 //! Needs `chromium` (Debian package), Node.js, and `npm ci --prefix tests/browser`. Missing:
 //! a failure in CI, else a skip that says what to install.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use notarium::domain::TenantRole;
@@ -17,26 +18,41 @@ use crate::helpers::TestApp;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-/// What is missing to run the browser test, if anything.
-fn missing_tools(dir: &Path) -> Option<&'static str> {
-    if !Path::new(CHROMIUM).exists() {
-        return Some("chromium is not installed: apt-get install chromium");
+/// The directory of the browser flows, when everything they need is installed; else `None`
+/// after a skip (a failure in CI) that says what to install.
+fn browser_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let missing = if !Path::new(CHROMIUM).exists() {
+        Some("chromium is not installed: apt-get install chromium")
+    } else if Command::new("node").arg("--version").output().is_err() {
+        Some("Node.js is not installed: apt-get install nodejs npm")
+    } else if !dir.join("node_modules/playwright-core").exists() {
+        Some("playwright-core is not installed: npm ci --prefix tests/browser")
+    } else {
+        None
+    };
+    match missing {
+        Some(why) => {
+            crate::tools::cannot_run(why);
+            None
+        }
+        None => Some(dir),
     }
-    if Command::new("node").arg("--version").output().is_err() {
-        return Some("Node.js is not installed: apt-get install nodejs npm");
-    }
-    if !dir.join("node_modules/playwright-core").exists() {
-        return Some("playwright-core is not installed: npm ci --prefix tests/browser");
-    }
-    None
+}
+
+/// Runs `<dir>/<script>` with `envs` and returns its stdout; fails when the flow fails.
+async fn run_flow(dir: &Path, script: &str, envs: Vec<(&str, String)>) -> String {
+    let mut run = Command::new("node");
+    run.arg(dir.join(script)).current_dir(dir).envs(envs);
+    let output = tokio::task::spawn_blocking(move || run.output()).await.unwrap().expect("node runs");
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "the browser flow {script} failed:\n{stdout}\n{stderr}");
+    stdout.into_owned()
 }
 
 #[tokio::test]
 async fn log_in_open_evidence_verify_its_receipt_and_switch_to_chinese() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    if let Some(missing) = missing_tools(&dir) {
-        return crate::tools::cannot_run(missing);
-    }
+    let Some(dir) = browser_dir() else { return };
     let app = TestApp::spawn().await;
     let key = app.key(TenantRole::Merchant).to_owned();
     let form = Form::new().part("file", Part::bytes(b"a photo for the browser".to_vec()).file_name("photo.jpg"));
@@ -50,19 +66,42 @@ async fn log_in_open_evidence_verify_its_receipt_and_switch_to_chinese() {
     crate::invoices::issue(&app, &invoice).await;
     let invoice_file = out.path().join("invoice.json");
     std::fs::write(&invoice_file, serde_json::to_string_pretty(&invoice).unwrap()).unwrap();
-    let mut run = Command::new("node");
-    run.arg(dir.join("flow.mjs"))
-        .current_dir(&dir)
-        .env("BASE_URL", &app.base)
-        .env("API_KEY", &key)
-        .env("EVIDENCE_ID", &id)
-        .env("HOSPITAL_KEY", app.key(TenantRole::Hospital))
-        .env("INSURER_KEY", app.key(TenantRole::Insurer))
-        .env("INVOICE_FILE", &invoice_file)
-        .env("OUT_DIR", out.path());
-    let output = tokio::task::spawn_blocking(move || run.output()).await.unwrap().expect("node runs");
-    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success(), "the browser flow failed:\n{stdout}\n{stderr}");
+    let envs = vec![
+        ("BASE_URL", app.base.clone()),
+        ("API_KEY", key),
+        ("EVIDENCE_ID", id),
+        ("HOSPITAL_KEY", app.key(TenantRole::Hospital).to_owned()),
+        ("INSURER_KEY", app.key(TenantRole::Insurer).to_owned()),
+        ("INVOICE_FILE", invoice_file.display().to_string()),
+        ("OUT_DIR", out.path().display().to_string()),
+    ];
+    let stdout = run_flow(&dir, "flow.mjs", envs).await;
     assert!(stdout.contains("ok: the receipt verifies (\"Valid\")"), "{stdout}");
     assert!(stdout.contains("ok: the verdict reads 有效"), "{stdout}");
+}
+
+#[tokio::test]
+async fn register_photos_by_dropping_them_then_open_a_certificate_and_search() {
+    let Some(dir) = browser_dir() else { return };
+    let app = TestApp::spawn().await;
+    let out = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: Vec<u8>| {
+        let path = out.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.display().to_string()
+    };
+    let envs = vec![
+        ("BASE_URL", app.base.clone()),
+        ("API_KEY", app.key(TenantRole::Merchant).to_owned()),
+        ("PHOTO_A", write("dress-front.jpg", crate::image_pages::photo(21))),
+        ("PHOTO_B", write("dress-back.jpg", crate::image_pages::photo(22))),
+        ("NOT_A_PHOTO", write("notes.jpg", b"these are notes, not a picture".to_vec())),
+        ("OUT_DIR", out.path().display().to_string()),
+    ];
+    let stdout = run_flow(&dir, "photos.mjs", envs).await;
+    assert!(stdout.contains("ok: both photos link their certificate once anchored"), "{stdout}");
+    assert!(stdout.contains("ok: the certificate shows the title (\"Spring collection\")"), "{stdout}");
+    assert!(stdout.contains("ok: the court and the notary co-signed it"), "{stdout}");
+    assert!(stdout.contains("ok: seven files upload at most three at a time (3 at most)"), "{stdout}");
+    assert!(stdout.contains("photos flow passed"), "{stdout}");
 }

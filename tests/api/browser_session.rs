@@ -50,7 +50,20 @@ impl Browser {
     }
 
     pub async fn post_multipart(&mut self, path: &str, form: reqwest::multipart::Form) -> Page {
-        let req = self.http.post(format!("{}{path}", self.base)).multipart(form);
+        self.post_multipart_with(path, form, &[]).await
+    }
+
+    /// A multipart POST with extra headers (as a page's script sends it).
+    pub async fn post_multipart_with(
+        &mut self,
+        path: &str,
+        form: reqwest::multipart::Form,
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let mut req = self.http.post(format!("{}{path}", self.base)).multipart(form);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         self.send(req).await
     }
 

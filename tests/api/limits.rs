@@ -87,8 +87,9 @@ async fn anonymous_routes_are_limited_per_client_ip() {
     // Percent-encoding reaches the same handler, so it shares the same (now spent) budget.
     let encoded = app.post_json("/v1/%76erify", None, &not_a_receipt).await;
     assert_eq!(encoded.status(), 429, "an encoded path must not escape the per-IP limit");
-    // The login page shares the per-IP budget; tenants' API routes do not.
+    // The login and search pages share the per-IP budget; tenants' API routes do not.
     assert_eq!(app.get("/login", None).await.status(), 429);
+    assert_eq!(app.get("/search", None).await.status(), 429);
     let key = app.key(TenantRole::Merchant).to_owned();
     assert_eq!(app.get("/v1/evidence", Some(&key)).await.status(), 200);
 }

@@ -12,6 +12,7 @@ mod evidence;
 mod helpers;
 mod idempotency;
 mod image_memory;
+mod image_pages;
 mod images;
 mod invoice_pages;
 mod invoice_privacy;

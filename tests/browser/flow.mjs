@@ -6,38 +6,16 @@
 //
 // Environment: BASE_URL, API_KEY, EVIDENCE_ID, OUT_DIR (downloads, PDF, screenshots),
 // HOSPITAL_KEY, INSURER_KEY, INVOICE_FILE (an issued invoice's JSON).
-import { chromium } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { env, expect, fits, launch, logIn as logInAt, pdfPages } from './common.mjs';
 
-const { BASE_URL, API_KEY, EVIDENCE_ID, OUT_DIR, HOSPITAL_KEY, INSURER_KEY, INVOICE_FILE } = process.env;
-for (const [name, value] of Object.entries({ BASE_URL, API_KEY, EVIDENCE_ID, OUT_DIR, HOSPITAL_KEY, INSURER_KEY, INVOICE_FILE })) {
-  if (!value) throw new Error(`${name} is not set`);
-}
+const { BASE_URL, API_KEY, EVIDENCE_ID, OUT_DIR, HOSPITAL_KEY, INSURER_KEY, INVOICE_FILE } =
+  env('BASE_URL', 'API_KEY', 'EVIDENCE_ID', 'OUT_DIR', 'HOSPITAL_KEY', 'INSURER_KEY', 'INVOICE_FILE');
 
-function expect(condition, what) {
-  if (!condition) throw new Error(`expected: ${what}`);
-  console.log(`ok: ${what}`);
-}
+const logIn = (page, key) => logInAt(page, BASE_URL, key);
 
-/** Logs `page` in with `key` through the login form. */
-async function logIn(page, key) {
-  await page.goto(`${BASE_URL}/login`);
-  await page.fill('#api_key', key);
-  await Promise.all([page.waitForURL(`${BASE_URL}/`), page.click('form.stack button[type=submit]')]);
-}
-
-/** Whether the page as shown fits the width of its viewport. */
-async function fits(page, what) {
-  const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  expect(scroll <= width, `${what} fits a phone screen (${scroll} <= ${width} px)`);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launch();
 try {
   const context = await browser.newContext({ acceptDownloads: true, locale: 'en-US' });
   const page = await context.newPage();
@@ -57,7 +35,7 @@ try {
   await page.screenshot({ path: join(OUT_DIR, 'evidence.png'), fullPage: true });
   await page.emulateMedia({ media: 'print' });
   const pdf = await page.pdf({ format: 'A4', printBackground: true, path: join(OUT_DIR, 'certificate.pdf') });
-  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+  const pages = pdfPages(pdf);
   expect(pages === 1, `the printed certificate fits one A4 page (${pages})`);
   await page.emulateMedia({ media: 'screen' });
   const [download] = await Promise.all([page.waitForEvent('download'), page.click(`a[href="/e/${EVIDENCE_ID}/receipt.json"]`)]);
@@ -78,7 +56,7 @@ try {
   // Readable on a phone: no page is wider than a 390 px screen.
   const phone = await context.newPage();
   await phone.setViewportSize({ width: 390, height: 844 });
-  for (const path of ['/', `/e/${EVIDENCE_ID}`, '/verify', '/blocks', '/blocks/0', '/login']) {
+  for (const path of ['/', `/e/${EVIDENCE_ID}`, '/verify', '/search', '/register', '/blocks', '/blocks/0', '/login']) {
     await phone.goto(`${BASE_URL}${path}`);
     await fits(phone, path);
   }

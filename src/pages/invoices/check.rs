@@ -11,7 +11,7 @@ use askama::Template;
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::{caller_with_role, refusal_words, verdict_word};
+use super::{refusal_words, verdict_word};
 use crate::domain::TenantRole;
 use crate::domain::canonical::StrictJson;
 use crate::domain::invoice::Amount;
@@ -22,7 +22,7 @@ use crate::http::invoices::{CheckOut, ClaimIn, ClaimOut, Verdict, check_invoice,
 use crate::ingest::Ingest;
 use crate::pages::evidence::status_words;
 use crate::pages::i18n::{Lang, Messages};
-use crate::pages::{Frame, PageError, Visitor, render};
+use crate::pages::{Frame, PageError, Visitor, caller_with_role, render};
 use crate::problem::Problem;
 use crate::store::Store;
 

@@ -7,13 +7,13 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{caller_with_role, refusal_words, verdict_word};
+use super::{refusal_words, verdict_word};
 use crate::domain::TenantRole;
 use crate::http::invoices::{InvoiceDetail, invoice_detail, own_invoice, void_invoice};
 use crate::ingest::Ingest;
 use crate::pages::evidence::status_words;
 use crate::pages::i18n::Messages;
-use crate::pages::{Frame, PageError, Visitor, render};
+use crate::pages::{Frame, PageError, Visitor, caller_with_role, render};
 use crate::store::Store;
 
 /// Invoices per page.

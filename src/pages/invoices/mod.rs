@@ -10,8 +10,6 @@ use actix_web::web;
 
 use super::i18n::Messages;
 use super::{PageError, Visitor};
-use crate::domain::TenantRole;
-use crate::http::auth::Caller;
 use crate::problem::Problem;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -20,21 +18,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/invoices/check", web::get().to(check::form))
         .route("/invoices/check", web::post().to(check::submit))
         .route("/invoices/claim", web::post().to(check::claim));
-}
-
-/// The logged-in tenant as the API's caller, when it has `role`: a visitor who is not logged
-/// in is sent to the login page (and back to `path` after), a tenant of another role gets a
-/// `403` page.
-fn caller_with_role(visitor: &Visitor, role: TenantRole, path: &str) -> Result<Caller, PageError> {
-    let t = visitor.t();
-    match &visitor.session {
-        None => Err(PageError::log_in_first(visitor.lang, path)),
-        Some(s) if s.tenant.role == role => Ok(Caller(s.tenant.clone())),
-        Some(_) => {
-            let message = if role == TenantRole::Hospital { t.only_hospitals } else { t.only_insurers };
-            Err(PageError::new(visitor.lang, StatusCode::FORBIDDEN, message))
-        }
-    }
 }
 
 /// A verdict (`authentic`, `altered`, `unknown`, `voided`) in words.

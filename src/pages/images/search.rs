@@ -1,0 +1,157 @@
+//! `/search`: anyone uploads a suspect picture (a form with its CSRF token) and sees the
+//! registrations of it or of a copy, earliest first, in words: when, which block, anchored or
+//! not, co-signed by whom, how alike; title, author, owner and thumbnail of the public ones;
+//! a link to each certificate. The search is the API's (`search_bytes`); nothing is stored.
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use futures_util::StreamExt;
+
+use super::picture::PictureFacts;
+use super::problem_words;
+use crate::http::body::{collect_limited, media_type};
+use crate::http::images::search::search_bytes;
+use crate::http::upload::{Limits, text_field};
+use crate::images::Images;
+use crate::images::search::{ImageMatch, SearchResult};
+use crate::pages::evidence::status_words;
+use crate::pages::i18n::{Lang, role_name};
+use crate::pages::{Frame, PageError, Visitor, render};
+use crate::problem::Problem;
+use crate::store::Store;
+
+const PATH: &str = "/search";
+
+/// One registration found, as shown.
+struct MatchView {
+    link: String,
+    registered: String,
+    block: Option<u64>,
+    status_code: &'static str,
+    status: &'static str,
+    /// `name (role)` of each co-signer.
+    witnesses: Vec<String>,
+    identical: bool,
+    /// "identical file", or how many fingerprint bits differ.
+    likeness: String,
+    picture: Option<PictureFacts>,
+}
+
+struct ResultView {
+    fingerprinted: bool,
+    matches: Vec<MatchView>,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    frame: Frame,
+    result: Option<ResultView>,
+    error: Option<String>,
+}
+
+/// The form as sent: its CSRF token and the picture (`None`: no file chosen).
+struct SearchForm {
+    csrf: Option<String>,
+    file: Option<Vec<u8>>,
+}
+
+fn page(
+    visitor: &Visitor,
+    status: StatusCode,
+    result: Option<ResultView>,
+    error: Option<String>,
+) -> Result<HttpResponse, PageError> {
+    render(visitor, status, &SearchPage { frame: Frame::of(visitor, PATH), result, error })
+}
+
+pub(super) async fn form(visitor: Visitor) -> Result<HttpResponse, PageError> {
+    page(&visitor, StatusCode::OK, None, None)
+}
+
+pub(super) async fn submit(
+    req: HttpRequest,
+    visitor: Visitor,
+    payload: web::Payload,
+    store: web::Data<Store>,
+    images: web::Data<Images>,
+    limits: web::Data<Limits>,
+) -> Result<HttpResponse, PageError> {
+    if media_type(&req) != "multipart/form-data" {
+        return Err(PageError::bad_form(visitor.lang, "multipart/form-data expected"));
+    }
+    let refused = |p: Problem| {
+        if p.status.is_server_error() {
+            return Err(PageError::from_problem(visitor.lang, p));
+        }
+        page(&visitor, p.status, None, Some(problem_words(visitor.t(), &p, limits.max_image_bytes)))
+    };
+    let form = match read_form(&req, payload, limits.max_image_bytes).await {
+        Ok(form) => form,
+        Err(p) => return refused(p),
+    };
+    visitor.check_csrf(form.csrf.as_deref())?;
+    let Some(file) = form.file else {
+        let missing = visitor.t().problem_missing_file.to_owned();
+        return page(&visitor, StatusCode::UNPROCESSABLE_ENTITY, None, Some(missing));
+    };
+    match search_bytes(&store, &images, file).await {
+        Ok(result) => page(&visitor, StatusCode::OK, Some(result_view(visitor.lang, result)), None),
+        Err(p) => refused(p),
+    }
+}
+
+/// Reads `csrf` and one `file` (at most `max_bytes`); any other field is refused. A file part
+/// with no name and no bytes (a browser's empty file input) counts as no file.
+async fn read_form(req: &HttpRequest, payload: web::Payload, max_bytes: u64) -> Result<SearchForm, Problem> {
+    let mut multipart = Multipart::new(req.headers(), payload);
+    let mut form = SearchForm { csrf: None, file: None };
+    while let Some(field) = multipart.next().await {
+        let mut field = field.map_err(|e| Problem::malformed(format!("multipart: {e}")))?;
+        let unnamed = field.content_disposition().and_then(|cd| cd.get_filename()).is_none_or(str::is_empty);
+        match field.name().unwrap_or_default() {
+            "csrf" => form.csrf = Some(text_field(&mut field).await?),
+            "file" if form.file.is_none() => {
+                let bytes =
+                    collect_limited(&mut field, usize::try_from(max_bytes).unwrap_or(usize::MAX), "the file").await?;
+                form.file = (!(unnamed && bytes.is_empty())).then(|| bytes.to_vec());
+            }
+            other => {
+                return Err(Problem::invalid_field(
+                    format!("/{other}"),
+                    "unknown_field",
+                    "the form takes csrf and file",
+                ));
+            }
+        }
+    }
+    Ok(form)
+}
+
+fn result_view(lang: Lang, result: SearchResult) -> ResultView {
+    let t = lang.messages();
+    let matches = result
+        .matches
+        .iter()
+        .map(|m: &ImageMatch| MatchView {
+            link: m.link.clone(),
+            registered: m.registered.to_string(),
+            block: m.block,
+            status_code: m.status,
+            status: status_words(t, m.status),
+            witnesses: m.witnesses.iter().map(|w| format!("{} ({})", w.name, role_name(lang, Some(w.role)))).collect(),
+            identical: m.identical,
+            likeness: if m.identical {
+                t.identical_file.to_owned()
+            } else {
+                t.similar_picture
+                    .replace("{distance}", &m.distance.to_string())
+                    .replace("{threshold}", &result.threshold.to_string())
+            },
+            picture: PictureFacts::of_match(m),
+        })
+        .collect();
+    ResultView { fingerprinted: result.fingerprinted, matches }
+}

@@ -2,8 +2,10 @@
 //! It verifies the receipt (as `notarium verify` does, so the fingerprints in its metadata are
 //! the ones the anchored leaf commits to), decodes the suspect picture, and prints the smallest
 //! distance between the suspect's fingerprints and the committed ones, and whether it is within
-//! the algorithm's threshold. Exit 0 within the threshold of a valid receipt, 1 not within it
-//! or the receipt is invalid, 2 unusable input.
+//! the algorithm's threshold. A suspect identical to the registered file is said so; a picture
+//! too flat for its fingerprints to mean anything (PDQ quality below 50, on either side) is
+//! inconclusive unless identical. Exit 0 identical or within the threshold, of a valid receipt;
+//! 1 not within it, inconclusive, or an invalid receipt; 2 unusable input.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,9 +14,9 @@ use anyhow::{Context, bail};
 use serde::Serialize;
 
 use super::verify::{Anchors, printable, read_bounded, read_receipt_file};
-use crate::domain::{EvidenceId, EvidenceKind, Timestamp};
+use crate::domain::{EvidenceId, EvidenceKind, Hash, Timestamp};
 use crate::fingerprint::decode::decode;
-use crate::fingerprint::set::{ALGORITHM, THRESHOLD, for_query};
+use crate::fingerprint::set::{ALGORITHM, MIN_QUALITY, THRESHOLD, for_query};
 use crate::images::metadata::{committed_fingerprints, format_name};
 
 /// Largest suspect file read.
@@ -48,6 +50,11 @@ pub struct Comparison {
     /// Smallest distance, in bits of 256, between a suspect fingerprint and a committed one.
     pub distance: u32,
     pub within_threshold: bool,
+    /// The suspect file is byte for byte the registered one (its BLAKE3 is the content hash).
+    pub identical: bool,
+    /// Both pictures have enough detail for their fingerprints to mean something; a flat
+    /// picture (quality below 50) is only comparable byte for byte.
+    pub conclusive: bool,
     pub suspect: String,
 }
 
@@ -59,7 +66,7 @@ pub fn run(args: &CompareArgs) -> ExitCode {
             } else {
                 print!("{}", human(&c));
             }
-            ExitCode::from(if c.receipt_valid && c.within_threshold { 0 } else { 1 })
+            ExitCode::from(if c.receipt_valid && c.shown() { 0 } else { 1 })
         }
         Err(e) => {
             eprintln!("notarium compare: {e:#}");
@@ -86,6 +93,7 @@ fn compare(args: &CompareArgs) -> anyhow::Result<Comparison> {
     let bytes = read_bounded(&args.suspect, MAX_SUSPECT_BYTES)?;
     let decoded = decode(&bytes).with_context(|| format!("decoding {}", args.suspect.display()))?;
     let query = for_query(&decoded.image);
+    let committed_quality = metadata["fingerprints"].get("quality").and_then(serde_json::Value::as_u64).unwrap_or(0);
     let distance = query.hashes.iter().flat_map(|q| stored.iter().map(move |s| q.distance(s))).min().unwrap_or(256);
     let failed_checks = report.checks.iter().filter(|c| c.ok == Some(false)).map(|c| c.name.to_string()).collect();
     Ok(Comparison {
@@ -98,6 +106,8 @@ fn compare(args: &CompareArgs) -> anyhow::Result<Comparison> {
         threshold: THRESHOLD,
         distance,
         within_threshold: distance <= THRESHOLD,
+        identical: Hash::of(&bytes) == receipt.evidence.content_hash,
+        conclusive: query.is_reliable() && committed_quality >= u64::from(MIN_QUALITY),
         suspect: format!(
             "{}: {} {} × {}{}",
             args.suspect.display(),
@@ -109,6 +119,13 @@ fn compare(args: &CompareArgs) -> anyhow::Result<Comparison> {
     })
 }
 
+impl Comparison {
+    /// Whether the suspect is shown to be the registered picture or a copy of it.
+    pub fn shown(&self) -> bool {
+        self.identical || (self.conclusive && self.within_threshold)
+    }
+}
+
 fn human(c: &Comparison) -> String {
     let receipt = if c.receipt_valid {
         "VALID (every check passed)".to_owned()
@@ -116,6 +133,14 @@ fn human(c: &Comparison) -> String {
         format!("INVALID (failed: {}; run notarium verify for details)", c.failed_checks.join(", "))
     };
     let verdict = match (c.receipt_valid, c.within_threshold) {
+        (false, _) => "NOT SHOWN: the receipt does not verify, so its fingerprints prove nothing.".to_owned(),
+        _ if c.identical => format!(
+            "IDENTICAL: the suspect file is byte for byte the one record {} registered at {}, in block {}.",
+            c.evidence, c.registered, c.block
+        ),
+        _ if !c.conclusive => "INCONCLUSIVE: the picture is too flat (PDQ quality below 50) for fingerprints to tell \
+            copies from other pictures; only an identical file would be shown."
+            .to_owned(),
         (true, true) => format!(
             "MATCH: the suspect picture is within {} bits of a fingerprint that record {} committed to when it was \
              registered at {}, in block {}.",
@@ -125,7 +150,6 @@ fn human(c: &Comparison) -> String {
             "NO MATCH: the suspect picture is {} bits from the nearest committed fingerprint (threshold {}).",
             c.distance, c.threshold
         ),
-        (false, _) => "NOT SHOWN: the receipt does not verify, so its fingerprints prove nothing.".to_owned(),
     };
     format!(
         "receipt   {receipt}\nrecord    {} registered {} (block {})\nsuspect   {}\ndistance  {} of 256 bits \

@@ -32,7 +32,8 @@ enum Command {
     /// Check a receipt offline: exit 0 valid, 1 invalid, 2 unusable input.
     Verify(verify::VerifyArgs),
     /// Compare a suspect picture with the fingerprints an image's receipt commits to, offline:
-    /// exit 0 within the threshold of a valid receipt, 1 not, 2 unusable input.
+    /// exit 0 identical or within the threshold of a valid receipt, 1 not (or inconclusive),
+    /// 2 unusable input.
     Compare(compare::CompareArgs),
     /// Recompute every leaf, root, block hash and co-signature from the database: exit 0
     /// consistent, 1 naming the first inconsistency, 2 unusable.

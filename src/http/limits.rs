@@ -92,6 +92,12 @@ impl RateLimits {
         self.tenants.get(&tenant.role).map_or(Ok(()), |l| l.check(&tenant.id, bytes))
     }
 
+    /// Charges a request of a tenant authenticated otherwise than by the middleware (a page's
+    /// session): `429 rate_limited` over the role's quota.
+    pub fn charge_tenant(&self, tenant: &Tenant, bytes: u64) -> Result<(), Problem> {
+        self.check_tenant(tenant, bytes).map_err(|wait| rate_limited("tenant", wait))
+    }
+
     fn check_ip(&self, ip: IpAddr, bytes: u64) -> Result<(), Duration> {
         self.anonymous.check(&ip, bytes)
     }
@@ -142,17 +148,21 @@ pub async fn limit(
             if let Some(metrics) = req.app_data::<web::Data<Metrics>>() {
                 metrics.rate_limited.get_or_create(&crate::metrics::ScopeLabel { scope: scope.into() }).inc();
             }
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            let problem = Problem {
-                retry_after: Some(seconds.max(1)),
-                ..Problem::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
-                    format!("too many requests for this {scope}; retry after {} s", seconds.max(1)),
-                )
-            };
-            Ok(req.into_response(problem.error_response()).map_into_right_body())
+            Ok(req.into_response(rate_limited(scope, wait).error_response()).map_into_right_body())
         }
+    }
+}
+
+/// `429 rate_limited` with `Retry-After` in whole seconds (at least 1).
+fn rate_limited(scope: &str, wait: Duration) -> Problem {
+    let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+    Problem {
+        retry_after: Some(seconds),
+        ..Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many requests for this {scope}; retry after {seconds} s"),
+        )
     }
 }
 

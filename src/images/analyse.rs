@@ -13,8 +13,9 @@ use crate::fingerprint::decode::{DecodeError, decode_with_limit, memory_needed};
 use crate::fingerprint::set::{Fingerprints, for_query, for_registration};
 use crate::fingerprint::thumbnail::thumbnail_jpeg;
 
-/// Memory all decodes in flight may use together, in MiB. A picture needing more (up to the
-/// 100-megapixel limit's 300 MiB, doubled for working copies) waits to be decoded alone.
+/// Memory all decodes in flight may use together, in MiB: twice the decoded pixels plus the
+/// file. A picture needing more (up to the 100-megapixel limit's 400 MB, doubled) waits to be
+/// decoded alone.
 pub const DECODE_BUDGET_MIB: u32 = 320;
 
 /// What a registration keeps of a picture.
@@ -53,10 +54,18 @@ impl Analyser {
     }
 
     pub async fn analyse(&self, bytes: Vec<u8>, purpose: Purpose) -> Result<Analysis, DecodeError> {
-        let needed = memory_needed(&bytes, self.max_pixels)?;
-        let mib = (needed.saturating_mul(2).div_ceil(1 << 20)).clamp(1, u64::from(DECODE_BUDGET_MIB)) as u32;
-        let permit = self.budget.clone().acquire_many_owned(mib).await.expect("the budget is never closed");
         let max_pixels = self.max_pixels;
+        // Reading the header (and a JPEG's end marker) scans the file: not on an async worker.
+        let (bytes, needed) = tokio::task::spawn_blocking(move || {
+            let needed = memory_needed(&bytes, max_pixels);
+            (bytes, needed)
+        })
+        .await
+        .expect("reading a header does not panic");
+        // The pixels twice (the decoded picture and its working copies), and the file itself.
+        let needed = needed?.saturating_mul(2).saturating_add(bytes.len() as u64);
+        let mib = needed.div_ceil(1 << 20).clamp(1, u64::from(DECODE_BUDGET_MIB)) as u32;
+        let permit = self.budget.clone().acquire_many_owned(mib).await.expect("the budget is never closed");
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
             analyse_now(&bytes, max_pixels, purpose)

@@ -51,9 +51,13 @@ impl Images {
         }
     }
 
-    /// Makes a committed registration searchable.
-    pub fn add(&self, seq: u64, fingerprints: &[Pdq]) {
-        self.index.write().expect("index lock").add(seq, fingerprints);
+    /// Makes a committed registration searchable. The write lock waits for searches in flight:
+    /// on the blocking pool, not on an async worker.
+    pub async fn add(&self, seq: u64, fingerprints: Vec<Pdq>) {
+        let index = self.index.clone();
+        tokio::task::spawn_blocking(move || index.write().expect("index lock").add(seq, &fingerprints))
+            .await
+            .expect("adding to the index does not panic");
     }
 
     /// Stored fingerprints in the index.

@@ -75,7 +75,8 @@ pub enum SearchError {
 
 /// Searches for `bytes` (a suspect picture).
 pub async fn search(store: &Store, images: &Images, bytes: Vec<u8>) -> Result<SearchResult, SearchError> {
-    let content = Hash::of(&bytes);
+    let (content, bytes) =
+        tokio::task::spawn_blocking(move || (Hash::of(&bytes), bytes)).await.expect("hashing does not panic");
     let query = images.analyser.analyse(bytes, Purpose::Query).await?;
     // Record → (distance, identical); a BTreeMap keeps them in arrival order.
     let mut found: BTreeMap<u64, (u32, bool)> = BTreeMap::new();

@@ -1,6 +1,6 @@
 //! The real binary's peak memory while it refuses the bad files of the images issue at full
-//! size (30 MiB of noise, headers declaring huge pictures, truncated data), four of each at
-//! once, and decodes a 100-megapixel decompression bomb that is within the limits.
+//! size (30 MiB of noise, headers declaring huge pictures, truncated data), four registrations
+//! and four searches of each at once, and decodes a 100-megapixel decompression bomb that is within the limits.
 
 use std::time::Duration;
 
@@ -26,8 +26,11 @@ async fn bad_files_at_full_size_keep_peak_memory_under_512_mib() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let key = create_tenant(&data, "Photo shop", "merchant", None);
-    // Four 30 MiB uploads at once are over the merchant's default byte quota: lift it.
-    let quota = [("NOTARIUM_RATE_LIMITS", "{ merchant = { bytes_per_second = 0 } }")];
+    // Four 30 MiB uploads at once are over the default byte quotas: lift them.
+    let quota = [(
+        "NOTARIUM_RATE_LIMITS",
+        "{ merchant = { bytes_per_second = 0 }, anonymous_per_ip = { bytes_per_second = 0, requests_per_second = 0 } }",
+    )];
     let server = RealServer::start_with(dir.path(), &data, &quota).await;
     let http = reqwest::Client::builder().timeout(Duration::from_secs(120)).build().unwrap();
     let post = |bytes: Vec<u8>, name: &'static str| {
@@ -36,9 +39,15 @@ async fn bad_files_at_full_size_keep_peak_memory_under_512_mib() {
     };
     let started = peak_rss_mib(server.pid());
 
+    // The same files to the anonymous search, which reads them into memory.
+    let search = |bytes: Vec<u8>, name: &'static str| {
+        http.post(format!("{}/v1/images/search", server.base)).multipart(form(bytes, name, &[])).send()
+    };
     for (name, bytes, status, code) in bad_files(30 << 20) {
-        let answers = futures_util::future::join_all((0..4).map(|_| post(bytes.clone(), name))).await;
-        for res in answers {
+        let registrations = futures_util::future::join_all((0..4).map(|_| post(bytes.clone(), name)));
+        let searches = futures_util::future::join_all((0..4).map(|_| search(bytes.clone(), name)));
+        let (registrations, searches) = futures_util::future::join(registrations, searches).await;
+        for res in registrations.into_iter().chain(searches) {
             let res = res.unwrap();
             assert_eq!(res.status().as_u16(), status, "{name}");
             let body: Value = res.json().await.unwrap();

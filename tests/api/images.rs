@@ -202,6 +202,9 @@ async fn each_bad_file_gets_its_status_and_code_and_nothing_is_stored() {
     let res = post_image(&app, &key, form(jpeg(4, 64, 64), "ok.jpg", &[("colour", "red")])).await;
     assert_eq!(problem(res).await, (422, "invalid_field".into()));
     assert_eq!(app.evidence_count().await, before, "a refused upload stored a record");
+    let blobs = app.data.path().join("blobs");
+    let kept = std::fs::read_dir(&blobs).map(|d| d.flat_map(|t| std::fs::read_dir(t.unwrap().path()).unwrap()).count());
+    assert_eq!(kept.unwrap_or(0), 0, "a refused upload left a file in {}", blobs.display());
     app.stop().await;
 }
 
@@ -264,6 +267,26 @@ async fn notarium_compare_tells_a_pirated_copy_from_another_picture_offline() {
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("receipt   INVALID") && text.contains("NOT SHOWN"), "{text}");
 
+    // The very file: identical, whatever its fingerprints.
+    let original =
+        write("original.jpg", &app.get(&format!("/v1/images/{id}/original"), Some(&key)).await.bytes().await.unwrap());
+    let (code, text) = compare(&app, &receipt, &original);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("IDENTICAL"), "{text}");
+
+    // A flat picture's fingerprints mean nothing: another flat picture is inconclusive, not a match.
+    let flat = |level: u8| {
+        encode(&DynamicImage::ImageLuma8(GrayImage::from_pixel(300, 200, image::Luma([level]))), ImageFormat::Png)
+    };
+    let flat_record = register(&app, &key, flat(180), "Grey card", false).await;
+    let flat_id = flat_record["id"].as_str().unwrap();
+    app.anchored_receipt(flat_id, &key).await;
+    let flat_json = app.get(&format!("/v1/evidence/{flat_id}/receipt"), Some(&key)).await.text().await.unwrap();
+    let flat_receipt = write("flat.json", flat_json.as_bytes());
+    let (code, text) = compare(&app, &flat_receipt, &write("other-flat.png", &flat(60)));
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("INCONCLUSIVE"), "{text}");
+
     // Unusable input: a receipt without its metadata, a suspect that is not a picture.
     let bare = app.get(&format!("/v1/evidence/{id}/receipt?disclose=none"), Some(&key)).await.text().await.unwrap();
     let bare = write("bare.json", bare.as_bytes());
@@ -273,5 +296,37 @@ async fn notarium_compare_tells_a_pirated_copy_from_another_picture_offline() {
     let (code, text) = compare(&app, &receipt, &receipt);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("not an accepted image format"), "{text}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_repeated_idempotency_key_returns_the_first_picture_and_titles_are_escaped() {
+    let app = TestApp::spawn().await;
+    let key = app.key(TenantRole::Merchant).to_owned();
+    let title = "<script>alert(1)</script> & \"dress\"";
+    let send = |bytes: Vec<u8>| {
+        let fields = [("title", title), ("public", "true")];
+        app.http
+            .post(app.url("/v1/images"))
+            .bearer_auth(&key)
+            .header("Idempotency-Key", "shoot-2026-11-22-001")
+            .multipart(form(bytes, "dress.jpg", &fields))
+            .send()
+    };
+    let first = send(jpeg(41, 320, 240)).await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let again = send(jpeg(41, 320, 240)).await.unwrap();
+    assert_eq!(again.status(), 201);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["id"], first["id"], "the repeat created another record");
+    assert_eq!(problem(send(jpeg(42, 320, 240)).await.unwrap()).await, (409, "idempotency_key_reused".into()));
+    let found = matches(search(&app, jpeg(41, 320, 240)).await).await;
+    assert_eq!(found.len(), 1, "{found:#?}");
+
+    // The public title appears on the certificate and the search page escaped, never as markup.
+    let page = app.get(&format!("/e/{}", first["id"].as_str().unwrap()), None).await.text().await.unwrap();
+    assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62; &#38; &#34;dress&#34;"), "{page}");
+    assert!(!page.contains("<script>alert(1)"), "{page}");
     app.stop().await;
 }

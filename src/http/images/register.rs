@@ -87,14 +87,23 @@ pub async fn register_image(
     let fingerprints = if analysis.fingerprints.is_reliable() { analysis.fingerprints.hashes } else { Vec::new() };
     let thumbnail = analysis.thumbnail.unwrap_or_default();
     let row = NewImage { public, fingerprints: fingerprints.clone(), thumbnail };
-    let started = Instant::now();
-    let outcome = ingest.submit(Submission::image(*owner, item, row, idempotency)).await?;
-    images.observe("commit", started.elapsed());
-    if let Outcome::Created(records) = &outcome {
-        for r in records {
-            images.add(r.seq, &fingerprints);
+    let submission = Submission::image(*owner, item, row, idempotency);
+    // Committing and indexing run as their own task: a client that goes away (which drops this
+    // handler) cannot leave a committed picture out of the index until the next start.
+    let (ingest, images) = (ingest.clone(), images.clone());
+    let outcome = tokio::spawn(async move {
+        let started = Instant::now();
+        let outcome = ingest.submit(submission).await?;
+        images.observe("commit", started.elapsed());
+        if let Outcome::Created(records) = &outcome {
+            for r in records {
+                images.add(r.seq, fingerprints.clone()).await;
+            }
         }
-    }
+        anyhow::Ok(outcome)
+    })
+    .await
+    .map_err(|e| Problem::internal(&anyhow::anyhow!("the registration task failed: {e}")))??;
     let mut records = answer(store, outcome).await?;
     Ok(records.pop().expect("one picture in, one record out"))
 }
@@ -102,7 +111,8 @@ pub async fn register_image(
 /// A file name without its directory and extension: the default title.
 fn stem(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let stem = base.rsplit_once('.').map_or(base, |(s, _)| s).trim();
+    let stem: String = base.rsplit_once('.').map_or(base, |(s, _)| s).chars().filter(|c| !c.is_control()).collect();
+    let stem = stem.trim();
     if stem.is_empty() { "Untitled".to_owned() } else { stem.chars().take(super::form::MAX_TEXT_CHARS).collect() }
 }
 
@@ -116,5 +126,6 @@ mod tests {
         assert_eq!(stem("C:\\photos\\shoe.v2.png"), "shoe.v2");
         assert_eq!(stem(".jpg"), "Untitled");
         assert_eq!(stem("noext"), "noext");
+        assert_eq!(stem("bell\u{7}\u{1b}[2J.jpg"), "bell[2J");
     }
 }

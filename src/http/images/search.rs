@@ -56,7 +56,7 @@ pub async fn suspect_file(req: &HttpRequest, payload: web::Payload, max_bytes: u
         let field = field.map_err(|e| Problem::malformed(format!("multipart: {e}")))?;
         match field.name().unwrap_or_default() {
             "file" if file.is_none() => {
-                file = Some(collect_limited(field, max_bytes as usize, "the file").await?.to_vec());
+                file = Some(Vec::from(collect_limited(field, max_bytes as usize, "the file").await?));
             }
             other => {
                 return Err(Problem::invalid_field(format!("/{other}"), "unknown_field", "the form takes one file"));

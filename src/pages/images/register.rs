@@ -8,7 +8,7 @@
 //! or the problem with a `message` in the visitor's language.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_LENGTH, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use askama::Template;
 use serde::Serialize;
@@ -17,6 +17,7 @@ use super::{problem_words, size_words};
 use crate::domain::{EvidenceId, TenantId, TenantRole};
 use crate::http::auth::{Caller, require_role};
 use crate::http::images::{read_form, register_image};
+use crate::http::limits::RateLimits;
 use crate::http::upload::Limits;
 use crate::images::Images;
 use crate::ingest::Ingest;
@@ -102,6 +103,11 @@ fn uploader(req: &HttpRequest, visitor: &Visitor) -> Result<TenantId, Problem> {
     if !visitor.csrf_matches(token) {
         let detail = format!("the {CSRF_HEADER} header must carry this session's CSRF token");
         return Err(Problem::new(StatusCode::FORBIDDEN, "csrf_rejected", detail));
+    }
+    // The middleware limits API keys only; a session's uploads count against the same quota.
+    let bytes = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok()).unwrap_or(0);
+    if let Some(quotas) = req.app_data::<web::Data<RateLimits>>() {
+        quotas.charge_tenant(&session.tenant, bytes)?;
     }
     Ok(session.tenant.id)
 }

@@ -88,8 +88,11 @@ pub(super) async fn submit(
         }
         page(&visitor, p.status, None, Some(problem_words(visitor.t(), &p, limits.max_image_bytes)))
     };
-    let form = match read_form(&req, payload, limits.max_image_bytes).await {
+    let form = match read_form(&req, &visitor, payload, limits.max_image_bytes).await {
         Ok(form) => form,
+        Err(p) if p.code == "csrf_rejected" => {
+            return Err(PageError::new(visitor.lang, StatusCode::FORBIDDEN, visitor.t().error_csrf));
+        }
         Err(p) => return refused(p),
     };
     visitor.check_csrf(form.csrf.as_deref())?;
@@ -103,20 +106,34 @@ pub(super) async fn submit(
     }
 }
 
-/// Reads `csrf` and one `file` (at most `max_bytes`); any other field is refused. A file part
-/// with no name and no bytes (a browser's empty file input) counts as no file.
-async fn read_form(req: &HttpRequest, payload: web::Payload, max_bytes: u64) -> Result<SearchForm, Problem> {
+/// Reads `csrf`, checked as soon as it arrives and required before the file (so no file is read
+/// for a forged form), and one `file` (at most `max_bytes`); any other field is refused. A file
+/// part with no name and no bytes (a browser's empty file input) counts as no file.
+async fn read_form(
+    req: &HttpRequest,
+    visitor: &Visitor,
+    payload: web::Payload,
+    max_bytes: u64,
+) -> Result<SearchForm, Problem> {
+    let forged = || Problem::new(StatusCode::FORBIDDEN, "csrf_rejected", "the form's csrf token does not match");
     let mut multipart = Multipart::new(req.headers(), payload);
     let mut form = SearchForm { csrf: None, file: None };
     while let Some(field) = multipart.next().await {
         let mut field = field.map_err(|e| Problem::malformed(format!("multipart: {e}")))?;
         let unnamed = field.content_disposition().and_then(|cd| cd.get_filename()).is_none_or(str::is_empty);
         match field.name().unwrap_or_default() {
-            "csrf" => form.csrf = Some(text_field(&mut field).await?),
+            "csrf" => {
+                let token = text_field(&mut field).await?;
+                if !visitor.csrf_matches(Some(&token)) {
+                    return Err(forged());
+                }
+                form.csrf = Some(token);
+            }
+            "file" if form.csrf.is_none() => return Err(forged()),
             "file" if form.file.is_none() => {
                 let bytes =
                     collect_limited(&mut field, usize::try_from(max_bytes).unwrap_or(usize::MAX), "the file").await?;
-                form.file = (!(unnamed && bytes.is_empty())).then(|| bytes.to_vec());
+                form.file = (!(unnamed && bytes.is_empty())).then(|| Vec::from(bytes));
             }
             other => {
                 return Err(Problem::invalid_field(

@@ -343,3 +343,25 @@ async fn image_pages_a_private_picture_shows_itself_to_its_owner_only() {
     }
     assert_eq!(owner.get(&format!("{private_page}/thumbnail.jpg")).await.status, 200);
 }
+
+#[tokio::test]
+async fn image_pages_uploads_count_against_the_merchants_quota() {
+    use notarium::config::Quota;
+    let app = TestApp::spawn_with(|s| {
+        s.rate_limits.merchant = Quota { requests_per_second: 1, burst_requests: 2, ..s.rate_limits.merchant };
+    })
+    .await;
+    let key = app.key(TenantRole::Merchant).to_owned();
+    let (mut merchant, csrf) = logged_in(&app, &key).await;
+    let mut statuses = Vec::new();
+    for seed in 0..4 {
+        let (page, body) = upload(&mut merchant, form(photo(60 + seed), "p.jpg", "P", "", false), Some(&csrf)).await;
+        statuses.push(page.status);
+        if page.status == 429 {
+            assert_eq!(body["code"], "rate_limited", "{body}");
+            assert!(page.headers.contains_key("retry-after"));
+        }
+    }
+    assert!(statuses.contains(&201) && statuses.contains(&429), "{statuses:?}");
+    app.stop().await;
+}

@@ -41,9 +41,22 @@ stop() {
     for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+    forget "$pid"
+}
+forget() {
     local left=() p
-    for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || left+=("$p"); done
+    for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || left+=("$p"); done
     PIDS=("${left[@]}")
+}
+# Runs a command to its end, in the background so that a signal to this script stops it at
+# once (bash runs traps only between foreground commands).
+child() {
+    "$@" &
+    local pid=$! rc=0
+    PIDS+=("$pid")
+    wait "$pid" || rc=$?
+    forget "$pid"
+    return "$rc"
 }
 cleanup() {
     local pid
@@ -68,7 +81,7 @@ await() {
 loadgen() {
     local name=$1 url=$2 key=$3 out=$WORK/$1.out
     shift 3
-    if ! "$TARGET/examples/loadgen" --url "$url" --key "$key" --seconds "$SECS" "$@" >"$out" 2>&1; then
+    if ! child "$TARGET/examples/loadgen" --url "$url" --key "$key" --seconds "$SECS" "$@" >"$out" 2>&1; then
         echo "loadgen $name failed:" >&2; cat "$out" >&2; exit 1
     fi
     awk '/^accepted records/ {print $3}' "$out" >>"$RES/$name.rate"
@@ -105,7 +118,7 @@ pass() {
 
     for group in 64 8000; do
         local out=$WORK/sqlite-$group.out
-        "$TARGET/examples/ceiling_sqlite" --data "$WORK/sqlite-$run-$group" --group "$group" --seconds "$SECS" >"$out"
+        child "$TARGET/examples/ceiling_sqlite" --data "$WORK/sqlite-$run-$group" --group "$group" --seconds "$SECS" >"$out"
         awk '/^rows\/s/ {print $2}' "$out" >>"$RES/sqlite_$group.rate"
         awk '/^transaction ms/ {print $4 >> "'"$RES/sqlite_$group.p50"'"; print $6 >> "'"$RES/sqlite_$group.p99"'"}' "$out"
         awk '/^bytes per row/ {print $4}' "$out" >>"$RES/sqlite_$group.bytes"

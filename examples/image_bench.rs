@@ -14,16 +14,16 @@
 //! Any request without its expected `201` stops the run unreported.
 
 use std::collections::BTreeMap;
-use std::io::Cursor;
 use std::time::Instant;
 
 use clap::Parser;
-use image::codecs::jpeg::JpegEncoder;
-use image::{Rgb, RgbImage};
 use reqwest::multipart::{Form, Part};
 
+#[path = "support/photo.rs"]
+mod photo;
 #[path = "support/percentiles.rs"]
 mod support;
+use photo::photo_like;
 use support::percentiles;
 
 #[derive(Parser, Debug)]
@@ -44,7 +44,7 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let jpeg = photo_like(args.width, args.height);
+    let jpeg = photo_like(args.width, args.height, 0);
     println!(
         "picture: {} × {} ({:.1} MP), JPEG {:.2} MB; {} requests per phase, one at a time",
         args.width,
@@ -141,28 +141,4 @@ async fn steps(http: &reqwest::Client, url: &str) -> anyhow::Result<BTreeMap<Str
         }
     }
     Ok(out)
-}
-
-/// A photo-like picture: broad colour waves, fine texture and sensor noise, as JPEG quality 90.
-fn photo_like(width: u32, height: u32) -> Vec<u8> {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let picture = RgbImage::from_fn(width, height, |x, y| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        let noise = (state % 25) as f32 - 12.0;
-        let (u, v) = (x as f32 / width as f32, y as f32 / height as f32);
-        let wave = |fx: f32, fy: f32, phase: f32| (std::f32::consts::TAU * (fx * u + fy * v) + phase).sin();
-        let texture = 18.0 * ((x as f32 * 0.37).sin() * (y as f32 * 0.23).cos());
-        let c =
-            |a: f32, b: f32, p: f32| 128.0 + 60.0 * wave(a, b, p) + 30.0 * wave(b * 3.0, a * 2.0, p) + texture + noise;
-        Rgb([
-            c(1.3, 2.1, 0.3).clamp(0.0, 255.0) as u8,
-            c(2.7, 0.8, 1.9).clamp(0.0, 255.0) as u8,
-            c(0.6, 3.3, 4.1).clamp(0.0, 255.0) as u8,
-        ])
-    });
-    let mut bytes = Vec::new();
-    JpegEncoder::new_with_quality(Cursor::new(&mut bytes), 90).encode_image(&picture).expect("encoding to memory");
-    bytes
 }

@@ -1,7 +1,9 @@
 //! Load generator: `cargo run --release --example loadgen -- --url http://127.0.0.1:8080
-//! --key ntk_… [--connections 64] [--seconds 10] [--batch N]`.
+//! --key ntk_… [--connections 64] [--seconds 10] [--batch N | --images] [--no-follow]`.
 //!
-//! Posts unique hashes (single records, or batches of N), reports accepted records/s, request
+//! Posts unique hashes (single records, or batches of N), or registers pictures through
+//! `POST /v1/images` (`--images`, a merchant's key: a 640 × 480 photo-like JPEG per connection,
+//! made unique per request by bytes after its end marker). Reports accepted records/s, request
 //! latency p50/p99/max, and the time from `201` to an anchored receipt for a sample of
 //! records. A run with any failed request is not reported.
 
@@ -11,9 +13,12 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use notarium::domain::Hash;
+use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
+#[path = "support/photo.rs"]
+mod photo;
 #[path = "support/percentiles.rs"]
 mod support;
 use support::percentiles;
@@ -32,9 +37,75 @@ struct Args {
     /// Records per request through /v1/evidence/batch; 0 posts single records.
     #[arg(long, default_value_t = 0)]
     batch: usize,
+    /// Registers pictures through /v1/images instead of posting hashes.
+    #[arg(long, conflicts_with = "batch")]
+    images: bool,
     /// Follow one record in this many to its anchored receipt.
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..))]
     anchor_every: u64,
+    /// Follow no record to its receipt (a server that does not anchor: examples/ceiling_http.rs).
+    #[arg(long)]
+    no_follow: bool,
+}
+
+/// What one connection sends.
+enum Mode {
+    Single,
+    Batch(usize),
+    /// The connection's picture; each request appends its own bytes after the end marker.
+    Image(Vec<u8>),
+}
+
+impl Mode {
+    fn new(args: &Args, connection: usize) -> Self {
+        match (args.images, args.batch) {
+            (true, _) => Self::Image(photo::photo_like(640, 480, connection as u64)),
+            (false, 0) => Self::Single,
+            (false, n) => Self::Batch(n),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Self::Single => "single".into(),
+            Self::Batch(n) => format!("batch of {n}"),
+            Self::Image(jpeg) => format!("images (640 × 480 JPEG, {} KB)", jpeg.len() / 1000),
+        }
+    }
+
+    fn records(&self) -> u64 {
+        if let Self::Batch(n) = self { *n as u64 } else { 1 }
+    }
+
+    /// The next request; `tag` is unique to it (and `n` counts the records sent).
+    fn request(&self, http: &reqwest::Client, args: &Args, tag: &str, n: &mut u64) -> reqwest::RequestBuilder {
+        let mut item = || {
+            *n += 1;
+            json!({"kind": "document", "content_hash": Hash::of(format!("{tag}/{n}").as_bytes())})
+        };
+        let post = |path: &str| http.post(format!("{}{path}", args.url)).bearer_auth(&args.key);
+        match self {
+            Self::Single => post("/v1/evidence").json(&item()),
+            Self::Batch(b) => {
+                post("/v1/evidence/batch").json(&json!({ "items": (0..*b).map(|_| item()).collect::<Vec<_>>() }))
+            }
+            Self::Image(jpeg) => {
+                *n += 1;
+                let mut bytes = jpeg.clone();
+                bytes.extend_from_slice(format!("{tag}/{n}").as_bytes());
+                let form = Form::new()
+                    .text("title", format!("Load {tag}/{n}"))
+                    .part("file", Part::bytes(bytes).file_name("load.jpg"));
+                post("/v1/images").multipart(form)
+            }
+        }
+    }
+
+    /// The id of the first record a `201` created.
+    fn first_id(&self, created: &Value) -> String {
+        let id = if let Self::Batch(_) = self { &created["items"][0]["id"] } else { &created["id"] };
+        id.as_str().unwrap_or_default().to_owned()
+    }
 }
 
 #[derive(Default)]
@@ -51,10 +122,12 @@ async fn main() -> anyhow::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let (records, requests) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let tally = Arc::new(Mutex::new(Tally::default()));
-    let started = Instant::now();
     let mut tasks = Vec::new();
     let followers = Arc::new(Mutex::new(Vec::new()));
-    for c in 0..args.connections {
+    let modes: Vec<Mode> = (0..args.connections).map(|c| Mode::new(&args, c)).collect();
+    let described = modes.first().map(Mode::describe).unwrap_or_default();
+    let started = Instant::now();
+    for (c, mode) in modes.into_iter().enumerate() {
         let (args, http, stop, records, requests, tally, followers) = (
             args.clone(),
             http.clone(),
@@ -65,24 +138,22 @@ async fn main() -> anyhow::Result<()> {
             followers.clone(),
         );
         tasks.push(tokio::spawn(async move {
-            let mut n = 0u64;
+            let (tag, mut n) = (format!("{}/{c}", std::process::id()), 0u64);
             while !stop.load(Ordering::Relaxed) {
-                let body = body(&args, c, &mut n);
-                let path = if args.batch > 0 { "/v1/evidence/batch" } else { "/v1/evidence" };
+                let req = mode.request(&http, &args, &tag, &mut n);
                 let t = Instant::now();
-                let res = http.post(format!("{}{path}", args.url)).bearer_auth(&args.key).json(&body).send().await;
+                let res = req.send().await;
                 let elapsed = t.elapsed();
                 let acked = Instant::now();
                 match res {
                     Ok(r) if r.status() == 201 => {
                         let created: Value = r.json().await.unwrap_or(Value::Null);
-                        let count = if args.batch > 0 { args.batch as u64 } else { 1 };
+                        let count = mode.records();
                         let total = records.fetch_add(count, Ordering::Relaxed) + count;
                         requests.fetch_add(1, Ordering::Relaxed);
                         tally.lock().await.latencies_us.push(elapsed.as_micros() as u64);
-                        if total / args.anchor_every != (total - count) / args.anchor_every {
-                            let id = if args.batch > 0 { &created["items"][0]["id"] } else { &created["id"] };
-                            let id = id.as_str().unwrap_or_default().to_owned();
+                        if !args.no_follow && total / args.anchor_every != (total - count) / args.anchor_every {
+                            let id = mode.first_id(&created);
                             let follower = tokio::spawn(follow(args.clone(), http.clone(), id, acked, tally.clone()));
                             followers.lock().await.push(follower);
                         }
@@ -108,27 +179,18 @@ async fn main() -> anyhow::Result<()> {
         anyhow::bail!("{} requests failed (first: {}); not reporting this run", t.failures.len(), t.failures[0]);
     }
     let (records, requests) = (records.load(Ordering::Relaxed), requests.load(Ordering::Relaxed));
-    println!(
-        "connections {}  seconds {:.1}  mode {}",
-        args.connections,
-        elapsed,
-        if args.batch > 0 { format!("batch of {}", args.batch) } else { "single".into() }
-    );
+    println!("connections {}  seconds {elapsed:.1}  mode {described}", args.connections);
     println!("accepted records/s {:.0}  requests/s {:.0}", records as f64 / elapsed, requests as f64 / elapsed);
     let lat = percentiles(&mut t.latencies_us);
     println!("latency ms p50 {:.2}  p99 {:.2}  max {:.2}", lat.0 / 1e3, lat.1 / 1e3, lat.2 / 1e3);
-    let n = t.anchor_ms.len();
-    let anc = percentiles(&mut t.anchor_ms);
-    println!("201 -> anchored ms (n={n}) p50 {:.0}  p99 {:.0}  max {:.0}", anc.0, anc.1, anc.2);
+    if args.no_follow {
+        println!("201 -> anchored: not followed");
+    } else {
+        let n = t.anchor_ms.len();
+        let anc = percentiles(&mut t.anchor_ms);
+        println!("201 -> anchored ms (n={n}) p50 {:.0}  p99 {:.0}  max {:.0}", anc.0, anc.1, anc.2);
+    }
     Ok(())
-}
-
-fn body(args: &Args, connection: usize, n: &mut u64) -> Value {
-    let mut item = || {
-        *n += 1;
-        json!({"kind": "document", "content_hash": Hash::of(format!("{}/{connection}/{n}", std::process::id()).as_bytes())})
-    };
-    if args.batch > 0 { json!({ "items": (0..args.batch).map(|_| item()).collect::<Vec<_>>() }) } else { item() }
 }
 
 /// Polls the receipt with `?wait=` until it is anchored; records the time since the `201`.

@@ -36,6 +36,7 @@ impl Store {
         .bind(now)
         .execute(self.pool())
         .await?;
+        self.credentials.clear();
         Ok(done.rows_affected() == 1)
     }
 
@@ -46,6 +47,7 @@ impl Store {
             .bind(fingerprint.as_slice())
             .execute(self.pool())
             .await?;
+        self.credentials.clear();
         Ok(done.rows_affected() == 1)
     }
 

@@ -8,6 +8,7 @@ mod audit;
 mod blocks;
 mod client_certs;
 mod codec;
+mod credential_cache;
 mod evidence;
 mod images;
 pub mod invoices;
@@ -17,9 +18,12 @@ pub mod writer;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use credential_cache::CredentialCache;
+pub use credential_cache::TTL as CREDENTIAL_TTL;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -42,6 +46,8 @@ pub const DB_FILE: &str = "notarium.db";
 pub struct Store {
     pool: SqlitePool,
     options: SqliteConnectOptions,
+    /// Tenants of recently confirmed API keys and client certificates (at most 1 s old).
+    credentials: Arc<CredentialCache>,
 }
 
 impl Store {
@@ -65,7 +71,7 @@ impl Store {
             .await
             .with_context(|| format!("opening {}", path.display()))?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await.context("applying migrations")?;
-        Ok(Self { pool, options })
+        Ok(Self { pool, options, credentials: Arc::default() })
     }
 
     /// Opens an existing database read-only, without applying migrations: for `notarium audit`,
@@ -86,7 +92,7 @@ impl Store {
             .connect_with(options.clone())
             .await
             .with_context(|| format!("opening {} read-only", path.display()))?;
-        Ok(Self { pool, options })
+        Ok(Self { pool, options, credentials: Arc::default() })
     }
 
     /// A dedicated connection for the single evidence writer.

@@ -94,6 +94,9 @@ impl Store {
     /// The enabled tenant a credential (an API key's hash, a client certificate's
     /// fingerprint) belongs to, unless the credential is revoked.
     pub(super) async fn tenant_by_credential(&self, kind: Credential, id: &[u8; 32]) -> anyhow::Result<Option<Tenant>> {
+        if let Some(tenant) = self.credentials.get(kind, id) {
+            return Ok(Some(tenant));
+        }
         let (table, column) = match kind {
             Credential::ApiKey => ("api_keys", "key_hash"),
             Credential::ClientCert => ("client_certs", "fingerprint"),
@@ -103,7 +106,11 @@ impl Store {
              WHERE c.{column} = ? AND c.revoked_ms IS NULL AND t.disabled = 0"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.as_slice()).fetch_optional(self.pool()).await?;
-        row.as_ref().map(tenant_from_row).transpose()
+        let tenant = row.as_ref().map(tenant_from_row).transpose()?;
+        if let Some(t) = &tenant {
+            self.credentials.put(kind, id, t);
+        }
+        Ok(tenant)
     }
 
     /// Adds a key to a tenant and returns its text (shown once).
@@ -122,6 +129,7 @@ impl Store {
             .bind(id_bytes(tenant))
             .execute(self.pool())
             .await?;
+        self.credentials.clear();
         Ok(done.rows_affected())
     }
 
@@ -132,6 +140,7 @@ impl Store {
             .bind(hash_api_key(key).as_slice())
             .execute(self.pool())
             .await?;
+        self.credentials.clear();
         Ok(done.rows_affected() == 1)
     }
 
@@ -141,6 +150,7 @@ impl Store {
             .bind(id_bytes(tenant))
             .execute(self.pool())
             .await?;
+        self.credentials.clear();
         Ok(done.rows_affected() == 1)
     }
 
@@ -176,7 +186,7 @@ async fn insert_key(tx: &mut sqlx::SqliteConnection, tenant: &TenantId, key: &st
 }
 
 /// What a tenant authenticates with.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Credential {
     ApiKey,
     ClientCert,

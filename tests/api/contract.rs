@@ -155,9 +155,13 @@ async fn admin_commands_manage_tenants_and_keys_of_a_running_service() {
 
     let (code, rotated) = admin(&["key", "rotate", "--tenant", tenant]);
     assert_eq!(code, 0);
+    // Revoked by another process: the server's credential cache forgets it within its TTL.
+    tokio::time::sleep(notarium::store::CREDENTIAL_TTL).await;
     assert_eq!(problem(app.post_json("/v1/evidence", Some(&key), &body).await).await, (401, "invalid_api_key".into()));
     assert_eq!(app.post_json("/v1/evidence", Some(&rotated), &body).await.status(), 201);
     assert_eq!(admin(&["tenant", "disable", "--tenant", tenant]).0, 0);
+    // Revoked by another process: the server's credential cache forgets it within its TTL.
+    tokio::time::sleep(notarium::store::CREDENTIAL_TTL).await;
     assert_eq!(
         problem(app.post_json("/v1/evidence", Some(&rotated), &body).await).await,
         (401, "invalid_api_key".into())

@@ -74,6 +74,8 @@ async fn bad_input_is_refused_with_the_right_code_and_writes_nothing() {
     );
     let store = app.store().await;
     assert!(store.revoke_api_key(app.key(TenantRole::Insurer)).await.unwrap());
+    // Revoked by another process: the server's credential cache forgets it within its TTL.
+    tokio::time::sleep(notarium::store::CREDENTIAL_TTL).await;
     let res = app.post_json("/v1/evidence", Some(app.key(TenantRole::Insurer)), &item(&good)).await;
     assert_eq!(problem(res).await, (401, "invalid_api_key".into()));
 

@@ -95,10 +95,14 @@ impl Store {
         content: &Hash,
         limit: u32,
     ) -> anyhow::Result<Vec<EvidenceRecord>> {
-        let sql =
-            format!("SELECT {COLUMNS} FROM evidence WHERE tenant_id = ? AND content_hash = ? ORDER BY seq LIMIT ?");
+        // The index holds the hash's first 8 bytes (migration 0008): the same expression finds it.
+        let sql = format!(
+            "SELECT {COLUMNS} FROM evidence WHERE tenant_id = ? AND substr(content_hash, 1, 8) = ? \
+             AND content_hash = ? ORDER BY seq LIMIT ?"
+        );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id_bytes(owner))
+            .bind(&content.as_bytes()[..8])
             .bind(content.as_bytes().as_slice())
             .bind(i64::from(limit))
             .fetch_all(self.pool())

@@ -148,6 +148,24 @@ async fn owners_list_and_look_up_only_their_own_records() {
         .await
         .unwrap();
     assert_eq!(found["items"][0]["id"], ids[2].as_str());
+    assert_eq!(found["items"].as_array().unwrap().len(), 1);
+    // Two hashes with the same first 8 bytes (the index's key) are still told apart.
+    let (twin_a, twin_b) =
+        (format!("{}{}", "ab".repeat(8), "01".repeat(24)), format!("{}{}", "ab".repeat(8), "02".repeat(24)));
+    for twin in [&twin_a, &twin_b] {
+        let res =
+            app.post_json("/v1/evidence", Some(&merchant), &json!({"kind": "document", "content_hash": twin})).await;
+        assert_eq!(res.status(), 201);
+    }
+    let found: Value = app
+        .post_json("/v1/evidence/lookup", Some(&merchant), &json!({"content_hash": twin_b}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let hashes: Vec<&str> =
+        found["items"].as_array().unwrap().iter().map(|e| e["content_hash"].as_str().unwrap()).collect();
+    assert_eq!(hashes, [twin_b.as_str()]);
     let hospital = app.key(TenantRole::Hospital);
     let other: Value = app
         .post_json("/v1/evidence/lookup", Some(hospital), &json!({"content_hash": hash}))

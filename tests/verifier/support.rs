@@ -88,6 +88,10 @@ pub fn receipt_with_metadata(metadata: Metadata, witnesses: &[TestWitness]) -> R
         metadata: Some(metadata),
     };
     let leaf_hash = evidence.leaf().hash();
+    // OpenSSL stamps `signingTime` from time(2), the kernel's coarse clock, which may lag the
+    // precise clock of `received` by a tick (a few milliseconds): sign one tick later, as a
+    // real block always is, so that a signing time never reads as before the record.
+    std::thread::sleep(std::time::Duration::from_millis(20));
     let mut leaves: Vec<Hash> = (0..6u8).map(|i| Hash::of(&[i])).collect();
     leaves[3] = leaf_hash;
     let tree = MerkleTree::from_leaves(&leaves);

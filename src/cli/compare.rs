@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::verify::{Anchors, printable, read_bounded, read_receipt_file};
 use crate::domain::{EvidenceId, EvidenceKind, Hash, Timestamp};
 use crate::fingerprint::decode::decode;
-use crate::fingerprint::set::{ALGORITHM, MIN_QUALITY, THRESHOLD, for_query};
+use crate::fingerprint::set::{self, ALGORITHM, THRESHOLD, for_query};
 use crate::images::metadata::{committed_fingerprints, format_name};
 
 /// Largest suspect file read.
@@ -93,8 +93,7 @@ fn compare(args: &CompareArgs) -> anyhow::Result<Comparison> {
     let bytes = read_bounded(&args.suspect, MAX_SUSPECT_BYTES)?;
     let decoded = decode(&bytes).with_context(|| format!("decoding {}", args.suspect.display()))?;
     let query = for_query(&decoded.image);
-    let committed_quality = metadata["fingerprints"].get("quality").and_then(serde_json::Value::as_u64).unwrap_or(0);
-    let distance = query.hashes.iter().flat_map(|q| stored.iter().map(move |s| q.distance(s))).min().unwrap_or(256);
+    let distance = set::distance(&query, &stored);
     let failed_checks = report.checks.iter().filter(|c| c.ok == Some(false)).map(|c| c.name.to_string()).collect();
     Ok(Comparison {
         evidence: receipt.evidence.id,
@@ -107,7 +106,7 @@ fn compare(args: &CompareArgs) -> anyhow::Result<Comparison> {
         distance,
         within_threshold: distance <= THRESHOLD,
         identical: Hash::of(&bytes) == receipt.evidence.content_hash,
-        conclusive: query.is_reliable() && committed_quality >= u64::from(MIN_QUALITY),
+        conclusive: query.is_reliable() && stored.is_reliable(),
         suspect: format!(
             "{}: {} {} × {}{}",
             args.suspect.display(),

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::analyse::Analysis;
 use crate::domain::Metadata;
 use crate::fingerprint::pdq::Pdq;
-use crate::fingerprint::set::{ALGORITHM, THRESHOLD};
+use crate::fingerprint::set::{ALGORITHM, Fingerprints, THRESHOLD};
 
 /// What the owner says of the picture.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,9 +58,10 @@ pub fn image_metadata(described: &Described, file: &FileFacts, analysis: &Analys
     m
 }
 
-/// The fingerprints a record's metadata commits to, with their algorithm; why not when the
-/// metadata holds none (another kind, or a receipt without metadata) or holds them malformed.
-pub fn committed_fingerprints(metadata: &Metadata) -> Result<(String, Vec<Pdq>), String> {
+/// The fingerprints a record's metadata commits to (with their quality; 0 when absent), with
+/// their algorithm; why not when the metadata holds none (another kind, or a receipt without
+/// metadata) or holds them malformed.
+pub fn committed_fingerprints(metadata: &Metadata) -> Result<(String, Fingerprints), String> {
     let f = metadata.get("fingerprints").ok_or("the metadata holds no fingerprints")?;
     let algorithm = f.get("algorithm").and_then(Value::as_str).ok_or("fingerprints.algorithm is missing")?;
     let hashes = f.get("hashes").and_then(Value::as_array).ok_or("fingerprints.hashes is missing")?;
@@ -72,7 +73,8 @@ pub fn committed_fingerprints(metadata: &Metadata) -> Result<(String, Vec<Pdq>),
     if hashes.is_empty() {
         return Err("fingerprints.hashes is empty".into());
     }
-    Ok((algorithm.to_owned(), hashes))
+    let quality = f.get("quality").and_then(Value::as_u64).map_or(0, |q| q.min(100) as u8);
+    Ok((algorithm.to_owned(), Fingerprints { hashes, quality }))
 }
 
 pub fn format_name(format: ImageFormat) -> &'static str {
@@ -87,7 +89,6 @@ pub fn format_name(format: ImageFormat) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fingerprint::set::Fingerprints;
 
     fn analysis(captured: Option<&str>) -> Analysis {
         Analysis {
@@ -106,7 +107,8 @@ mod tests {
         let file = FileFacts { name: Some("a.png".into()), size: 9, sha256: "00".into() };
         let described = Described { title: "T".into(), author: None };
         let m = image_metadata(&described, &file, &analysis(Some("2026-01-02T03:04:05")));
-        assert_eq!(committed_fingerprints(&m), Ok((ALGORITHM.to_owned(), vec![Pdq([1, 2, 3, 4]), Pdq([5, 6, 7, 8])])));
+        let stored = Fingerprints { hashes: vec![Pdq([1, 2, 3, 4]), Pdq([5, 6, 7, 8])], quality: 77 };
+        assert_eq!(committed_fingerprints(&m), Ok((ALGORITHM.to_owned(), stored)));
         assert_eq!(m["image"]["captured"], "2026-01-02T03:04:05");
         assert!(!m.contains_key("author"));
         let m = image_metadata(&described, &file, &analysis(None));

@@ -2,6 +2,7 @@
 //! the same `404` as an unknown id).
 
 use actix_web::{HttpResponse, web};
+use image::ImageFormat;
 
 use crate::domain::EvidenceKind;
 use crate::http::auth::Caller;
@@ -38,12 +39,7 @@ pub async fn original(
         Err(e) => return Err(Problem::internal(&e.into())),
     };
     let format = record.metadata.as_ref().and_then(|m| m.get("image")?.get("format")?.as_str().map(str::to_owned));
-    let media = match format.as_deref() {
-        Some("png") => "image/png",
-        Some("webp") => "image/webp",
-        Some("jpeg") => "image/jpeg",
-        _ => "application/octet-stream",
-    };
+    let media = format.and_then(ImageFormat::from_extension).map_or("application/octet-stream", |f| f.to_mime_type());
     Ok(HttpResponse::Ok()
         .content_type(media)
         .insert_header(("Content-Disposition", "attachment"))

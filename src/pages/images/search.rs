@@ -3,17 +3,15 @@
 //! not, co-signed by whom, how alike; title, author, owner and thumbnail of the public ones;
 //! a link to each certificate. The search is the API's (`search_bytes`); nothing is stored.
 
-use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use futures_util::StreamExt;
 
 use super::picture::PictureFacts;
 use super::problem_words;
-use crate::http::body::{collect_limited, media_type};
-use crate::http::images::search::search_bytes;
-use crate::http::upload::{Limits, text_field};
+use crate::http::body::media_type;
+use crate::http::images::search::{read_suspect, search_bytes};
+use crate::http::upload::Limits;
 use crate::images::Images;
 use crate::images::search::{ImageMatch, SearchResult};
 use crate::pages::evidence::status_words;
@@ -52,12 +50,6 @@ struct SearchPage {
     error: Option<String>,
 }
 
-/// The form as sent: its CSRF token and the picture (`None`: no file chosen).
-struct SearchForm {
-    csrf: Option<String>,
-    file: Option<Vec<u8>>,
-}
-
 fn page(
     visitor: &Visitor,
     status: StatusCode,
@@ -88,15 +80,16 @@ pub(super) async fn submit(
         }
         page(&visitor, p.status, None, Some(problem_words(visitor.t(), &p, limits.max_image_bytes)))
     };
-    let form = match read_form(&req, &visitor, payload, limits.max_image_bytes).await {
-        Ok(form) => form,
+    let accepts = |token: &str| visitor.csrf_matches(Some(token));
+    let file = match read_suspect(&req, payload, limits.max_image_bytes, Some(&accepts)).await {
+        Ok(file) => file,
         Err(p) if p.code == "csrf_rejected" => {
             return Err(PageError::new(visitor.lang, StatusCode::FORBIDDEN, visitor.t().error_csrf));
         }
         Err(p) => return refused(p),
     };
-    visitor.check_csrf(form.csrf.as_deref())?;
-    let Some(file) = form.file else {
+    // A browser's empty file input sends an unnamed, empty part: no file chosen.
+    let Some(file) = file.filter(|f| f.named || !f.bytes.is_empty()).map(|f| f.bytes) else {
         let missing = visitor.t().problem_missing_file.to_owned();
         return page(&visitor, StatusCode::UNPROCESSABLE_ENTITY, None, Some(missing));
     };
@@ -104,47 +97,6 @@ pub(super) async fn submit(
         Ok(result) => page(&visitor, StatusCode::OK, Some(result_view(visitor.lang, result)), None),
         Err(p) => refused(p),
     }
-}
-
-/// Reads `csrf`, checked as soon as it arrives and required before the file (so no file is read
-/// for a forged form), and one `file` (at most `max_bytes`); any other field is refused. A file
-/// part with no name and no bytes (a browser's empty file input) counts as no file.
-async fn read_form(
-    req: &HttpRequest,
-    visitor: &Visitor,
-    payload: web::Payload,
-    max_bytes: u64,
-) -> Result<SearchForm, Problem> {
-    let forged = || Problem::new(StatusCode::FORBIDDEN, "csrf_rejected", "the form's csrf token does not match");
-    let mut multipart = Multipart::new(req.headers(), payload);
-    let mut form = SearchForm { csrf: None, file: None };
-    while let Some(field) = multipart.next().await {
-        let mut field = field.map_err(|e| Problem::malformed(format!("multipart: {e}")))?;
-        let unnamed = field.content_disposition().and_then(|cd| cd.get_filename()).is_none_or(str::is_empty);
-        match field.name().unwrap_or_default() {
-            "csrf" => {
-                let token = text_field(&mut field).await?;
-                if !visitor.csrf_matches(Some(&token)) {
-                    return Err(forged());
-                }
-                form.csrf = Some(token);
-            }
-            "file" if form.csrf.is_none() => return Err(forged()),
-            "file" if form.file.is_none() => {
-                let bytes =
-                    collect_limited(&mut field, usize::try_from(max_bytes).unwrap_or(usize::MAX), "the file").await?;
-                form.file = (!(unnamed && bytes.is_empty())).then(|| Vec::from(bytes));
-            }
-            other => {
-                return Err(Problem::invalid_field(
-                    format!("/{other}"),
-                    "unknown_field",
-                    "the form takes csrf and file",
-                ));
-            }
-        }
-    }
-    Ok(form)
 }
 
 fn result_view(lang: Lang, result: SearchResult) -> ResultView {

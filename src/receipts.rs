@@ -6,9 +6,10 @@ use openssl::x509::X509;
 
 use crate::crypto::cms::inspect;
 use crate::domain::merkle::MerkleTree;
+use crate::domain::merkle_tiles::{TILE_LEAVES, decode_roots, proof_from_tiles, tile_range};
 use crate::domain::receipt::RECEIPT_FORMAT;
-use crate::domain::{Cosignature, InclusionProof, Receipt, ReceiptBlock, ReceiptEvidence};
-use crate::store::{EvidenceRecord, Store};
+use crate::domain::{Cosignature, Hash, InclusionProof, Receipt, ReceiptBlock, ReceiptEvidence};
+use crate::store::{BlockRow, EvidenceRecord, Store};
 
 /// The receipt of `record`, or `None` while its block is not anchored. Without `disclose`,
 /// the metadata is left out (it still verifies through `meta_hash`).
@@ -22,10 +23,8 @@ pub async fn receipt_for(store: &Store, record: &EvidenceRecord, disclose: bool)
     if block.anchored.is_none() {
         return Ok(None);
     }
-    let leaves = store.leaf_hashes(block.first_seq, block.leaf_count).await?;
     let index = record.seq - block.first_seq;
-    let tree = MerkleTree::from_leaves(&leaves);
-    let siblings = tree.proof(index as usize).context("the record is inside its block")?;
+    let siblings = proof(store, &block, index).await?;
     let header = block.parsed()?;
     let mut cosignatures = Vec::new();
     for c in store.cosignatures(block.height).await? {
@@ -47,6 +46,20 @@ pub async fn receipt_for(store: &Store, record: &EvidenceRecord, disclose: bool)
         },
         cosignatures,
     }))
+}
+
+/// The inclusion proof of leaf `index` of `block`: from one tile's leaves and the stored tile
+/// roots, or, for a block sealed before tiles were stored, from all of its leaves.
+async fn proof(store: &Store, block: &BlockRow, index: u64) -> anyhow::Result<Vec<Hash>> {
+    let Some(stored) = store.block_tiles(block.height).await? else {
+        let leaves = store.leaf_hashes(block.first_seq, block.leaf_count).await?;
+        return MerkleTree::from_leaves(&leaves).proof(index as usize).context("the record is inside its block");
+    };
+    let roots = decode_roots(&stored).with_context(|| format!("block {}: stored tile roots", block.height))?;
+    let (first, end) = tile_range(index, block.leaf_count, TILE_LEAVES);
+    let leaves = store.leaf_hashes(block.first_seq + first, end - first).await?;
+    proof_from_tiles(&leaves, index as usize, &roots, TILE_LEAVES)
+        .with_context(|| format!("block {}: leaf {index} is not in its tile or the tile roots", block.height))
 }
 
 /// The certificates a co-signature carries, as the receipt lists them: signer first.

@@ -1,12 +1,13 @@
 //! The checks of one block, without I/O: its header against the block row and the previous
 //! block, its records against their leaf hashes, the leaves against the header's root, the
-//! block hash, and its co-signatures. They run in this order, so that one changed byte is
+//! block hash, the stored tile roots, and its co-signatures. They run in this order, so that one changed byte is
 //! named by the first check it breaks and the root/leaf relationship tells which side changed.
 
 use super::inconsistency::{Inconsistency, Table};
 use crate::crypto::{OpensslChecker, TrustStore};
 use crate::domain::canonical::meta_hash;
 use crate::domain::merkle::MerkleTree;
+use crate::domain::merkle_tiles::{TILE_LEAVES, decode_roots, tile_roots};
 use crate::domain::quorum::QuorumPolicy;
 use crate::domain::verify::CosignatureChecker;
 use crate::domain::{BlockHeader, Cosignature, EvidenceId, Hash, Leaf, LogName, Role, Timestamp};
@@ -207,6 +208,28 @@ pub fn check_leaves(scan: &LeafScan, header: &BlockHeader, block: &BlockRow) -> 
     } else {
         Inconsistency::Root { height, in_header: header.root, rebuilt: rebuilt_root }
     })
+}
+
+/// The block's stored tile roots, when it has them, must be the roots of its stored leaves:
+/// receipts build their proofs from them.
+pub fn check_tiles(scan: &LeafScan, block: &BlockRow, stored: Option<&[u8]>) -> Result<(), Inconsistency> {
+    let Some(bytes) = stored else { return Ok(()) };
+    let height = block.height;
+    let stored = decode_roots(bytes).ok_or_else(|| Inconsistency::Unreadable {
+        table: Table::BlockTiles,
+        row: format!("height {height}"),
+        reason: format!("{} bytes is not a whole number of 32-byte roots", bytes.len()),
+    })?;
+    let rebuilt = tile_roots(&scan.stored, TILE_LEAVES);
+    match (0..stored.len().max(rebuilt.len())).find(|&i| stored.get(i) != rebuilt.get(i)) {
+        None => Ok(()),
+        Some(tile) => Err(Inconsistency::TileRoot {
+            height,
+            tile,
+            stored: stored.get(tile).copied(),
+            rebuilt: rebuilt.get(tile).copied(),
+        }),
+    }
 }
 
 /// Which hash column of a record one changed byte explains: the field whose value, with one

@@ -9,6 +9,7 @@ use crate::domain::{EvidenceId, Hash};
 pub enum Table {
     Evidence,
     Blocks,
+    BlockTiles,
     Cosignatures,
 }
 
@@ -17,6 +18,7 @@ impl fmt::Display for Table {
         f.write_str(match self {
             Table::Evidence => "evidence",
             Table::Blocks => "blocks",
+            Table::BlockTiles => "block_tiles",
             Table::Cosignatures => "cosignatures",
         })
     }
@@ -74,6 +76,9 @@ pub enum Inconsistency {
     /// The record's fields do not rebuild its stored leaf hash, and neither leaf gives the
     /// header's root (more than one thing changed).
     Leaf { height: u64, seq: u64, id: EvidenceId, stored: Hash, rebuilt: Hash },
+    /// A stored tile root (the root of 256 leaves, from which receipts build their proofs) is
+    /// not what the block's stored leaf hashes rebuild; `None` where one side has no such tile.
+    TileRoot { height: u64, tile: usize, stored: Option<Hash>, rebuilt: Option<Hash> },
     /// A co-signature fails `check` (`cosignature`: readable and a valid signature over the
     /// header; `chain`, `validity`, `role`: as `notarium verify` names them).
     Cosignature { height: u64, witness: String, check: &'static str, reason: String },
@@ -92,6 +97,7 @@ impl Inconsistency {
             | Self::RecordFields { .. }
             | Self::Leaf { .. } => Table::Evidence,
             Self::Cosignature { .. } | Self::Quorum { .. } => Table::Cosignatures,
+            Self::TileRoot { .. } => Table::BlockTiles,
             Self::MissingBlock { .. }
             | Self::BlockRange { .. }
             | Self::HeaderUnparseable { .. }
@@ -172,6 +178,16 @@ impl fmt::Display for Inconsistency {
                 "evidence seq {seq} (id {id}, block {height}): the record's fields rebuild leaf hash {rebuilt}, not \
                  its stored leaf_hash {stored}, and neither gives the header's root"
             ),
+            Self::TileRoot { height, tile, stored, rebuilt } => {
+                let shown = |h: &Option<Hash>| h.map_or("absent".to_string(), |h| h.to_string());
+                write!(
+                    f,
+                    "block_tiles height {height}: tile {tile}'s root is stored as {}, the block's leaf hashes rebuild \
+                     {}: receipts of this block would carry proofs that do not verify",
+                    shown(stored),
+                    shown(rebuilt)
+                )
+            }
             Self::Cosignature { height, witness, check, reason } => {
                 write!(f, "cosignatures height {height}, witness {witness}: the {check} check fails: {reason}")
             }

@@ -165,10 +165,12 @@ async fn audit_block(
         }
     }
     let cosignatures = store.cosignatures_for_audit(block.height).await?;
+    let tiles = store.block_tiles(block.height).await?;
     let rules = rules.clone();
     blocking(move || {
         scan.finish()?;
         checks::check_leaves(&scan, &header, &block)?;
+        checks::check_tiles(&scan, &block, tiles.as_deref())?;
         checks::check_block_hash(&block)?;
         let count = cosignatures.len() as u64;
         let mut signers = Vec::new();

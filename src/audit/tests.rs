@@ -3,10 +3,11 @@
 
 use serde_json::json;
 
-use super::checks::{ChainTip, LeafScan, check_block_hash, check_header, check_leaves};
-use super::inconsistency::Inconsistency;
+use super::checks::{ChainTip, LeafScan, check_block_hash, check_header, check_leaves, check_tiles};
+use super::inconsistency::{Inconsistency, Table};
 use crate::domain::canonical::meta_hash;
 use crate::domain::merkle::MerkleTree;
+use crate::domain::merkle_tiles::{TILE_LEAVES, encode_roots, tile_roots};
 use crate::domain::{BlockHeader, EvidenceKind, Hash, Salt};
 use crate::store::{BlockRow, EvidenceRecord};
 
@@ -148,4 +149,28 @@ fn header_changes_are_told_apart() {
     let gap = ChainTip { end_seq: 9, ..tip.clone() };
     let found = check(&gap, &block, records).unwrap_err();
     assert_eq!(found, Inconsistency::BlockRange { height: 5, first_seq: 10, expected: 9 });
+}
+
+#[test]
+fn stored_tile_roots_must_be_the_leaves_roots() {
+    let (_, block, records) = block();
+    let mut scan = LeafScan::new(&block);
+    scan.add(records.iter().cloned().map(|r| (r.seq, Ok(r))).collect()).unwrap();
+    let leaves: Vec<Hash> = records.iter().map(|r| r.leaf_hash).collect();
+    let good = encode_roots(&tile_roots(&leaves, TILE_LEAVES));
+    assert_eq!(check_tiles(&scan, &block, Some(&good)), Ok(()));
+    assert_eq!(check_tiles(&scan, &block, None), Ok(()), "a block sealed before tiles were stored");
+
+    let mut changed = good.clone();
+    changed[3] ^= 1;
+    let found = check_tiles(&scan, &block, Some(&changed)).unwrap_err();
+    assert!(matches!(found, Inconsistency::TileRoot { height: 5, tile: 0, stored: Some(_), rebuilt: Some(_) }));
+    assert!(found.to_string().starts_with("block_tiles height 5: tile 0's root"), "{found}");
+
+    let mut extra = good.clone();
+    extra.extend([0u8; 32]);
+    let found = check_tiles(&scan, &block, Some(&extra)).unwrap_err();
+    assert!(matches!(found, Inconsistency::TileRoot { tile: 1, rebuilt: None, .. }), "{found:?}");
+    let found = check_tiles(&scan, &block, Some(&good[..31])).unwrap_err();
+    assert!(matches!(found, Inconsistency::Unreadable { table: Table::BlockTiles, .. }), "{found:?}");
 }

@@ -9,6 +9,7 @@ pub mod invoice;
 pub mod leaf;
 mod lines;
 pub mod merkle;
+pub mod merkle_tiles;
 pub mod names;
 pub mod quorum;
 pub mod receipt;

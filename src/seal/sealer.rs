@@ -14,7 +14,7 @@ use tokio::time::{MissedTickBehavior, interval};
 use super::cosigner::{Cosigner, KeyOwners, stored_key_owners};
 use super::status::{SharedStatus, WitnessStatus};
 use crate::crypto::TrustStore;
-use crate::domain::merkle::MerkleTree;
+use crate::domain::merkle_tiles::{TILE_LEAVES, root_from_tiles, tile_roots};
 use crate::domain::verify::QuorumPolicy;
 use crate::domain::{BlockHeader, Hash, LogName, Timestamp};
 use crate::metrics::Metrics;
@@ -172,24 +172,28 @@ impl Sealer {
     async fn seal(&self, latest: Option<&BlockRow>, first_seq: u64, leaves: &[Hash]) -> anyhow::Result<()> {
         let started = Instant::now();
         let now = Timestamp::now();
+        let tiles = tile_roots(leaves, TILE_LEAVES);
         let header = BlockHeader {
             log: self.config.log.clone(),
             height: latest.map_or(0, |b| b.height + 1),
             prev: latest.map_or(Hash::ZERO, |b| b.block_hash),
-            root: MerkleTree::from_leaves(leaves).root(),
+            root: root_from_tiles(&tiles),
             leaves: leaves.len() as u64,
             sealed: latest.map_or(now, |b| b.sealed.max(now)),
         };
         self.store
-            .insert_block(&BlockRow {
-                height: header.height,
-                first_seq,
-                leaf_count: header.leaves,
-                header: header.text(),
-                block_hash: header.block_hash(),
-                sealed: header.sealed,
-                anchored: None,
-            })
+            .insert_block(
+                &BlockRow {
+                    height: header.height,
+                    first_seq,
+                    leaf_count: header.leaves,
+                    header: header.text(),
+                    block_hash: header.block_hash(),
+                    sealed: header.sealed,
+                    anchored: None,
+                },
+                &tiles,
+            )
             .await?;
         self.metrics.seal_seconds.observe(started.elapsed().as_secs_f64());
         self.metrics.block_leaves.observe(header.leaves as f64);

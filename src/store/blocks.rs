@@ -6,6 +6,7 @@ use sqlx::sqlite::SqliteRow;
 
 use super::Store;
 use super::codec;
+use crate::domain::merkle_tiles::encode_roots;
 use crate::domain::verify::QuorumPolicy;
 use crate::domain::{BlockHeader, Hash, Role, Timestamp, WitnessName};
 
@@ -97,8 +98,10 @@ impl Store {
         rows.iter().map(block_from_row).collect()
     }
 
-    /// Appends a sealed block. Refuses (primary key) a second block at one height.
-    pub async fn insert_block(&self, b: &BlockRow) -> anyhow::Result<()> {
+    /// Appends a sealed block with its tile roots ([`crate::domain::merkle_tiles`]), in one
+    /// transaction. Refuses (primary key) a second block at one height.
+    pub async fn insert_block(&self, b: &BlockRow, tile_roots: &[Hash]) -> anyhow::Result<()> {
+        let mut tx = self.pool().begin().await?;
         sqlx::query("INSERT INTO blocks (height, first_seq, leaf_count, header, block_hash, sealed_ms) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(b.height as i64)
             .bind(b.first_seq as i64)
@@ -106,10 +109,28 @@ impl Store {
             .bind(&b.header)
             .bind(b.block_hash.as_bytes().as_slice())
             .bind(b.sealed.unix_millis())
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await
             .with_context(|| format!("inserting block {}", b.height))?;
+        if !tile_roots.is_empty() {
+            sqlx::query("INSERT INTO block_tiles (height, roots) VALUES (?, ?)")
+                .bind(b.height as i64)
+                .bind(encode_roots(tile_roots))
+                .execute(&mut *tx)
+                .await
+                .with_context(|| format!("inserting the tile roots of block {}", b.height))?;
+        }
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// The tile roots stored with block `height` as stored (decode with
+    /// [`crate::domain::merkle_tiles::decode_roots`]); `None` for a block sealed before they were.
+    pub async fn block_tiles(&self, height: u64) -> anyhow::Result<Option<Vec<u8>>> {
+        Ok(sqlx::query_scalar("SELECT roots FROM block_tiles WHERE height = ?")
+            .bind(height as i64)
+            .fetch_optional(self.pool())
+            .await?)
     }
 
     /// When the oldest block not yet anchored was sealed, if there is one.

@@ -456,7 +456,11 @@ async fn a_fork_through_the_database_is_refused_and_reported() {
     drop(cluster.server.take());
     let url = format!("sqlite://{}", cluster.root.path().join("data/notarium.db").display());
     let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.unwrap();
-    for sql in ["DELETE FROM cosignatures WHERE height >= ?", "DELETE FROM blocks WHERE height >= ?"] {
+    for sql in [
+        "DELETE FROM cosignatures WHERE height >= ?",
+        "DELETE FROM block_tiles WHERE height >= ?",
+        "DELETE FROM blocks WHERE height >= ?",
+    ] {
         sqlx::query(sql).bind(height as i64).execute(&mut db).await.unwrap();
     }
     drop(db);

@@ -27,6 +27,7 @@ mod pictures;
 mod process;
 mod real_server;
 mod receipt_zip;
+mod tiles;
 mod tls;
 #[path = "../shared/tools.rs"]
 mod tools;

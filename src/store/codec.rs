@@ -1,10 +1,14 @@
-//! Column codecs: ids as 16-byte blobs, hashes as 32-byte blobs, times as milliseconds.
+//! Column codecs: ids as 16-byte blobs, hashes as 32-byte blobs (a meta hash of no metadata as
+//! an empty one), times as milliseconds.
+
+use std::sync::LazyLock;
 
 use anyhow::{Context, anyhow};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
+use crate::domain::canonical;
 use crate::domain::{EvidenceId, Hash, Salt, TenantId, Timestamp};
 
 pub fn bytes32(row: &SqliteRow, col: &str) -> anyhow::Result<[u8; 32]> {
@@ -14,6 +18,24 @@ pub fn bytes32(row: &SqliteRow, col: &str) -> anyhow::Result<[u8; 32]> {
 
 pub fn hash(row: &SqliteRow, col: &str) -> anyhow::Result<Hash> {
     bytes32(row, col).map(Hash)
+}
+
+/// The meta hash of a record without metadata, stored as an empty blob: 32 bytes less for
+/// every hash-only record (issue 5: bytes per record).
+static NO_METADATA: LazyLock<Hash> = LazyLock::new(|| canonical::meta_hash(None));
+
+/// A meta hash as stored: empty for a record without metadata, else its 32 bytes.
+pub fn meta_hash_bytes(meta: &Hash) -> Vec<u8> {
+    if *meta == *NO_METADATA { Vec::new() } else { meta.as_bytes().to_vec() }
+}
+
+/// A meta hash as [`meta_hash_bytes`] stored it (rows written before store all 32 bytes).
+pub fn meta_hash(row: &SqliteRow, col: &str) -> anyhow::Result<Hash> {
+    let v: Vec<u8> = row.try_get(col).with_context(|| format!("column {col}"))?;
+    if v.is_empty() {
+        return Ok(*NO_METADATA);
+    }
+    v.try_into().map(Hash).map_err(|v: Vec<u8>| anyhow!("column {col}: {} bytes, expected 32", v.len()))
 }
 
 /// A salt, or `None` where erasure left an empty blob.

@@ -59,6 +59,11 @@ pub struct IdempotencyRecord {
 
 pub(super) const COLUMNS: &str =
     "seq, id, tenant_id, kind, content_hash, salt, meta_hash, metadata, received_ms, leaf_hash";
+/// [`COLUMNS`] prefixed with the table, for queries that join it.
+const QUALIFIED: &str = "evidence.seq, evidence.id, evidence.tenant_id, evidence.kind, evidence.content_hash, \
+     evidence.salt, evidence.meta_hash, evidence.metadata, evidence.received_ms, evidence.leaf_hash";
+/// Records per epoch of the content index, as a shift: `seq >> 16` (migration 0010).
+const EPOCH_BITS: u32 = 16;
 /// SQLite allows 32,766 bound parameters per statement; ten per row.
 const ROWS_PER_INSERT: usize = 3000;
 
@@ -95,10 +100,14 @@ impl Store {
         content: &Hash,
         limit: u32,
     ) -> anyhow::Result<Vec<EvidenceRecord>> {
-        // The index holds the hash's first 8 bytes (migration 0008): the same expression finds it.
+        // The index is keyed by epoch, then the hash's first 8 bytes (migration 0010): one probe
+        // per epoch, oldest first, with the index's own expressions so that it is used.
         let sql = format!(
-            "SELECT {COLUMNS} FROM evidence WHERE tenant_id = ? AND substr(content_hash, 1, 8) = ? \
-             AND content_hash = ? ORDER BY seq LIMIT ?"
+            "WITH RECURSIVE epochs(e) AS ( \
+               SELECT 0 UNION ALL SELECT e + 1 FROM epochs WHERE e < (SELECT MAX(seq) >> {EPOCH_BITS} FROM evidence)) \
+             SELECT {QUALIFIED} FROM epochs CROSS JOIN evidence INDEXED BY evidence_content_epoch \
+               ON (evidence.seq >> {EPOCH_BITS}) = epochs.e AND substr(evidence.content_hash, 1, 8) = ?2 \
+             WHERE evidence.tenant_id = ?1 AND evidence.content_hash = ?3 ORDER BY evidence.seq LIMIT ?4"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id_bytes(owner))
@@ -202,7 +211,7 @@ pub async fn insert_evidence(conn: &mut SqliteConnection, records: &[&EvidenceRe
                 .push_bind(r.kind.as_str())
                 .push_bind(r.content_hash.as_bytes().to_vec())
                 .push_bind(r.salt.map_or(Vec::new(), |s| s.as_bytes().to_vec()))
-                .push_bind(r.meta_hash.as_bytes().to_vec())
+                .push_bind(codec::meta_hash_bytes(&r.meta_hash))
                 .push_bind(r.metadata.as_ref().map(|m| {
                     String::from_utf8(canonical_json(&serde_json::Value::Object(m.clone()))).expect("JSON is UTF-8")
                 }))
@@ -230,7 +239,7 @@ pub(super) fn record_from_row(r: &SqliteRow) -> anyhow::Result<EvidenceRecord> {
         kind,
         content_hash: codec::hash(r, "content_hash")?,
         salt,
-        meta_hash: codec::hash(r, "meta_hash")?,
+        meta_hash: codec::meta_hash(r, "meta_hash")?,
         metadata: metadata.map(|m| serde_json::from_str(&m)).transpose().context("stored metadata")?,
         received: codec::time(r, "received_ms")?,
         leaf_hash: codec::hash(r, "leaf_hash")?,

@@ -8,6 +8,8 @@ mod audit;
 mod blocks;
 mod client_certs;
 mod codec;
+#[cfg(test)]
+mod content_lookup_tests;
 mod credential_cache;
 mod evidence;
 mod images;

@@ -178,3 +178,35 @@ async fn owners_list_and_look_up_only_their_own_records() {
     assert_eq!(listed["items"], json!([]));
     app.stop().await;
 }
+
+/// A record without metadata stores its meta hash as an empty blob (32 bytes less per
+/// hash-only record) and reads back with the hash of `{}`; a record with metadata keeps all 32.
+#[actix_web::test]
+async fn a_hash_only_record_stores_no_meta_hash_bytes() {
+    use notarium::domain::canonical::meta_hash;
+    use sqlx::Connection;
+    let app = TestApp::spawn().await;
+    let merchant = app.key(TenantRole::Merchant).to_owned();
+    let bare = json!({"kind": "document", "content_hash": Hash::of(b"bare")});
+    let bare: Value = app.post_json("/v1/evidence", Some(&merchant), &bare).await.json().await.unwrap();
+    let titled: Value = app.register(b"titled").await;
+    assert_eq!(bare["meta_hash"], meta_hash(None).to_string());
+
+    let url = format!("sqlite://{}", app.data.path().join("notarium.db").display());
+    let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let lengths: Vec<i64> =
+        sqlx::query_scalar("SELECT length(meta_hash) FROM evidence ORDER BY seq").fetch_all(&mut db).await.unwrap();
+    assert_eq!(lengths, vec![0, 32]);
+    for ev in [&bare, &titled] {
+        let got: Value = app
+            .get(&format!("/v1/evidence/{}", ev["id"].as_str().unwrap()), Some(&merchant))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(got["meta_hash"], ev["meta_hash"]);
+    }
+    let receipt = app.anchored_receipt(bare["id"].as_str().unwrap(), &merchant).await;
+    assert_verifies_everywhere(&app, &receipt, b"bare").await;
+    app.stop().await;
+}

@@ -73,10 +73,8 @@ impl Sealer {
                 _ = shutdown.changed() => Wake::Stop,
             };
             let stopping = matches!(wake, Wake::Stop) || *shutdown.borrow();
-            match self.round(matches!(wake, Wake::Written)).await {
-                Ok(true) => sealed_tx.send_replace(()),
-                Ok(false) => {}
-                Err(e) => tracing::error!("sealing round failed: {e:#}"),
+            if let Err(e) = self.round(matches!(wake, Wake::Written), &sealed_tx).await {
+                tracing::error!("sealing round failed: {e:#}");
             }
             if stopping {
                 break;
@@ -126,26 +124,29 @@ impl Sealer {
             .collect()
     }
 
-    /// One round: seal what is pending (with `full_only`, only full blocks), then a heartbeat
-    /// if needed. `true` when a block was sealed.
-    async fn round(&self, full_only: bool) -> anyhow::Result<bool> {
+    /// One round: seal the records pending when it starts (with `full_only`, only full
+    /// blocks of them), then a heartbeat if needed. The cosigners hear of each block as soon as
+    /// it is stored. Records that arrive meanwhile wait for the next round: under a steady load
+    /// a round that sealed until nothing was pending made many small blocks and never ended, so
+    /// the cosigners heard of none of them until the load stopped.
+    async fn round(&self, full_only: bool, sealed: &watch::Sender<()>) -> anyhow::Result<()> {
         self.status.lock().expect("status lock").last_round = Some(Instant::now());
-        let mut sealed = false;
-        while self.seal_pending(full_only).await? {
-            sealed = true;
+        let end_seq = self.store.max_seq().await?.map_or(0, |m| m + 1);
+        while self.seal_pending(end_seq, full_only).await? {
+            sealed.send_replace(());
         }
-        if !full_only {
-            sealed |= self.heartbeat().await?;
+        if !full_only && self.heartbeat().await? {
+            sealed.send_replace(());
         }
-        Ok(sealed)
+        Ok(())
     }
 
-    /// Seals one block of pending records; `false` when there was nothing (or, with
-    /// `full_only`, less than a full batch) to seal.
-    async fn seal_pending(&self, full_only: bool) -> anyhow::Result<bool> {
+    /// Seals one block of the records pending below `end_seq`; `false` when there was nothing
+    /// (or, with `full_only`, less than a full block) to seal.
+    async fn seal_pending(&self, end_seq: u64, full_only: bool) -> anyhow::Result<bool> {
         let latest = self.store.latest_block().await?;
         let next_seq = latest.as_ref().map_or(0, BlockRow::end_seq);
-        let pending = self.store.max_seq().await?.map_or(0, |m| (m + 1).saturating_sub(next_seq));
+        let pending = end_seq.saturating_sub(next_seq);
         if pending == 0 || (full_only && pending < self.config.max_batch) {
             return Ok(false);
         }

@@ -69,6 +69,9 @@ impl Store {
             .disable_statement_logging();
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // A ping before every use is one more round trip to the connection's SQLite thread
+            // per query; a connection to a local file does not go stale.
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await
             .with_context(|| format!("opening {}", path.display()))?;

@@ -8,7 +8,7 @@ use anyhow::Context;
 use openssl::x509::X509;
 
 use crate::crypto::cms::inspect;
-use crate::domain::merkle::MerkleTree;
+use crate::domain::merkle::{MerkleTree, verify_inclusion};
 use crate::domain::merkle_tiles::{TILE_LEAVES, decode_roots, proof_from_tiles, tile_range};
 use crate::domain::receipt::RECEIPT_FORMAT;
 use crate::domain::{Cosignature, Hash, InclusionProof, Receipt, ReceiptBlock, ReceiptEvidence};
@@ -29,6 +29,11 @@ pub async fn receipt_for(store: &Store, record: &EvidenceRecord, disclose: bool)
     let index = record.seq - block.first_seq;
     let siblings = proof(store, &block, index).await?;
     let header = block.parsed()?;
+    // A missing row or a damaged tile root must be an error here, not a receipt that fails
+    // at the court: the proof is checked against the header's root before it is handed out.
+    verify_inclusion(&record.leaf_hash, index, block.leaf_count, &siblings, &header.root).with_context(|| {
+        format!("the stored proof of seq {} does not lead to block {}'s root", record.seq, block.height)
+    })?;
     let mut cosignatures = Vec::new();
     for c in store.cosignatures(block.height).await? {
         cosignatures.push(Cosignature { chain: cached_chain(&c.cms)?, witness: c.witness, role: c.role, cms: c.cms });

@@ -277,6 +277,9 @@ impl Default for Settings {
     }
 }
 
+/// The most records one block may hold (`max_batch`).
+pub const MAX_BLOCK_LEAVES: u64 = 1_000_000;
+
 impl Settings {
     /// Layers the settings. `file`: the `--config` path, or `notarium.toml` when it exists.
     /// `env`: the process environment (`NOTARIUM_<NAME>`). `flags`: values given on the
@@ -303,6 +306,11 @@ impl Settings {
     fn check(&self) -> anyhow::Result<()> {
         if self.seal_interval_ms == 0 || self.max_batch == 0 || self.max_skew_ms == 0 {
             bail!("seal_interval_ms, max_batch and max_skew_ms must be positive");
+        }
+        if self.max_batch > MAX_BLOCK_LEAVES {
+            // A block's leaves are read back as one row of hex (64 characters each), which
+            // SQLite limits to 1 GB.
+            bail!("max_batch is at most {MAX_BLOCK_LEAVES}, not {}", self.max_batch);
         }
         let mut names = std::collections::HashSet::new();
         if let Some(w) = self.witnesses.iter().find(|w| !names.insert(&w.name)) {

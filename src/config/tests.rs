@@ -283,3 +283,12 @@ fn an_optional_top_level_setting_left_out_of_the_defaults_is_still_known() {
     .unwrap_err();
     assert!(err.to_string().contains("T_LISTN"), "{err}");
 }
+
+#[test]
+fn max_batch_is_bounded() {
+    let load = |n: &str| Settings::load(None, env(&[("NOTARIUM_MAX_BATCH", n)]), Table::new());
+    assert_eq!(load("1000000").unwrap().max_batch, 1_000_000);
+    let err = format!("{:#}", load("1000001").unwrap_err());
+    assert!(err.contains("max_batch is at most 1000000"), "{err}");
+    assert!(load("0").is_err());
+}

@@ -73,7 +73,8 @@ impl Sealer {
                 _ = shutdown.changed() => Wake::Stop,
             };
             let stopping = matches!(wake, Wake::Stop) || *shutdown.borrow();
-            if let Err(e) = self.round(matches!(wake, Wake::Written), &sealed_tx).await {
+            // While stopping, everything pending is sealed, not only full blocks.
+            if let Err(e) = self.round(matches!(wake, Wake::Written) && !stopping, &sealed_tx).await {
                 tracing::error!("sealing round failed: {e:#}");
             }
             if stopping {

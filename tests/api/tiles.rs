@@ -47,7 +47,25 @@ async fn every_tile_of_a_block_gives_the_whole_trees_proof() {
         let whole = app.anchored_receipt(&ids[*i], &merchant).await;
         assert_eq!(whole.proof, before.proof, "item {i}");
     }
+
+    // A damaged tile root is an error, never a receipt whose proof fails at the court.
+    let mut damaged = roots.clone();
+    damaged[5] ^= 1; // tile 0's root: a sibling in the proof of a leaf of tile 1
+    set_tiles(&db, height, &damaged).await;
+    let res = app.get(&format!("/v1/evidence/{}/receipt", ids[300]), Some(&merchant)).await;
+    assert_eq!(res.status(), 500);
     app.stop().await;
+}
+
+async fn set_tiles(db: &std::path::Path, height: u64, roots: &[u8]) {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+    sqlx::query("INSERT INTO block_tiles (height, roots) VALUES (?, ?)")
+        .bind(height as i64)
+        .bind(roots)
+        .execute(&mut conn)
+        .await
+        .unwrap();
 }
 
 async fn delete_tiles(db: &std::path::Path) {

@@ -59,9 +59,6 @@ pub struct IdempotencyRecord {
 
 pub(super) const COLUMNS: &str =
     "seq, id, tenant_id, kind, content_hash, salt, meta_hash, metadata, received_ms, leaf_hash";
-/// [`COLUMNS`] prefixed with the table, for queries that join it.
-const QUALIFIED: &str = "evidence.seq, evidence.id, evidence.tenant_id, evidence.kind, evidence.content_hash, \
-     evidence.salt, evidence.meta_hash, evidence.metadata, evidence.received_ms, evidence.leaf_hash";
 /// Records per epoch of the content index, as a shift: `seq >> 16` (migration 0010).
 const EPOCH_BITS: u32 = 16;
 /// SQLite allows 32,766 bound parameters per statement; ten per row.
@@ -101,11 +98,12 @@ impl Store {
         limit: u32,
     ) -> anyhow::Result<Vec<EvidenceRecord>> {
         // The index is keyed by epoch, then the hash's first 8 bytes (migration 0010): one probe
-        // per epoch, oldest first, with the index's own expressions so that it is used.
+        // per epoch, oldest first, with the index's own expressions so that it is used. `epochs`
+        // has only the column `e`, so the record's columns need no table name.
         let sql = format!(
             "WITH RECURSIVE epochs(e) AS ( \
                SELECT 0 UNION ALL SELECT e + 1 FROM epochs WHERE e < (SELECT MAX(seq) >> {EPOCH_BITS} FROM evidence)) \
-             SELECT {QUALIFIED} FROM epochs CROSS JOIN evidence INDEXED BY evidence_content_epoch \
+             SELECT {COLUMNS} FROM epochs CROSS JOIN evidence INDEXED BY evidence_content_epoch \
                ON (evidence.seq >> {EPOCH_BITS}) = epochs.e AND substr(evidence.content_hash, 1, 8) = ?2 \
              WHERE evidence.tenant_id = ?1 AND evidence.content_hash = ?3 ORDER BY evidence.seq LIMIT ?4"
         );

@@ -33,5 +33,6 @@ pub mod pages;
 pub mod problem;
 pub mod receipts;
 pub mod seal;
+pub mod service;
 pub mod store;
 pub mod witness;

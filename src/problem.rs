@@ -7,16 +7,9 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use serde::Serialize;
 use serde_json::{Map, Value};
 
-/// One problem with one field of the request (RFC 6901 pointer).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct FieldError {
-    pub pointer: String,
-    pub code: String,
-    pub message: String,
-}
+pub use crate::service::FieldError;
 
 /// An error response.
 #[derive(Debug, Clone)]

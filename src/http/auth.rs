@@ -19,9 +19,7 @@ use crate::problem::Problem;
 use crate::store::{Store, Tenant, hash_api_key};
 use crate::witness::tls::ClientCertFingerprint;
 
-/// The authenticated tenant of a request.
-#[derive(Debug, Clone)]
-pub struct Caller(pub Tenant);
+pub use crate::service::Caller;
 
 impl FromRequest for Caller {
     type Error = Problem;

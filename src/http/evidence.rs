@@ -8,9 +8,10 @@ use super::auth::Caller;
 use super::body::{MAX_JSON_BYTES, media_type, parse_json, read_limited, require_json, unsupported};
 use super::upload;
 use crate::domain::canonical::{canonical_json, unique_keys_metadata};
-use crate::domain::{EvidenceId, EvidenceKind, Hash, Metadata, Timestamp};
+use crate::domain::{EvidenceId, EvidenceKind, EvidenceStatus, Hash, Metadata, Timestamp};
 use crate::ingest::Ingest;
 use crate::problem::{FieldError, Problem};
+use crate::service::records::RecordState;
 use crate::store::writer::{Outcome, Submission};
 use crate::store::{EvidenceRecord, NewEvidence, Store};
 
@@ -83,8 +84,7 @@ pub struct EvidenceOut {
     pub leaf_hash: Hash,
     pub received: Timestamp,
     /// `pending`, `sealed` or `anchored`.
-    #[schema(value_type = super::openapi::EvidenceStatus)]
-    pub status: &'static str,
+    pub status: EvidenceStatus,
     /// The height of the block that holds the record, once sealed.
     pub block: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -94,6 +94,12 @@ pub struct EvidenceOut {
     pub receipt: String,
 }
 
+impl From<RecordState> for EvidenceOut {
+    fn from(s: RecordState) -> Self {
+        Self::with_status(s.record, s.status, s.block)
+    }
+}
+
 impl EvidenceOut {
     /// The record with its status from the block that holds it, if any.
     pub async fn of(store: &Store, r: EvidenceRecord) -> Result<Self, Problem> {
@@ -101,7 +107,7 @@ impl EvidenceOut {
         Ok(Self::with_status(r, crate::store::record_status(block.as_ref()), block.map(|b| b.height)))
     }
 
-    pub fn with_status(r: EvidenceRecord, status: &'static str, block: Option<u64>) -> Self {
+    pub fn with_status(r: EvidenceRecord, status: EvidenceStatus, block: Option<u64>) -> Self {
         Self {
             receipt: format!("/v1/evidence/{}/receipt", r.id),
             id: r.id,
@@ -242,7 +248,7 @@ pub async fn submit(
 pub async fn answer(store: &Store, outcome: Outcome) -> Result<Vec<EvidenceOut>, Problem> {
     match outcome {
         Outcome::Created(records) => {
-            Ok(records.into_iter().map(|r| EvidenceOut::with_status(r, "pending", None)).collect())
+            Ok(records.into_iter().map(|r| EvidenceOut::with_status(r, EvidenceStatus::Pending, None)).collect())
         }
         Outcome::Replayed(seen) => {
             let mut out = Vec::new();

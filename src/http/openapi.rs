@@ -364,15 +364,6 @@ pub struct ProblemDoc {
     errors: Option<Vec<FieldError>>,
 }
 
-/// `pending` (accepted, durable), `sealed` (in a block) or `anchored` (co-signed to the quorum).
-#[derive(ToSchema, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EvidenceStatus {
-    Pending,
-    Sealed,
-    Anchored,
-}
-
 /// The kinds `/v1/evidence` registers (`GENERIC_KINDS`); invoices and claims have their own routes.
 #[derive(ToSchema, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::Images;
 use super::analyse::Purpose;
-use crate::domain::{EvidenceId, Hash, Role, Timestamp};
+use crate::domain::{EvidenceId, EvidenceStatus, Hash, Role, Timestamp};
 use crate::fingerprint::decode::DecodeError;
 use crate::fingerprint::set::{ALGORITHM, THRESHOLD};
 use crate::store::{Store, record_status};
@@ -34,8 +34,7 @@ pub struct SearchResult {
 pub struct ImageMatch {
     pub id: EvidenceId,
     pub registered: Timestamp,
-    /// `pending`, `sealed` or `anchored`.
-    pub status: &'static str,
+    pub status: EvidenceStatus,
     pub block: Option<u64>,
     pub anchored: Option<Timestamp>,
     /// The witnesses that co-signed the block.

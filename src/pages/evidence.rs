@@ -31,16 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// The status of a record: its code and its words.
 pub fn status(t: &'static Messages, block: Option<&BlockRow>) -> (&'static str, &'static str) {
     let state = record_status(block);
-    (state, status_words(t, state))
-}
-
-/// A record's status (`pending`, `sealed`, `anchored`) in words.
-pub fn status_words(t: &'static Messages, code: &str) -> &'static str {
-    match code {
-        "anchored" => t.status_anchored,
-        "sealed" => t.status_sealed,
-        _ => t.status_pending,
-    }
+    (state.as_str(), t.status(state))
 }
 
 /// What only the owner sees.

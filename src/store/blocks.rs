@@ -8,7 +8,7 @@ use super::Store;
 use super::codec;
 use crate::domain::merkle_tiles::encode_roots;
 use crate::domain::verify::QuorumPolicy;
-use crate::domain::{BlockHeader, Hash, Role, Timestamp, WitnessName};
+use crate::domain::{BlockHeader, EvidenceStatus, Hash, Role, Timestamp, WitnessName};
 
 /// One sealed block: evidence `seq` in `[first_seq, first_seq + leaf_count)`.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,12 +24,8 @@ pub struct BlockRow {
 }
 
 /// A record's status from the block that holds it: `pending` (none yet), `sealed`, `anchored`.
-pub fn record_status(block: Option<&BlockRow>) -> &'static str {
-    match block {
-        None => "pending",
-        Some(b) if b.anchored.is_some() => "anchored",
-        Some(_) => "sealed",
-    }
+pub fn record_status(block: Option<&BlockRow>) -> EvidenceStatus {
+    EvidenceStatus::of_block(block.map(|b| b.anchored.is_some()))
 }
 
 impl BlockRow {
@@ -76,6 +72,24 @@ impl Store {
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(seq as i64).fetch_optional(self.pool()).await?;
         Ok(row.as_ref().map(block_from_row).transpose()?.filter(|b| seq < b.end_seq()))
+    }
+
+    /// The block holding each of `seqs` (`None` where not sealed yet), in the order given: one
+    /// statement for a whole page of records, not one query per record.
+    pub async fn blocks_containing(&self, seqs: &[u64]) -> anyhow::Result<Vec<Option<BlockRow>>> {
+        if seqs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wanted = serde_json::to_string(seqs).context("sequence numbers as JSON")?;
+        let columns = BLOCK_COLUMNS.split(", ").map(|c| format!("b.{c}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT DISTINCT {columns} FROM json_each(?) s JOIN blocks b ON b.height = (
+               SELECT height FROM blocks WHERE first_seq <= s.value AND leaf_count > 0
+               ORDER BY first_seq DESC LIMIT 1)"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(wanted).fetch_all(self.pool()).await?;
+        let blocks = rows.iter().map(block_from_row).collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(seqs.iter().map(|&seq| blocks.iter().find(|b| b.first_seq <= seq && seq < b.end_seq()).cloned()).collect())
     }
 
     /// The newest blocks below `before` (all when `None`), newest first, at most `limit`.

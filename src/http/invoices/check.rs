@@ -61,8 +61,7 @@ pub struct Found {
     /// When the hospital issued it (its record's registration time).
     pub issued: Timestamp,
     /// `pending`, `sealed` or `anchored`: the invoice record's status.
-    #[schema(value_type = crate::http::openapi::EvidenceStatus)]
-    pub status: &'static str,
+    pub status: EvidenceStatus,
     /// When its block was co-signed to the quorum.
     pub anchored: Option<Timestamp>,
     /// The invoice record's receipt, once anchored (checkable offline with `notarium verify`);
@@ -204,7 +203,7 @@ async fn found(store: &Store, insurer: &TenantId, row: InvoiceRow) -> Result<Fou
     let block = store.block_containing(record.seq).await?;
     let status = crate::store::record_status(block.as_ref());
     let receipt = match (status, record.salt) {
-        ("anchored", Some(_)) => receipt_for(store, &record, true).await?,
+        (EvidenceStatus::Anchored, Some(_)) => receipt_for(store, &record, true).await?,
         _ => None,
     };
     let voided = match row.void_seq {

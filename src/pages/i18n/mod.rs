@@ -342,6 +342,18 @@ pub struct Messages {
     pub thumbnail_alt: &'static str,
 }
 
+impl Messages {
+    /// A record's status in words.
+    pub fn status(&self, status: crate::domain::EvidenceStatus) -> &'static str {
+        use crate::domain::EvidenceStatus::{Anchored, Pending, Sealed};
+        match status {
+            Anchored => self.status_anchored,
+            Sealed => self.status_sealed,
+            Pending => self.status_pending,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

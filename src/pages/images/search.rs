@@ -14,7 +14,6 @@ use crate::http::images::search::{read_suspect, search_bytes};
 use crate::http::upload::Limits;
 use crate::images::Images;
 use crate::images::search::{ImageMatch, SearchResult};
-use crate::pages::evidence::status_words;
 use crate::pages::i18n::{Lang, role_name};
 use crate::pages::{Frame, PageError, Visitor, render};
 use crate::problem::Problem;
@@ -109,7 +108,7 @@ fn result_view(lang: Lang, result: SearchResult) -> ResultView {
             registered: m.registered.to_string(),
             block: m.block,
             status_code: m.status,
-            status: status_words(t, m.status),
+            status: t.status(m.status),
             witnesses: m.witnesses.iter().map(|w| format!("{} ({})", w.name, role_name(lang, Some(w.role)))).collect(),
             identical: m.identical,
             likeness: if m.identical {

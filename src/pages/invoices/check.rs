@@ -20,7 +20,6 @@ use crate::http::body::{collect_limited, media_type, parse_json};
 use crate::http::invoices::issue::MAX_INVOICE_BYTES;
 use crate::http::invoices::{CheckOut, ClaimIn, ClaimOut, Verdict, check_invoice, claim_invoice, path_key};
 use crate::ingest::Ingest;
-use crate::pages::evidence::status_words;
 use crate::pages::i18n::{Lang, Messages};
 use crate::pages::{Frame, PageError, Visitor, caller_with_role, render};
 use crate::problem::Problem;
@@ -288,7 +287,7 @@ fn result_view(t: &'static Messages, out: CheckOut) -> ResultView {
     };
     let found = out.found.map(|f| FoundView {
         issued: f.issued.to_string(),
-        record_status: status_words(t, f.status),
+        record_status: t.status(f.status),
         signed_by: f.signed_by,
         erased: f.content_erased,
         voided: f.voided.map(|v| v.to_string()),

@@ -11,7 +11,6 @@ use super::{refusal_words, verdict_word};
 use crate::domain::TenantRole;
 use crate::http::invoices::{InvoiceDetail, invoice_detail, own_invoice, void_invoice};
 use crate::ingest::Ingest;
-use crate::pages::evidence::status_words;
 use crate::pages::i18n::Messages;
 use crate::pages::{Frame, PageError, Visitor, caller_with_role, render};
 use crate::store::Store;
@@ -143,7 +142,7 @@ fn invoice_view(t: &'static Messages, d: InvoiceDetail) -> InvoiceView {
         number: i.invoice_number,
         issued: i.evidence.received.to_string(),
         record_id: i.evidence.id.to_string(),
-        record_status: status_words(t, i.evidence.status),
+        record_status: t.status(i.evidence.status),
         voided,
         void_reason: void.map(|v| v.reason),
         currency: i.currency,

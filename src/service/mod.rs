@@ -1,0 +1,25 @@
+//! The operations of the service, each written once: typed input (the caller, newtypes parsed
+//! at the edge), a typed outcome or error. The edges (`http`, `pages`, `cli`) parse, call one
+//! operation and map its result; nothing here knows actix, askama or sqlx.
+
+pub mod records;
+
+use crate::store::Tenant;
+
+/// The authenticated tenant an operation runs for.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Tenant);
+
+/// One problem with one field of the input (RFC 6901 pointer).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub pointer: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(pointer: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { pointer: pointer.into(), code: code.into(), message: message.into() }
+    }
+}

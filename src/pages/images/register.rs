@@ -44,7 +44,7 @@ struct RegisterPage {
 #[derive(Serialize)]
 struct Registered {
     id: EvidenceId,
-    status: &'static str,
+    status: crate::domain::EvidenceStatus,
     block: Option<u64>,
     link: String,
 }

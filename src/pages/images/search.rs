@@ -107,7 +107,7 @@ fn result_view(lang: Lang, result: SearchResult) -> ResultView {
             link: m.link.clone(),
             registered: m.registered.to_string(),
             block: m.block,
-            status_code: m.status,
+            status_code: m.status.as_str(),
             status: t.status(m.status),
             witnesses: m.witnesses.iter().map(|w| format!("{} ({})", w.name, role_name(lang, Some(w.role)))).collect(),
             identical: m.identical,

@@ -12,8 +12,9 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use clap::Parser;
 use notarium::domain::{EvidenceId, TenantId, Timestamp};
 use notarium::http::body::{MAX_JSON_BYTES, parse_json, read_limited};
-use notarium::http::evidence::{EvidenceIn, EvidenceItems, EvidenceOut, MAX_BATCH_ITEMS, checked};
+use notarium::http::evidence::{EvidenceIn, EvidenceItems, EvidenceOut, checked};
 use notarium::problem::Problem;
+use notarium::service::evidence::{MAX_BATCH_ITEMS, check_item};
 use notarium::store::{EvidenceRecord, NewEvidence};
 use serde::Deserialize;
 
@@ -49,7 +50,7 @@ async fn main() -> anyhow::Result<()> {
 
 async fn single(payload: web::Payload, owner: web::Data<TenantId>) -> Result<HttpResponse, Problem> {
     let body = read_limited(payload, MAX_JSON_BYTES).await?;
-    let item = checked(parse_json(&body)?, "")?;
+    let item = checked(parse_json(&body)?)?;
     Ok(HttpResponse::Created().json(pending(item, **owner)))
 }
 
@@ -59,8 +60,12 @@ async fn batch(payload: web::Payload, owner: web::Data<TenantId>) -> Result<Http
     if batch.items.is_empty() || batch.items.len() > MAX_BATCH_ITEMS {
         return Err(Problem::invalid_field("/items", "batch_size", "a batch holds 1 to 10,000 items"));
     }
-    let items = batch.items.into_iter().enumerate().map(|(i, item)| checked(item, &format!("/items/{i}")));
-    let items = items.map(|item| Ok(pending(item?, **owner))).collect::<Result<_, Problem>>()?;
+    let items: Vec<NewEvidence> = batch.items.into_iter().map(NewEvidence::from).collect();
+    let errors: Vec<_> = items.iter().enumerate().flat_map(|(i, item)| check_item(Some(i), item)).collect();
+    if !errors.is_empty() {
+        return Err(notarium::service::evidence::RegisterError::Invalid(errors).into());
+    }
+    let items = items.into_iter().map(|item| pending(item, **owner)).collect();
     Ok(HttpResponse::Created().json(EvidenceItems { items }))
 }
 

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # The ingest benchmark in one run, beside its two ceilings measured the same way:
-#   examples/load_suite.sh [--seconds 10] [--runs 1] [--dir DIR] [--no-build]
+#   examples/load_suite.sh [--seconds 10] [--runs 1] [--dir DIR] [--no-build] [--against BIN] [--no-ceilings]
+#
+# --against BIN: each pass also runs the service loads on another `notarium` binary (e.g. one
+# built from an older commit), old and new alternating which goes first; the table then gives
+# both and new ÷ old. --no-ceilings: skip the two ceilings.
 #
 # Each run (a "pass"): `notarium serve` (release) on a fresh data directory with the merchant's
 # quota lifted, loadgen single records (64 connections), batches of 1,000 (8 connections) and
@@ -11,9 +15,11 @@
 # Everything listens on port 0 (private ports); every process started is stopped on exit.
 set -euo pipefail
 
-SECS=10 RUNS=1 DIR="" BUILD=1
+SECS=10 RUNS=1 DIR="" BUILD=1 AGAINST="" CEILINGS=1
 while [ $# -gt 0 ]; do
     case "$1" in
+        --against) AGAINST=$(realpath "$2"); shift 2 ;;
+        --no-ceilings) CEILINGS=0; shift ;;
         --seconds) SECS="$2"; shift 2 ;;
         --runs) RUNS="$2"; shift 2 ;;
         --dir) DIR="$2"; shift 2 ;;
@@ -89,23 +95,39 @@ loadgen() {
     awk '/^201 -> anchored ms/ {print $7 >> "'"$RES/$name.a50"'"; print $9 >> "'"$RES/$name.a99"'"}' "$out"
 }
 
-# One pass of everything.
-pass() {
-    local run=$1 data=$WORK/serve-$1
+# serve RUN BINARY PREFIX: the service loads on one binary, on a fresh data directory; figures
+# go to $RES/PREFIXsingle.* and so on.
+serve() {
+    local run=$1 bin=$2 prefix=$3 data=$WORK/serve-$1-${3:-new}
     mkdir -p "$data"
     (cd "$WORK" && NOTARIUM_RATE_LIMITS='{ merchant = { requests_per_second = 0, bytes_per_second = 0 } }' \
-        RUST_LOG=warn exec "$TARGET/notarium" serve --data "$data" --listen 127.0.0.1:0) \
-        >"$WORK/serve-$run.log" 2>&1 &
+        RUST_LOG=warn exec "$bin" serve --data "$data" --listen 127.0.0.1:0) \
+        >"$WORK/serve-$run-${prefix:-new}.log" 2>&1 &
     local pid=$!
     PIDS+=("$pid")
     await "$data/listen-addr" "$pid"
     local url key
     url=http://$(cat "$data/listen-addr")
     key=$(awk '/^merchant/ {print $3}' "$data/demo-keys.txt")
-    loadgen single "$url" "$key" --connections 64
-    loadgen batch "$url" "$key" --connections 8 --batch 1000 --anchor-every 20000
-    loadgen images "$url" "$key" --connections 4 --images --anchor-every 5
+    loadgen "${prefix}single" "$url" "$key" --connections 64
+    loadgen "${prefix}batch" "$url" "$key" --connections 8 --batch 1000 --anchor-every 20000
+    loadgen "${prefix}images" "$url" "$key" --connections 4 --images --anchor-every 5
     stop "$pid"
+    rm -rf "$data"
+}
+
+# One pass of everything.
+pass() {
+    local run=$1
+    if [ -z "$AGAINST" ]; then
+        serve "$run" "$TARGET/notarium" ""
+    elif [ $((run % 2)) = 1 ]; then
+        serve "$run" "$TARGET/notarium" "" && serve "$run" "$AGAINST" old_
+    else
+        serve "$run" "$AGAINST" old_ && serve "$run" "$TARGET/notarium" ""
+    fi
+    [ "$CEILINGS" = 1 ] || return 0
+    local pid url
 
     "$TARGET/examples/ceiling_http" --listen 127.0.0.1:0 >"$WORK/ceiling_http-$run.out" 2>&1 &
     pid=$!
@@ -124,7 +146,6 @@ pass() {
         awk '/^bytes per row/ {print $4}' "$out" >>"$RES/sqlite_$group.bytes"
         rm -rf "$WORK/sqlite-$run-$group"
     done
-    rm -rf "$data"
 }
 
 # median NAME METRIC: the median of a metric's runs, "-" when there is none.
@@ -160,9 +181,23 @@ row() { # row LABEL NAME HTTP_CEILING STORAGE_CEILING
 row "service: single, 64 connections" single http_single sqlite_64
 row "service: batch of 1,000, 8 connections" batch http_batch sqlite_8000
 row "service: images 640 × 480, 4 connections" images "" ""
+if [ -n "$AGAINST" ]; then
+    row "old binary: single, 64 connections" old_single http_single sqlite_64
+    row "old binary: batch of 1,000, 8 connections" old_batch http_batch sqlite_8000
+    row "old binary: images 640 × 480, 4 connections" old_images "" ""
+fi
 row "HTTP ceiling: single, 64 connections" http_single "" ""
 row "HTTP ceiling: batch of 1,000, 8 connections" http_batch "" ""
 row "SQLite ceiling: groups of 64 (p50/p99: per transaction)" sqlite_64 "" ""
 row "SQLite ceiling: groups of 8,000 (p50/p99: per transaction)" sqlite_8000 "" ""
+if [ -n "$AGAINST" ]; then
+    echo
+    echo "new ÷ old ($AGAINST), medians: single $(ratio "$(median single rate)" "$(median old_single rate)")," \
+        "batch $(ratio "$(median batch rate)" "$(median old_batch rate)")," \
+        "images $(ratio "$(median images rate)" "$(median old_images rate)");" \
+        "201 → anchored p50 single $(ratio "$(median single a50)" "$(median old_single a50)")," \
+        "batch $(ratio "$(median batch a50)" "$(median old_batch a50)")"
+fi
+[ "$CEILINGS" = 1 ] || exit 0
 echo
 echo "SQLite ceiling bytes per row (after a checkpoint): groups of 64 $(median sqlite_64 bytes), groups of 8,000 $(median sqlite_8000 bytes)"

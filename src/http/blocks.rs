@@ -1,12 +1,13 @@
 //! `GET /v1/blocks/latest`, `GET /v1/blocks/{height}`: header, hash, co-signatures (public).
 
-use crate::crypto::cms::inspect;
-use crate::domain::{Hash, Role, Timestamp, WitnessName};
-use crate::problem::Problem;
-use crate::store::{BlockRow, Store};
 use actix_web::{HttpResponse, web};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
+
+use crate::domain::{Hash, Role, Timestamp, WitnessName};
+use crate::problem::Problem;
+use crate::service::blocks::{self, BlockAt, BlockError, BlockFacts};
+use crate::store::Store;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/v1/blocks/latest", web::get().to(latest)).route("/v1/blocks/{height}", web::get().to(at_height));
@@ -47,8 +48,7 @@ pub struct BlockCosignature {
     responses((status = 200, description = "The block.", body = BlockOut, example = json!(super::openapi::examples::block()))),
 )]
 async fn latest(store: web::Data<Store>) -> Result<HttpResponse, Problem> {
-    let block = store.latest_block().await?.ok_or_else(Problem::not_found)?;
-    Ok(HttpResponse::Ok().json(block_json(&store, block).await?))
+    Ok(HttpResponse::Ok().json(BlockOut::from(blocks::block(&store, BlockAt::Latest).await?)))
 }
 
 /// The block at this height.
@@ -61,28 +61,38 @@ async fn latest(store: web::Data<Store>) -> Result<HttpResponse, Problem> {
 )]
 async fn at_height(height: web::Path<String>, store: web::Data<Store>) -> Result<HttpResponse, Problem> {
     let height: u64 = height.parse().map_err(|_| Problem::not_found())?;
-    let block = store.block(height).await?.ok_or_else(Problem::not_found)?;
-    Ok(HttpResponse::Ok().json(block_json(&store, block).await?))
+    Ok(HttpResponse::Ok().json(BlockOut::from(blocks::block(&store, BlockAt::Height(height)).await?)))
 }
 
-async fn block_json(store: &Store, b: BlockRow) -> Result<BlockOut, Problem> {
-    let mut cosignatures = Vec::new();
-    for c in store.cosignatures(b.height).await? {
-        let signing_time = inspect(&c.cms).ok().and_then(|f| f.signing_time);
-        cosignatures.push(BlockCosignature {
-            witness: c.witness,
-            role: c.role,
-            signing_time,
-            cms: BASE64.encode(&c.cms),
-        });
+impl From<BlockFacts> for BlockOut {
+    fn from(f: BlockFacts) -> Self {
+        let b = f.block;
+        Self {
+            height: b.height,
+            header: b.header,
+            block_hash: b.block_hash,
+            leaves: b.leaf_count,
+            sealed: b.sealed,
+            anchored: b.anchored,
+            cosignatures: f
+                .cosignatures
+                .into_iter()
+                .map(|c| BlockCosignature {
+                    witness: c.witness,
+                    role: c.role,
+                    signing_time: c.signing_time,
+                    cms: BASE64.encode(&c.cms),
+                })
+                .collect(),
+        }
     }
-    Ok(BlockOut {
-        height: b.height,
-        header: b.header,
-        block_hash: b.block_hash,
-        leaves: b.leaf_count,
-        sealed: b.sealed,
-        anchored: b.anchored,
-        cosignatures,
-    })
+}
+
+impl From<BlockError> for Problem {
+    fn from(e: BlockError) -> Self {
+        match e {
+            BlockError::NotFound => Problem::not_found(),
+            BlockError::Internal(e) => Problem::internal(&e),
+        }
+    }
 }

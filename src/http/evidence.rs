@@ -7,20 +7,13 @@ use serde::{Deserialize, Serialize};
 use super::auth::Caller;
 use super::body::{MAX_JSON_BYTES, media_type, parse_json, read_limited, require_json, unsupported};
 use super::upload;
-use crate::domain::canonical::{canonical_json, unique_keys_metadata};
+use crate::domain::canonical::unique_keys_metadata;
 use crate::domain::{EvidenceId, EvidenceKind, EvidenceStatus, Hash, Metadata, Timestamp};
 use crate::ingest::Ingest;
 use crate::problem::{FieldError, Problem};
+use crate::service::evidence::{self, ItemError, ItemProblem, MAX_METADATA_BYTES, RecordError, RegisterError};
 use crate::service::records::RecordState;
-use crate::store::writer::{Outcome, Submission};
 use crate::store::{EvidenceRecord, NewEvidence, Store};
-
-/// Items per batch.
-pub const MAX_BATCH_ITEMS: usize = 10_000;
-/// Canonical metadata per record.
-pub const MAX_METADATA_BYTES: usize = 16 << 10;
-/// Kinds a tenant may register through `/v1/evidence`; invoices and claims have their routes.
-pub const GENERIC_KINDS: [EvidenceKind; 3] = [EvidenceKind::Document, EvidenceKind::Contract, EvidenceKind::Image];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/v1/evidence", web::post().to(create))
@@ -103,8 +96,7 @@ impl From<RecordState> for EvidenceOut {
 impl EvidenceOut {
     /// The record with its status from the block that holds it, if any.
     pub async fn of(store: &Store, r: EvidenceRecord) -> Result<Self, Problem> {
-        let block = store.block_containing(r.seq).await?;
-        Ok(Self::with_status(r, crate::store::record_status(block.as_ref()), block.map(|b| b.height)))
+        Ok(crate::service::records::one_with_status(store, r).await?.into())
     }
 
     pub fn with_status(r: EvidenceRecord, status: EvidenceStatus, block: Option<u64>) -> Self {
@@ -151,14 +143,13 @@ async fn create(
         "application/json" => {
             let body = read_limited(payload, MAX_JSON_BYTES).await?;
             let item: EvidenceIn = parse_json(&body)?;
-            (checked(item, "")?, Hash::of(&body))
+            (item.into(), Hash::of(&body))
         }
         "multipart/form-data" => upload::receive(&req, payload, &caller, &limits).await?,
         other => return Err(unsupported(other, "application/json or multipart/form-data")),
     };
-    let records = submit(&ingest, &store, &caller, vec![item], idem.map(|k| (k, request_hash))).await?;
-    let out = records.into_iter().next().expect("one item in, one record out");
-    Ok(HttpResponse::Created().json(out))
+    let record = evidence::register(&ingest, &store, &caller, item, idem.map(|k| (k, request_hash))).await?;
+    Ok(HttpResponse::Created().json(EvidenceOut::from(record)))
 }
 
 /// Registers 1 to 10,000 hash-only items, all or none; field errors point at `/items/{i}/...`.
@@ -184,87 +175,62 @@ async fn batch(
     let idem = idempotency_key(&req)?;
     let body = read_limited(payload, MAX_JSON_BYTES).await?;
     let batch: BatchIn = parse_json(&body)?;
-    if batch.items.is_empty() || batch.items.len() > MAX_BATCH_ITEMS {
-        return Err(Problem::invalid_field(
-            "/items",
-            "batch_size",
-            format!("a batch holds 1 to {MAX_BATCH_ITEMS} items, not {}", batch.items.len()),
-        ));
-    }
-    let mut items = Vec::with_capacity(batch.items.len());
-    let mut errors = Vec::new();
-    for (i, item) in batch.items.into_iter().enumerate() {
-        match checked(item, &format!("/items/{i}")) {
-            Ok(item) => items.push(item),
-            Err(p) => errors.extend(p.errors),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Problem::invalid(errors));
-    }
-    let records = submit(&ingest, &store, &caller, items, idem.map(|k| (k, Hash::of(&body)))).await?;
-    Ok(HttpResponse::Created().json(EvidenceItems { items: records }))
+    let items = batch.items.into_iter().map(NewEvidence::from).collect();
+    let records = evidence::register_batch(&ingest, &store, &caller, items, idem.map(|k| (k, Hash::of(&body)))).await?;
+    Ok(HttpResponse::Created().json(EvidenceItems { items: records.into_iter().map(EvidenceOut::from).collect() }))
 }
 
-/// Checks what the types cannot: an allowed kind, metadata size.
-pub fn checked(item: EvidenceIn, at: &str) -> Result<NewEvidence, Problem> {
-    let mut errors = Vec::new();
-    if !GENERIC_KINDS.contains(&item.kind) {
-        errors.push(FieldError {
-            pointer: format!("{at}/kind"),
-            code: "kind_not_allowed".into(),
-            message: format!("{} evidence is registered through its own route", item.kind),
-        });
-    }
-    if let Some(m) = &item.metadata
-        && canonical_json(&serde_json::Value::Object(m.clone())).len() > MAX_METADATA_BYTES
-    {
-        errors.push(FieldError {
-            pointer: format!("{at}/metadata"),
-            code: "too_large".into(),
-            message: format!("metadata is limited to {MAX_METADATA_BYTES} bytes of canonical JSON"),
-        });
-    }
-    if errors.is_empty() {
-        Ok(NewEvidence { kind: item.kind, content_hash: item.content_hash, metadata: item.metadata })
-    } else {
-        Err(Problem::invalid(errors))
+impl From<EvidenceIn> for NewEvidence {
+    fn from(item: EvidenceIn) -> Self {
+        Self { kind: item.kind, content_hash: item.content_hash, metadata: item.metadata }
     }
 }
 
-/// Writes the items durably and returns them as the owner sees them.
-pub async fn submit(
-    ingest: &Ingest,
-    store: &Store,
-    caller: &Caller,
-    items: Vec<NewEvidence>,
-    idempotency: Option<(String, Hash)>,
-) -> Result<Vec<EvidenceOut>, Problem> {
-    let submission = Submission::records(caller.0.id, items, idempotency);
-    answer(store, ingest.submit(submission).await?).await
+/// Checks what the types cannot (an allowed kind, metadata size), as a single record.
+pub fn checked(item: EvidenceIn) -> Result<NewEvidence, Problem> {
+    let item = NewEvidence::from(item);
+    let errors = evidence::check_item(None, &item);
+    if errors.is_empty() { Ok(item) } else { Err(RegisterError::Invalid(errors).into()) }
 }
 
-/// The records a submission's outcome stands for, as the owner sees them.
-pub async fn answer(store: &Store, outcome: Outcome) -> Result<Vec<EvidenceOut>, Problem> {
-    match outcome {
-        Outcome::Created(records) => {
-            Ok(records.into_iter().map(|r| EvidenceOut::with_status(r, EvidenceStatus::Pending, None)).collect())
+impl From<RegisterError> for Problem {
+    fn from(e: RegisterError) -> Self {
+        match e {
+            RegisterError::Invalid(errors) => Problem::invalid(errors.iter().map(field_error).collect()),
+            RegisterError::BatchSize(_) => Problem::invalid_field("/items", "batch_size", e.to_string()),
+            RegisterError::KeyReused => Problem::new(
+                StatusCode::CONFLICT,
+                "idempotency_key_reused",
+                "this Idempotency-Key was used with another request body",
+            ),
+            RegisterError::Internal(e) => Problem::internal(&e),
         }
-        Outcome::Replayed(seen) => {
-            let mut out = Vec::new();
-            for r in store.evidence_range(seen.first_seq, seen.count).await? {
-                out.push(EvidenceOut::of(store, r).await?);
-            }
-            Ok(out)
+    }
+}
+
+impl From<RecordError> for Problem {
+    fn from(e: RecordError) -> Self {
+        match e {
+            RecordError::NotFound => Problem::not_found(),
+            RecordError::Internal(e) => Problem::internal(&e),
         }
-        Outcome::KeyReused => Err(Problem::new(
-            StatusCode::CONFLICT,
-            "idempotency_key_reused",
-            "this Idempotency-Key was used with another request body",
-        )),
-        Outcome::Refused(r) => {
-            Err(Problem::internal(&anyhow::anyhow!("records without an invoice operation refused: {r:?}")))
-        }
+    }
+}
+
+/// An item's problem, pointing at `/kind` of a single record or `/items/{i}/kind` of a batch.
+fn field_error(e: &ItemError) -> FieldError {
+    let at = e.index.map_or_else(String::new, |i| format!("/items/{i}"));
+    match e.problem {
+        ItemProblem::KindNotAllowed(kind) => FieldError::new(
+            format!("{at}/kind"),
+            "kind_not_allowed",
+            format!("{kind} evidence is registered through its own route"),
+        ),
+        ItemProblem::MetadataTooLarge => FieldError::new(
+            format!("{at}/metadata"),
+            "too_large",
+            format!("metadata is limited to {MAX_METADATA_BYTES} bytes of canonical JSON"),
+        ),
     }
 }
 
@@ -323,13 +289,9 @@ impl ListQuery {
 )]
 async fn list(caller: Caller, query: web::Query<ListQuery>, store: web::Data<Store>) -> Result<HttpResponse, Problem> {
     let (before, limit) = query.page()?;
-    let records = store.evidence_page(&caller.0.id, before, limit).await?;
-    let next_cursor = (records.len() == limit as usize).then(|| records.last().map(|r| r.seq.to_string())).flatten();
-    let mut items = Vec::with_capacity(records.len());
-    for r in records {
-        items.push(EvidenceOut::of(&store, r).await?);
-    }
-    Ok(HttpResponse::Ok().json(EvidencePage { items, next_cursor }))
+    let (records, next) = evidence::page(&store, &caller, before, limit).await?;
+    let items = records.into_iter().map(EvidenceOut::from).collect();
+    Ok(HttpResponse::Ok().json(EvidencePage { items, next_cursor: next.map(|seq| seq.to_string()) }))
 }
 
 /// The caller's records with this content hash (POST, so hashes stay out of URLs and logs).
@@ -351,11 +313,8 @@ async fn lookup(
     require_json(&req)?;
     let body = read_limited(payload, 4096).await?;
     let q: LookupIn = parse_json(&body)?;
-    let mut items = Vec::new();
-    for r in store.evidence_by_content(&caller.0.id, &q.content_hash, 1000).await? {
-        items.push(EvidenceOut::of(&store, r).await?);
-    }
-    Ok(HttpResponse::Ok().json(EvidenceItems { items }))
+    let records = evidence::lookup(&store, &caller, &q.content_hash).await?;
+    Ok(HttpResponse::Ok().json(EvidenceItems { items: records.into_iter().map(EvidenceOut::from).collect() }))
 }
 
 /// One of the caller's records; another tenant's is `404` like an unknown id.
@@ -369,16 +328,13 @@ async fn lookup(
         example = json!(super::openapi::examples::evidence_out()))),
 )]
 async fn get(caller: Caller, id: web::Path<String>, store: web::Data<Store>) -> Result<HttpResponse, Problem> {
-    let record = owned_record(&store, &caller, &id).await?;
-    Ok(HttpResponse::Ok().json(EvidenceOut::of(&store, record).await?))
+    let id: EvidenceId = id.parse().map_err(|_| Problem::not_found())?;
+    Ok(HttpResponse::Ok().json(EvidenceOut::from(evidence::get(&store, &caller, &id).await?)))
 }
 
 /// The caller's record with this id; `404` alike for a malformed id, an unknown one and
 /// another tenant's.
 pub async fn owned_record(store: &Store, caller: &Caller, id: &str) -> Result<EvidenceRecord, Problem> {
     let id: EvidenceId = id.parse().map_err(|_| Problem::not_found())?;
-    match store.evidence_by_id(&id).await? {
-        Some(r) if r.owner == caller.0.id => Ok(r),
-        _ => Err(Problem::not_found()),
-    }
+    Ok(evidence::owned(store, caller, &id).await?)
 }

@@ -4,6 +4,7 @@ pub mod auth;
 mod blocks;
 pub mod body;
 mod docs_ui;
+pub mod download;
 pub mod evidence;
 pub mod images;
 pub mod invoices;

@@ -1,18 +1,15 @@
 //! `GET /healthz`, `GET /readyz`, `GET /v1/witnesses`, `GET /metrics`.
 
-use std::time::Duration;
-
 use actix_web::{HttpResponse, web};
 
-use crate::audit::schedule::{AuditStatus, SharedAuditStatus};
-use crate::domain::Timestamp;
+use crate::audit::schedule::SharedAuditStatus;
 use crate::metrics::Metrics;
 use crate::problem::Problem;
-use crate::seal::{SharedStatus, WitnessStatus};
+use crate::seal::SharedStatus;
+use crate::service::ops::{self, Readiness, WitnessLag};
 use crate::store::Store;
 
-/// A sealer that has not run a round for this long is reported as not running.
-pub struct SealerLiveness(pub Duration);
+pub use crate::service::ops::SealerLiveness;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
@@ -39,23 +36,10 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
-/// `GET /readyz`.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct Readiness {
-    /// `database_writable && sealer_running && fork == null`.
-    ready: bool,
-    database_writable: bool,
-    sealer_running: bool,
-    /// What a witness reported as a fork; null when none was detected.
-    fork: Option<String>,
-    witnesses: Vec<WitnessView>,
-    audit: AuditStatus,
-}
-
 /// The witnesses as operators see them.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct WitnessList {
-    witnesses: Vec<WitnessView>,
+    witnesses: Vec<WitnessLag>,
 }
 
 /// Ready = database writable, sealer running, no fork detected. Witness and audit state are
@@ -76,16 +60,8 @@ async fn readyz(
     liveness: web::Data<SealerLiveness>,
     audit: web::Data<SharedAuditStatus>,
 ) -> Result<HttpResponse, Problem> {
-    let writable = store.writable().await;
-    let (sealer_running, fork) = {
-        let s = status.lock().expect("status lock");
-        (s.last_round.is_some_and(|t| t.elapsed() < liveness.0), s.fork.clone())
-    };
-    let witnesses = witness_view(&store, &status).await?;
-    let ready = writable && sealer_running && fork.is_none();
-    let audit = audit.lock().expect("audit status lock").clone();
-    let body = Readiness { ready, database_writable: writable, sealer_running, fork, witnesses, audit };
-    Ok(if ready { HttpResponse::Ok() } else { HttpResponse::ServiceUnavailable() }.json(body))
+    let body = ops::readiness(&store, &status, &liveness, &audit).await?;
+    Ok(if body.ready { HttpResponse::Ok() } else { HttpResponse::ServiceUnavailable() }.json(body))
 }
 
 /// The configured witnesses: role, reachable, last height co-signed, lag, last refusal and error.
@@ -97,7 +73,7 @@ async fn readyz(
         example = json!({ "witnesses": [super::openapi::examples::witness()] }))),
 )]
 async fn witnesses(store: web::Data<Store>, status: web::Data<SharedStatus>) -> Result<HttpResponse, Problem> {
-    Ok(HttpResponse::Ok().json(WitnessList { witnesses: witness_view(&store, &status).await? }))
+    Ok(HttpResponse::Ok().json(WitnessList { witnesses: ops::witnesses(&store, &status).await? }))
 }
 
 /// Whether this listener serves `/metrics` (not the API's when `metrics.listen` is set).
@@ -121,54 +97,8 @@ pub(crate) async fn metrics(
     if !here.0 {
         return Err(Problem::not_found());
     }
-    for w in witness_view(&store, &status).await? {
-        let label = Metrics::witness(&w.status.name);
-        metrics.lag_blocks.get_or_create(&label).set(w.lag_blocks as i64);
-        metrics.lag_seconds.get_or_create(&label).set(w.lag_seconds);
-        metrics.reachable.get_or_create(&label).set(i64::from(w.status.reachable == Some(true)));
-    }
-    metrics.fork_detected.set(i64::from(status.lock().expect("status lock").fork.is_some()));
-    let sealed_end = store.latest_block().await?.map_or(0, |b| b.end_seq());
-    let written = store.max_seq().await?.map_or(0, |s| s + 1);
-    metrics.pending_records.set(written.saturating_sub(sealed_end) as i64);
-    let lag = store
-        .oldest_unanchored_sealed()
-        .await?
-        .map_or(0.0, |t| (Timestamp::now().unix_millis() - t.unix_millis()).max(0) as f64 / 1000.0);
-    metrics.anchor_lag_seconds.set(lag);
-    let (open, idle) = store.pool_use();
-    metrics.db_connections.set(i64::from(open));
-    metrics.db_idle_connections.set(idle as i64);
+    ops::refresh_gauges(&store, &status, &metrics).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
         .body(metrics.encode()))
-}
-
-/// Each witness as operators see it: reachable, last height co-signed, lag in blocks and in
-/// seconds (the age of the oldest block it has not co-signed), last refusal and error.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct WitnessView {
-    #[serde(flatten)]
-    status: WitnessStatus,
-    /// Blocks sealed that this witness has not co-signed.
-    lag_blocks: u64,
-    /// The age of the oldest block it has not co-signed.
-    lag_seconds: f64,
-}
-
-async fn witness_view(store: &Store, status: &SharedStatus) -> Result<Vec<WitnessView>, Problem> {
-    let latest = store.latest_block().await?;
-    let witnesses = status.lock().expect("status lock").witnesses.clone();
-    let now = Timestamp::now().unix_millis();
-    let mut items = Vec::with_capacity(witnesses.len());
-    for w in witnesses {
-        let next = w.last_height.map_or(0, |h| h + 1);
-        let lag_blocks = latest.as_ref().map_or(0, |b| (b.height + 1).saturating_sub(next));
-        let lag_seconds = match lag_blocks {
-            0 => 0.0,
-            _ => store.block(next).await?.map_or(0.0, |b| (now - b.sealed.unix_millis()).max(0) as f64 / 1000.0),
-        };
-        items.push(WitnessView { status: w, lag_blocks, lag_seconds });
-    }
-    Ok(items)
 }

@@ -6,25 +6,18 @@
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::CONTENT_DISPOSITION;
-use actix_web::{HttpResponse, HttpResponseBuilder, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use tokio::sync::watch;
 
 use super::auth::Caller;
-use super::evidence::{EvidenceOut, owned_record};
-use crate::bundle::write_receipt_zip;
-use crate::domain::Receipt;
+use super::download::download;
+use super::evidence::EvidenceOut;
+use crate::domain::{EvidenceId, Receipt};
 use crate::problem::Problem;
-use crate::receipts::receipt_for;
+use crate::service::receipts::{MAX_WAIT_SECONDS, ReceiptError, ReceiptRequest, ReceiptState, receipt, receipt_file};
 use crate::store::Store;
 
-/// Changes whenever a block gets anchored (the sealer holds the sender).
-#[derive(Clone)]
-pub struct AnchorSignal(pub watch::Receiver<u64>);
-
-/// The longest `?wait=` a client may ask for, in seconds.
-pub const MAX_WAIT_SECONDS: u64 = 30;
+pub use crate::service::receipts::AnchorSignal;
 
 /// Registers the receipt routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -66,10 +59,7 @@ async fn receipt_json(
     store: web::Data<Store>,
     signal: web::Data<AnchorSignal>,
 ) -> Result<HttpResponse, Problem> {
-    Ok(match anchored_receipt(&caller, &id, &query, &store, &signal).await? {
-        Anchored::Yes(receipt) => HttpResponse::Ok().json(receipt),
-        Anchored::NotYet(pending) => pending,
-    })
+    answer(&caller, &id, &query, &store, &signal, false).await
 }
 
 /// The receipt bundle (receipt, VERIFY.txt, certificates) once anchored; same `202` before.
@@ -94,80 +84,66 @@ async fn receipt_zip(
     store: web::Data<Store>,
     signal: web::Data<AnchorSignal>,
 ) -> Result<HttpResponse, Problem> {
-    Ok(match anchored_receipt(&caller, &id, &query, &store, &signal).await? {
-        Anchored::Yes(receipt) => download(HttpResponse::Ok(), &receipt, true)?,
-        Anchored::NotYet(pending) => pending,
-    })
-}
-
-/// `receipt` as a file to save: `receipt-<id>.zip` (the bundle) or `receipt-<id>.json`.
-pub fn download(mut res: HttpResponseBuilder, receipt: &Receipt, zip: bool) -> anyhow::Result<HttpResponse> {
-    let (content_type, ext, body) = if zip {
-        ("application/zip", "zip", write_receipt_zip(receipt)?)
-    } else {
-        ("application/json", "json", receipt.to_json_pretty().into_bytes())
-    };
-    let disposition = format!("attachment; filename=\"receipt-{}.{ext}\"", receipt.evidence.id);
-    Ok(res.content_type(content_type).insert_header((CONTENT_DISPOSITION, disposition)).body(body))
-}
-
-/// The receipt, or the `202` answer to give while the record is not anchored.
-enum Anchored {
-    Yes(Box<Receipt>),
-    NotYet(HttpResponse),
+    answer(&caller, &id, &query, &store, &signal, true).await
 }
 
 /// What both routes share: the query, the owner check (another tenant's or an unknown id is
 /// `404`), the long poll, and the `202` with the evidence and `Retry-After: 1`.
-async fn anchored_receipt(
+async fn answer(
     caller: &Caller,
     id: &str,
     query: &ReceiptQuery,
     store: &Store,
     signal: &AnchorSignal,
-) -> Result<Anchored, Problem> {
-    let wait = match query.wait.as_deref() {
-        None => 0,
-        Some(w) => w
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| w.parse::<u64>().ok())
-            .flatten()
-            .filter(|w| *w <= MAX_WAIT_SECONDS)
-            .ok_or_else(|| {
-                Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_wait",
-                    format!("wait is a whole number of seconds from 0 to {MAX_WAIT_SECONDS}"),
-                )
-            })?,
-    };
-    let disclose = match query.disclose.as_deref() {
-        None | Some("all") => true,
-        Some("none") => false,
-        Some(_) => return Err(Problem::new(StatusCode::BAD_REQUEST, "invalid_disclose", "disclose is all or none")),
-    };
-    let record = owned_record(store, caller, id).await?;
-    if record.salt.is_none() {
-        return Err(Problem::new(
-            StatusCode::GONE,
-            "content_erased",
-            "the record's content and salt were erased; receipts issued before stay valid",
-        ));
-    }
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(wait);
-    let mut changes = signal.0.clone();
-    loop {
-        changes.mark_unchanged();
-        if let Some(receipt) = receipt_for(store, &record, disclose).await? {
-            return Ok(Anchored::Yes(Box::new(receipt)));
+    zip: bool,
+) -> Result<HttpResponse, Problem> {
+    let request = query.request()?;
+    let id: EvidenceId = id.parse().map_err(|_| Problem::not_found())?;
+    Ok(match receipt(store, signal, caller, &id, request).await? {
+        ReceiptState::Anchored(receipt) if zip => download(HttpResponse::Ok(), receipt_file(&receipt, true)?),
+        ReceiptState::Anchored(receipt) => HttpResponse::Ok().json(receipt),
+        ReceiptState::NotYet(state) => {
+            HttpResponse::Accepted().insert_header(("Retry-After", "1")).json(EvidenceOut::from(*state))
         }
-        let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
-        match tokio::time::timeout(remaining, changes.changed()).await {
-            Ok(Ok(())) => continue,
-            _ => break, // the deadline passed, or the sealer stopped
+    })
+}
+
+impl ReceiptQuery {
+    /// `?wait=` (a whole number of seconds, 0 to 30) and `?disclose=` (`all` or `none`).
+    fn request(&self) -> Result<ReceiptRequest, Problem> {
+        let wait = match self.wait.as_deref() {
+            None => 0,
+            Some(w) => w
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| w.parse::<u64>().ok())
+                .flatten()
+                .filter(|w| *w <= MAX_WAIT_SECONDS)
+                .ok_or_else(|| {
+                    Problem::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_wait",
+                        format!("wait is a whole number of seconds from 0 to {MAX_WAIT_SECONDS}"),
+                    )
+                })?,
+        };
+        let disclose = match self.disclose.as_deref() {
+            None | Some("all") => true,
+            Some("none") => false,
+            Some(_) => {
+                return Err(Problem::new(StatusCode::BAD_REQUEST, "invalid_disclose", "disclose is all or none"));
+            }
+        };
+        Ok(ReceiptRequest { wait: Duration::from_secs(wait), disclose })
+    }
+}
+
+impl From<ReceiptError> for Problem {
+    fn from(e: ReceiptError) -> Self {
+        match e {
+            ReceiptError::NotFound => Problem::not_found(),
+            ReceiptError::Erased => Problem::new(StatusCode::GONE, "content_erased", e.to_string()),
+            ReceiptError::Internal(e) => Problem::internal(&e),
         }
     }
-    let evidence = EvidenceOut::of(store, record).await?;
-    Ok(Anchored::NotYet(HttpResponse::Accepted().insert_header(("Retry-After", "1")).json(evidence)))
 }

@@ -82,7 +82,7 @@ pub async fn receive(
         return Err(Problem::invalid_field("/metadata/file", "reserved", "metadata.file is filled in by the server"));
     }
     metadata.insert("file".into(), json!({ "name": file.name, "size": file.size, "sha256": file.sha256 }));
-    let item = checked(EvidenceIn { kind, content_hash: file.blake3, metadata: Some(metadata) }, "")?;
+    let item = checked(EvidenceIn { kind, content_hash: file.blake3, metadata: Some(metadata) })?;
     keep(file.temp, &limits.blobs, &caller.0.id, &file.blake3).await?;
     let mut request = format!("multipart\n{}\n{}\n", item.content_hash, item.kind).into_bytes();
     request.extend(canonical_json(&Value::Object(item.metadata.clone().unwrap_or_default())));

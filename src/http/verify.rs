@@ -6,22 +6,17 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 
 use super::body::{collect_limited, media_type, read_limited, unsupported};
-use crate::bundle::read_receipt;
-use crate::crypto::{OpensslChecker, TrustStore};
+use crate::crypto::TrustStore;
 use crate::domain::Hash;
-use crate::domain::verify::{QuorumPolicy, VerifyInput, VerifyReport, verify};
+use crate::domain::verify::VerifyReport;
 use crate::problem::Problem;
+use crate::service::verify::{VerifyError, check};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/v1/verify", web::post().to(verify_receipt));
 }
 
-/// Files checked against a receipt may be as large as uploads.
-pub struct VerifyLimits {
-    pub max_file_bytes: u64,
-    /// The service's own quorum policy.
-    pub quorum: QuorumPolicy,
-}
+pub use crate::service::verify::VerifyLimits;
 
 /// Receipts sent to this anonymous route: a real one is a few kilobytes.
 pub const MAX_RECEIPT_BYTES: usize = 1 << 20;
@@ -59,17 +54,12 @@ async fn verify_receipt(
     Ok(HttpResponse::Ok().json(check(&receipt_bytes, file_hash, &trust, &limits)?))
 }
 
-/// Verifies a receipt (`.json` or `.zip` bytes) under the service's policy.
-pub fn check(
-    receipt: &[u8],
-    file_hash: Option<Hash>,
-    trust: &TrustStore,
-    limits: &VerifyLimits,
-) -> Result<VerifyReport, Problem> {
-    let receipt =
-        read_receipt(receipt).map_err(|e| Problem::invalid_field("/receipt", "unusable_receipt", format!("{e}")))?;
-    let input = VerifyInput { file_hash, online_header: None };
-    Ok(verify(&receipt, &input, &OpensslChecker { trust }, &limits.quorum))
+impl From<VerifyError> for Problem {
+    fn from(e: VerifyError) -> Self {
+        match e {
+            VerifyError::Unusable(_) => Problem::invalid_field("/receipt", "unusable_receipt", e.to_string()),
+        }
+    }
 }
 
 /// A verification form as read.

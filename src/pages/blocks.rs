@@ -7,8 +7,8 @@ use serde::Deserialize;
 
 use super::i18n::{Lang, role_name};
 use super::{Frame, PageError, Visitor, render};
-use crate::crypto::cms::inspect;
-use crate::store::{BlockRow, Store};
+use crate::service::blocks::{self, BlockAt, BlockError, BlockFacts};
+use crate::store::Store;
 
 /// Blocks per page of `/blocks`.
 const PAGE: u32 = 20;
@@ -34,25 +34,25 @@ pub struct BlockView {
     pub witnesses: Vec<WitnessView>,
 }
 
-/// The block with its co-signatures.
-pub async fn block_view(lang: Lang, store: &Store, b: BlockRow) -> anyhow::Result<BlockView> {
-    let witnesses = store
-        .cosignatures(b.height)
-        .await?
+/// The block with its co-signatures, as shown.
+pub fn block_view(lang: Lang, f: BlockFacts) -> BlockView {
+    let witnesses = f
+        .cosignatures
         .into_iter()
         .map(|c| WitnessView {
             role: role_name(lang, Some(c.role)),
-            signed: inspect(&c.cms).ok().and_then(|f| f.signing_time).map_or_else(|| "?".into(), |t| t.to_string()),
+            signed: c.signing_time.map_or_else(|| "?".into(), |t| t.to_string()),
             name: c.witness.to_string(),
         })
         .collect();
-    Ok(BlockView {
+    let b = f.block;
+    BlockView {
         height: b.height,
         leaves: b.leaf_count,
         sealed: b.sealed.to_string(),
         anchored: b.anchored.map(|t| t.to_string()),
         witnesses,
-    })
+    }
 }
 
 #[derive(Template)]
@@ -82,22 +82,25 @@ async fn list(
     query: web::Query<ListQuery>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, PageError> {
-    let internal = |e: anyhow::Error| PageError::internal(visitor.lang, &e);
-    let rows = store.blocks_before(query.before, PAGE).await.map_err(internal)?;
-    let older = (rows.len() == PAGE as usize).then(|| rows.last().map(|b| b.height)).flatten().filter(|h| *h > 0);
-    let mut blocks = Vec::with_capacity(rows.len());
-    for b in rows {
-        blocks.push(block_view(visitor.lang, &store, b).await.map_err(internal)?);
-    }
+    let (facts, older) =
+        blocks::page(&store, query.before, PAGE).await.map_err(|e| PageError::internal(visitor.lang, &e))?;
+    let blocks = facts.into_iter().map(|f| block_view(visitor.lang, f)).collect();
     render(&visitor, StatusCode::OK, &Blocks { frame: Frame::of(&visitor, "/blocks"), blocks, older })
 }
 
 async fn one(visitor: Visitor, height: web::Path<String>, store: web::Data<Store>) -> Result<HttpResponse, PageError> {
-    let internal = |e: anyhow::Error| PageError::internal(visitor.lang, &e);
     let height: u64 = height.parse().map_err(|_| PageError::not_found(visitor.lang))?;
-    let row = store.block(height).await.map_err(internal)?.ok_or_else(|| PageError::not_found(visitor.lang))?;
-    let (header, block_hash) = (row.header.clone(), row.block_hash.to_string());
-    let b = block_view(visitor.lang, &store, row).await.map_err(internal)?;
+    let facts = blocks::block(&store, BlockAt::Height(height)).await.map_err(|e| block_error(&visitor, e))?;
+    let (header, block_hash) = (facts.block.header.clone(), facts.block.block_hash.to_string());
+    let b = block_view(visitor.lang, facts);
     let path = format!("/blocks/{height}");
     render(&visitor, StatusCode::OK, &Block { frame: Frame::of(&visitor, &path), b, header, block_hash })
+}
+
+/// A block that cannot be shown, as a page.
+fn block_error(visitor: &Visitor, e: BlockError) -> PageError {
+    match e {
+        BlockError::NotFound => PageError::not_found(visitor.lang),
+        BlockError::Internal(e) => PageError::internal(visitor.lang, &e),
+    }
 }

@@ -5,33 +5,30 @@
 //! A4 page, with a QR code of the page's address. `/e/{id}/status.json` gives the public
 //! status and block, for the `/register` page to poll.
 
+use std::time::Duration;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde_json::json;
 
 use super::blocks::{BlockView, WitnessView, block_view};
-use super::i18n::Messages;
 use super::images::{PictureView, picture_view};
 use super::qr::svg_for;
 use super::{Frame, PageError, Visitor, render};
 use crate::domain::EvidenceId;
-use crate::http::receipts::download;
+use crate::http::download::download;
 use crate::problem::Problem;
-use crate::receipts::receipt_for;
-use crate::store::{BlockRow, EvidenceRecord, Store, record_status};
+use crate::service::Caller;
+use crate::service::evidence::{self, RecordError};
+use crate::service::receipts::{self, AnchorSignal, ReceiptError, ReceiptRequest, ReceiptState, receipt_file};
+use crate::store::{EvidenceRecord, Store};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // `status.json` before `{file}`, which would take it otherwise.
     cfg.route("/e/{id}", web::get().to(page))
         .route("/e/{id}/status.json", web::get().to(status_json))
         .route("/e/{id}/{file}", web::get().to(owner_download));
-}
-
-/// The status of a record: its code and its words.
-pub fn status(t: &'static Messages, block: Option<&BlockRow>) -> (&'static str, &'static str) {
-    let state = record_status(block);
-    (state.as_str(), t.status(state))
 }
 
 /// What only the owner sees.
@@ -69,28 +66,19 @@ impl EvidencePage {
     }
 }
 
-/// The record with this id; `404` alike for a malformed and an unknown id.
-async fn record(visitor: &Visitor, store: &Store, id: &str) -> Result<EvidenceRecord, PageError> {
-    let id: EvidenceId = id.parse().map_err(|_| PageError::not_found(visitor.lang))?;
-    let record = store.evidence_by_id(&id).await.map_err(|e| PageError::internal(visitor.lang, &e))?;
-    record.ok_or_else(|| PageError::not_found(visitor.lang))
-}
-
+/// The record's certificate: public facts to anyone, more to its owner.
 async fn page(
     req: HttpRequest,
     visitor: Visitor,
     id: web::Path<String>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, PageError> {
-    let internal = |e: anyhow::Error| PageError::internal(visitor.lang, &e);
-    let r = record(&visitor, &store, &id).await?;
-    let block = store.block_containing(r.seq).await.map_err(internal)?;
-    let (status_code, status) = status(visitor.t(), block.as_ref());
-    let block = match block {
-        Some(b) => Some(block_view(visitor.lang, &store, b).await.map_err(internal)?),
-        None => None,
-    };
-    let picture = picture_view(&store, &r, visitor.is(&r.owner)).await.map_err(internal)?;
+    let id: EvidenceId = id.parse().map_err(|_| PageError::not_found(visitor.lang))?;
+    let c = evidence::certified(&store, &id).await.map_err(|e| record_error(&visitor, e))?;
+    let r = c.record;
+    let block = c.block.map(|b| block_view(visitor.lang, b));
+    let picture =
+        picture_view(&store, &r, visitor.is(&r.owner)).await.map_err(|e| PageError::internal(visitor.lang, &e))?;
     let owner = visitor.is(&r.owner).then(|| OwnerView {
         content_hash: r.content_hash.to_string(),
         salt: r.salt.map_or_else(|| visitor.t().erased.to_owned(), |s| s.to_string()),
@@ -107,8 +95,8 @@ async fn page(
         id: r.id.to_string(),
         kind: r.kind.to_string(),
         received: r.received.to_string(),
-        status,
-        status_code,
+        status: visitor.t().status(c.status),
+        status_code: c.status.as_str(),
         block,
         picture,
         owner,
@@ -122,9 +110,8 @@ async fn page(
 /// height; `404 not_found` JSON for an unknown or malformed id.
 async fn status_json(id: web::Path<String>, store: web::Data<Store>) -> Result<HttpResponse, Problem> {
     let id: EvidenceId = id.parse().map_err(|_| Problem::not_found())?;
-    let r = store.evidence_by_id(&id).await?.ok_or_else(Problem::not_found)?;
-    let block = store.block_containing(r.seq).await?;
-    let body = json!({ "status": record_status(block.as_ref()), "block": block.map(|b| b.height) });
+    let s = evidence::public_status(&store, &id).await?;
+    let body = json!({ "status": s.status, "block": s.block });
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(body))
 }
 
@@ -135,19 +122,40 @@ async fn owner_download(
     visitor: Visitor,
     path: web::Path<(String, String)>,
     store: web::Data<Store>,
+    signal: web::Data<AnchorSignal>,
 ) -> Result<HttpResponse, PageError> {
     let (id, file) = path.into_inner();
-    let r = record(&visitor, &store, &id).await?;
+    let id: EvidenceId = id.parse().map_err(|_| PageError::not_found(visitor.lang))?;
     if file == "thumbnail.jpg" {
+        let r = evidence::public_status(&store, &id).await.map_err(|e| record_error(&visitor, e))?.record;
         return thumbnail(&visitor, &store, &r).await;
     }
-    if !visitor.is(&r.owner) || !matches!(file.as_str(), "receipt.json" | "receipt.zip") || r.salt.is_none() {
-        return Err(PageError::not_found(visitor.lang));
-    }
+    let zip = match file.as_str() {
+        "receipt.json" => false,
+        "receipt.zip" => true,
+        _ => return Err(PageError::not_found(visitor.lang)),
+    };
+    let caller = visitor.session.as_ref().map(|s| Caller(s.tenant.clone()));
+    let caller = caller.ok_or_else(|| PageError::not_found(visitor.lang))?;
+    let now = ReceiptRequest { wait: Duration::ZERO, disclose: true };
     let internal = |e: anyhow::Error| PageError::internal(visitor.lang, &e);
-    let receipt = receipt_for(&store, &r, true).await.map_err(internal)?;
-    let receipt = receipt.ok_or_else(|| PageError::not_found(visitor.lang))?;
-    download(visitor.response(StatusCode::OK), &receipt, file == "receipt.zip").map_err(internal)
+    match receipts::receipt(&store, &signal, &caller, &id, now).await {
+        Ok(ReceiptState::Anchored(receipt)) => {
+            Ok(download(visitor.response(StatusCode::OK), receipt_file(&receipt, zip).map_err(internal)?))
+        }
+        Ok(ReceiptState::NotYet(_)) | Err(ReceiptError::NotFound | ReceiptError::Erased) => {
+            Err(PageError::not_found(visitor.lang))
+        }
+        Err(ReceiptError::Internal(e)) => Err(internal(e)),
+    }
+}
+
+/// A record that cannot be shown, as a page.
+fn record_error(visitor: &Visitor, e: RecordError) -> PageError {
+    match e {
+        RecordError::NotFound => PageError::not_found(visitor.lang),
+        RecordError::Internal(e) => PageError::internal(visitor.lang, &e),
+    }
 }
 
 async fn thumbnail(visitor: &Visitor, store: &Store, r: &EvidenceRecord) -> Result<HttpResponse, PageError> {

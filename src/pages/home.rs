@@ -4,8 +4,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::evidence::status;
 use super::{Frame, PageError, Visitor, render};
+use crate::service::Caller;
+use crate::service::evidence;
 use crate::store::Store;
 
 /// Records listed on the home page.
@@ -30,18 +31,20 @@ struct Home {
 }
 
 async fn home(visitor: Visitor, store: web::Data<Store>) -> Result<HttpResponse, PageError> {
-    let internal = |e: anyhow::Error| PageError::internal(visitor.lang, &e);
     let mut records = Vec::new();
     if let Some(session) = &visitor.session {
-        for r in store.evidence_page(&session.tenant.id, None, LATEST).await.map_err(internal)? {
-            let block = store.block_containing(r.seq).await.map_err(internal)?;
-            records.push(Row {
-                id: r.id.to_string(),
-                received: r.received.to_string(),
-                kind: r.kind.to_string(),
-                status: status(visitor.t(), block.as_ref()).1,
-            });
-        }
+        let caller = Caller(session.tenant.clone());
+        let (latest, _) =
+            evidence::page(&store, &caller, None, LATEST).await.map_err(|e| PageError::internal(visitor.lang, &e))?;
+        records = latest
+            .into_iter()
+            .map(|s| Row {
+                id: s.record.id.to_string(),
+                received: s.record.received.to_string(),
+                kind: s.record.kind.to_string(),
+                status: visitor.t().status(s.status),
+            })
+            .collect();
     }
     render(&visitor, StatusCode::OK, &Home { frame: Frame::of(&visitor, "/"), records })
 }

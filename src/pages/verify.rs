@@ -10,7 +10,8 @@ use super::{Frame, PageError, Visitor, render};
 use crate::crypto::TrustStore;
 use crate::domain::verify::VerifyReport;
 use crate::http::body::media_type;
-use crate::http::verify::{VerifyLimits, check, read_form};
+use crate::http::verify::read_form;
+use crate::service::verify::{VerifyError, VerifyLimits, check};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/verify", web::get().to(form)).route("/verify", web::post().to(submit));
@@ -73,8 +74,9 @@ async fn submit(
     };
     match check(&receipt, form.file_hash, &trust, &limits) {
         Ok(report) => page(&visitor, StatusCode::OK, Some(result_view(&visitor, &report)), None),
-        Err(p) if p.status.is_client_error() => page(&visitor, StatusCode::UNPROCESSABLE_ENTITY, None, Some(p.detail)),
-        Err(p) => Err(PageError::from_problem(visitor.lang, p)),
+        Err(e @ VerifyError::Unusable(_)) => {
+            page(&visitor, StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string()))
+        }
     }
 }
 

@@ -2,7 +2,12 @@
 //! at the edge), a typed outcome or error. The edges (`http`, `pages`, `cli`) parse, call one
 //! operation and map its result; nothing here knows actix, askama or sqlx.
 
+pub mod blocks;
+pub mod evidence;
+pub mod ops;
+pub mod receipts;
 pub mod records;
+pub mod verify;
 
 use crate::store::Tenant;
 

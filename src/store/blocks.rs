@@ -216,6 +216,23 @@ impl Store {
         self.cosignature_rows(height).await?.iter().map(cosignature_from_row).collect()
     }
 
+    /// The co-signatures of each of `heights`, in the order given, each by witness name: one
+    /// statement for a page of blocks.
+    pub async fn cosignatures_of(&self, heights: &[u64]) -> anyhow::Result<Vec<Vec<CosignatureRow>>> {
+        let wanted = serde_json::to_string(heights).context("heights as JSON")?;
+        let sql = "SELECT height, witness, role, cms, signed_ms FROM cosignatures \
+                   WHERE height IN (SELECT value FROM json_each(?)) ORDER BY height, witness";
+        let rows = sqlx::query(sql).bind(wanted).fetch_all(self.pool()).await?;
+        let mut by_height: Vec<Vec<CosignatureRow>> = vec![Vec::new(); heights.len()];
+        for row in &rows {
+            let c = cosignature_from_row(row)?;
+            for (i, _) in heights.iter().enumerate().filter(|(_, h)| **h == c.height) {
+                by_height[i].push(c.clone());
+            }
+        }
+        Ok(by_height)
+    }
+
     /// The undecoded co-signature rows of one block, by witness name.
     pub(super) async fn cosignature_rows(&self, height: u64) -> anyhow::Result<Vec<SqliteRow>> {
         let sql = "SELECT height, witness, role, cms, signed_ms FROM cosignatures WHERE height = ? ORDER BY witness";

@@ -240,6 +240,13 @@ fn emitted_codes() -> Codes {
                 .unwrap_or_else(|| panic!("{name}: invalid_field({}) takes a non-literal code", args.join(", ")));
             codes.field.insert(code.to_owned());
         }
+        // `FieldError::new(pointer, "code", message)`.
+        for (at, _) in text.match_indices("FieldError::new(") {
+            let args = call_args(&text, at + "FieldError::new".len());
+            if let Some(code) = args.get(1).and_then(|a| literal(a)) {
+                codes.field.insert(code.to_owned());
+            }
+        }
         // The invoice model's reader: `r.fail(pointer, "code", message)`.
         for (at, _) in text.match_indices(".fail(") {
             let args = call_args(&text, at + ".fail".len());

@@ -13,7 +13,7 @@ use super::form::{ImageForm, read_form};
 use crate::domain::canonical::canonical_json;
 use crate::domain::{EvidenceKind, Hash, TenantId, TenantRole};
 use crate::http::auth::{Caller, require_role};
-use crate::http::evidence::{EvidenceIn, EvidenceOut, answer, checked, idempotency_key};
+use crate::http::evidence::{EvidenceIn, EvidenceOut, checked, idempotency_key};
 use crate::http::upload::{Limits, keep};
 use crate::images::Images;
 use crate::images::analyse::Purpose;
@@ -74,8 +74,7 @@ pub async fn register_image(
     let title = title.or_else(|| file.name.as_deref().map(stem)).unwrap_or_else(|| "Untitled".to_owned());
     let facts = FileFacts { name: file.name.clone(), size: file.size, sha256: file.sha256.clone() };
     let metadata = image_metadata(&Described { title, author }, &facts, &analysis);
-    let item =
-        checked(EvidenceIn { kind: EvidenceKind::Image, content_hash: file.blake3, metadata: Some(metadata) }, "")?;
+    let item = checked(EvidenceIn { kind: EvidenceKind::Image, content_hash: file.blake3, metadata: Some(metadata) })?;
     let idempotency = idempotency_key.map(|key| {
         let mut request = format!("image\n{}\n{public}\n", item.content_hash).into_bytes();
         request.extend(canonical_json(&Value::Object(item.metadata.clone().unwrap_or_default())));
@@ -104,8 +103,8 @@ pub async fn register_image(
     })
     .await
     .map_err(|e| Problem::internal(&anyhow::anyhow!("the registration task failed: {e}")))??;
-    let mut records = answer(store, outcome).await?;
-    Ok(records.pop().expect("one picture in, one record out"))
+    let mut records = crate::service::evidence::answer(store, outcome).await?;
+    Ok(records.pop().expect("one picture in, one record out").into())
 }
 
 /// A file name without its directory and extension: the default title.

@@ -1,0 +1,80 @@
+//! Sealed blocks as anyone may see them: header, hash, and who co-signed when.
+
+use crate::crypto::cms::inspect;
+use crate::domain::{Role, Timestamp, WitnessName};
+use crate::store::{BlockRow, Store};
+
+/// A block with its co-signatures.
+#[derive(Debug, Clone)]
+pub struct BlockFacts {
+    pub block: BlockRow,
+    pub cosignatures: Vec<Signed>,
+}
+
+/// One witness's co-signature of a block.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    pub witness: WitnessName,
+    pub role: Role,
+    /// The CMS signing time, when the signature carries one.
+    pub signing_time: Option<Timestamp>,
+    /// CMS SignedData (DER).
+    pub cms: Vec<u8>,
+}
+
+/// Which block.
+#[derive(Debug, Clone, Copy)]
+pub enum BlockAt {
+    Latest,
+    Height(u64),
+}
+
+/// Why there is no such block.
+#[derive(Debug, thiserror::Error)]
+pub enum BlockError {
+    /// No block at this height (or none sealed yet, for the latest).
+    #[error("no such block")]
+    NotFound,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// One block with its co-signatures.
+pub async fn block(store: &Store, at: BlockAt) -> Result<BlockFacts, BlockError> {
+    let row = match at {
+        BlockAt::Latest => store.latest_block().await?,
+        BlockAt::Height(height) => store.block(height).await?,
+    };
+    let row = row.ok_or(BlockError::NotFound)?;
+    Ok(with_cosignatures(store, vec![row]).await?.pop().expect("one block in, one out"))
+}
+
+/// The newest blocks below `before` (all when `None`), newest first, at most `limit`, and the
+/// `before` of the next page when there are older ones.
+pub async fn page(store: &Store, before: Option<u64>, limit: u32) -> anyhow::Result<(Vec<BlockFacts>, Option<u64>)> {
+    let rows = store.blocks_before(before, limit).await?;
+    let older = (rows.len() == limit as usize).then(|| rows.last().map(|b| b.height)).flatten().filter(|h| *h > 0);
+    Ok((with_cosignatures(store, rows).await?, older))
+}
+
+/// The blocks with their co-signatures, in the order given.
+pub async fn with_cosignatures(store: &Store, blocks: Vec<BlockRow>) -> anyhow::Result<Vec<BlockFacts>> {
+    let heights: Vec<u64> = blocks.iter().map(|b| b.height).collect();
+    let mut cosignatures = store.cosignatures_of(&heights).await?;
+    Ok(blocks
+        .into_iter()
+        .zip(cosignatures.iter_mut())
+        .map(|(block, rows)| BlockFacts {
+            block,
+            cosignatures: rows
+                .drain(..)
+                .map(|c| Signed {
+                    signing_time: inspect(&c.cms).ok().and_then(|f| f.signing_time),
+                    witness: c.witness,
+                    role: c.role,
+                    cms: c.cms,
+                })
+                .collect(),
+        })
+        .collect())
+}

@@ -1,0 +1,99 @@
+//! What operators ask of a running service: readiness, the witnesses' lag, the state gauges.
+
+use std::time::Duration;
+
+use crate::audit::schedule::{AuditStatus, SharedAuditStatus};
+use crate::domain::Timestamp;
+use crate::metrics::Metrics;
+use crate::seal::{SharedStatus, WitnessStatus};
+use crate::store::Store;
+
+/// A sealer that has not run a round for this long is reported as not running.
+pub struct SealerLiveness(pub Duration);
+
+/// Whether the service can take and anchor records now.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    /// `database_writable && sealer_running && fork == null`.
+    pub ready: bool,
+    pub database_writable: bool,
+    pub sealer_running: bool,
+    /// What a witness reported as a fork; null when none was detected.
+    pub fork: Option<String>,
+    pub witnesses: Vec<WitnessLag>,
+    pub audit: AuditStatus,
+}
+
+/// Each witness as operators see it: reachable, last height co-signed, lag in blocks and in
+/// seconds (the age of the oldest block it has not co-signed), last refusal and error.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = WitnessView)]
+pub struct WitnessLag {
+    #[serde(flatten)]
+    pub status: WitnessStatus,
+    /// Blocks sealed that this witness has not co-signed.
+    pub lag_blocks: u64,
+    /// The age of the oldest block it has not co-signed.
+    pub lag_seconds: f64,
+}
+
+/// Ready = database writable, sealer running, no fork detected. Witness and audit state are
+/// shown but do not make the service unready.
+pub async fn readiness(
+    store: &Store,
+    status: &SharedStatus,
+    liveness: &SealerLiveness,
+    audit: &SharedAuditStatus,
+) -> anyhow::Result<Readiness> {
+    let writable = store.writable().await;
+    let (sealer_running, fork) = {
+        let s = status.lock().expect("status lock");
+        (s.last_round.is_some_and(|t| t.elapsed() < liveness.0), s.fork.clone())
+    };
+    let witnesses = witnesses(store, status).await?;
+    let ready = writable && sealer_running && fork.is_none();
+    let audit = audit.lock().expect("audit status lock").clone();
+    Ok(Readiness { ready, database_writable: writable, sealer_running, fork, witnesses, audit })
+}
+
+/// The configured witnesses with their lag.
+pub async fn witnesses(store: &Store, status: &SharedStatus) -> anyhow::Result<Vec<WitnessLag>> {
+    let latest = store.latest_block().await?;
+    let witnesses = status.lock().expect("status lock").witnesses.clone();
+    let now = Timestamp::now().unix_millis();
+    let mut items = Vec::with_capacity(witnesses.len());
+    for w in witnesses {
+        let next = w.last_height.map_or(0, |h| h + 1);
+        let lag_blocks = latest.as_ref().map_or(0, |b| (b.height + 1).saturating_sub(next));
+        let lag_seconds = match lag_blocks {
+            0 => 0.0,
+            _ => store.block(next).await?.map_or(0.0, |b| (now - b.sealed.unix_millis()).max(0) as f64 / 1000.0),
+        };
+        items.push(WitnessLag { status: w, lag_blocks, lag_seconds });
+    }
+    Ok(items)
+}
+
+/// Sets the state gauges (witness lag and reachability, fork, pending records, anchor lag,
+/// database connections) from the same view as [`witnesses`], for a scrape.
+pub async fn refresh_gauges(store: &Store, status: &SharedStatus, metrics: &Metrics) -> anyhow::Result<()> {
+    for w in witnesses(store, status).await? {
+        let label = Metrics::witness(&w.status.name);
+        metrics.lag_blocks.get_or_create(&label).set(w.lag_blocks as i64);
+        metrics.lag_seconds.get_or_create(&label).set(w.lag_seconds);
+        metrics.reachable.get_or_create(&label).set(i64::from(w.status.reachable == Some(true)));
+    }
+    metrics.fork_detected.set(i64::from(status.lock().expect("status lock").fork.is_some()));
+    let sealed_end = store.latest_block().await?.map_or(0, |b| b.end_seq());
+    let written = store.max_seq().await?.map_or(0, |s| s + 1);
+    metrics.pending_records.set(written.saturating_sub(sealed_end) as i64);
+    let lag = store
+        .oldest_unanchored_sealed()
+        .await?
+        .map_or(0.0, |t| (Timestamp::now().unix_millis() - t.unix_millis()).max(0) as f64 / 1000.0);
+    metrics.anchor_lag_seconds.set(lag);
+    let (open, idle) = store.pool_use();
+    metrics.db_connections.set(i64::from(open));
+    metrics.db_idle_connections.set(idle as i64);
+    Ok(())
+}

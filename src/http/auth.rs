@@ -16,7 +16,8 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use crate::domain::TenantRole;
 use crate::problem::Problem;
-use crate::store::{Store, Tenant, hash_api_key};
+use crate::service::access::{self, AuthError, RoleForbidden};
+use crate::store::{Store, Tenant};
 use crate::witness::tls::ClientCertFingerprint;
 
 pub use crate::service::Caller;
@@ -60,13 +61,27 @@ pub async fn authenticate(req: &HttpRequest, store: &Store) -> Result<Tenant, Pr
                     "a client certificate does not authenticate a request a browser sends for another site; send a bearer key",
                 ));
             }
-            store.tenant_by_client_cert(&cert.0).await?.ok_or_else(|| {
-                refused("the client certificate is not mapped to an enabled tenant, or its mapping was revoked")
-            })
+            Ok(access::by_client_cert(store, &cert.0).await?)
         }
-        (key, _) => store.tenant_by_key_hash(&hash_api_key(&key?)).await?.ok_or_else(|| {
-            Problem::new(StatusCode::UNAUTHORIZED, "invalid_api_key", "the API key is unknown, revoked or disabled")
-        }),
+        (key, _) => Ok(access::by_key(store, &key?).await?),
+    }
+}
+
+impl From<AuthError> for Problem {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::UnknownKey => Problem::new(StatusCode::UNAUTHORIZED, "invalid_api_key", e.to_string()),
+            AuthError::UnmappedCertificate => {
+                Problem::new(StatusCode::UNAUTHORIZED, "invalid_client_certificate", e.to_string())
+            }
+            AuthError::Internal(e) => Problem::internal(&e),
+        }
+    }
+}
+
+impl From<RoleForbidden> for Problem {
+    fn from(e: RoleForbidden) -> Self {
+        Problem::new(StatusCode::FORBIDDEN, "role_not_allowed", e.to_string())
     }
 }
 
@@ -92,12 +107,5 @@ pub fn bearer(req: &HttpRequest) -> Result<String, Problem> {
 
 /// `403 role_not_allowed` unless the caller has `role`.
 pub fn require_role(caller: &Caller, role: TenantRole) -> Result<(), Problem> {
-    if caller.0.role == role {
-        return Ok(());
-    }
-    Err(Problem::new(
-        StatusCode::FORBIDDEN,
-        "role_not_allowed",
-        format!("only a {} tenant may do this; this key's tenant is a {}", role.as_str(), caller.0.role.as_str()),
-    ))
+    Ok(caller.require(role)?)
 }

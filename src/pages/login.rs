@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::visitor::SESSION_COOKIE;
 use super::{Frame, PageError, SESSION_LIFETIME, Visitor, render};
+use crate::service::access::{self, AuthError};
 use crate::store::Store;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -70,19 +71,15 @@ async fn login(
 ) -> Result<HttpResponse, PageError> {
     visitor.check_csrf(form.csrf.as_deref())?;
     let next = local_path(form.next.as_deref());
-    let key = form.api_key.as_deref().unwrap_or_default().trim();
-    let opened = if key.is_empty() || key.len() > 200 {
-        None
-    } else {
-        store.open_session(key, SESSION_LIFETIME).await.map_err(|e| PageError::internal(visitor.lang, &e))?
-    };
+    let key = form.api_key.as_deref().unwrap_or_default();
     // A new login replaces the session this browser had.
-    if let (Some(_), Some(old)) = (&opened, &visitor.session_token) {
-        store.close_session(old).await.map_err(|e| PageError::internal(visitor.lang, &e))?;
-    }
-    let Some((token, _)) = opened else {
-        let page = Login { frame: Frame::of(&visitor, "/login"), next, failed: true };
-        return render(&visitor, StatusCode::UNAUTHORIZED, &page);
+    let token = match access::log_in(&store, key, visitor.session_token.as_deref(), SESSION_LIFETIME).await {
+        Ok(token) => token,
+        Err(AuthError::UnknownKey | AuthError::UnmappedCertificate) => {
+            let page = Login { frame: Frame::of(&visitor, "/login"), next, failed: true };
+            return render(&visitor, StatusCode::UNAUTHORIZED, &page);
+        }
+        Err(AuthError::Internal(e)) => return Err(PageError::internal(visitor.lang, &e)),
     };
     let age = CookieDuration::seconds(SESSION_LIFETIME.as_secs() as i64);
     Ok(visitor.redirect(&next).cookie(visitor.cookie(SESSION_COOKIE, token, Some(age))).finish())
@@ -95,7 +92,7 @@ async fn logout(
 ) -> Result<HttpResponse, PageError> {
     visitor.check_csrf(form.csrf.as_deref())?;
     if let Some(token) = &visitor.session_token {
-        store.close_session(token).await.map_err(|e| PageError::internal(visitor.lang, &e))?;
+        access::log_out(&store, token).await.map_err(|e| PageError::internal(visitor.lang, &e))?;
     }
     let mut gone = visitor.cookie(SESSION_COOKIE, String::new(), Some(CookieDuration::ZERO));
     gone.make_removal();

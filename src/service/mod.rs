@@ -8,6 +8,7 @@ pub mod evidence;
 pub mod ops;
 pub mod receipts;
 pub mod records;
+pub mod tenants;
 pub mod verify;
 
 use crate::store::Tenant;

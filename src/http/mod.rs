@@ -10,6 +10,7 @@ pub mod images;
 pub mod invoices;
 pub mod limits;
 mod metering;
+pub mod multipart;
 pub mod openapi;
 pub mod ops;
 pub mod receipts;

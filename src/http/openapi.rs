@@ -397,7 +397,7 @@ pub struct EvidenceUpload {
 /// A picture registered by a merchant: JPEG, PNG or WebP, at most `max_image_bytes` (30 MiB)
 /// and `max_image_pixels` (100 megapixels).
 #[derive(ToSchema)]
-#[allow(dead_code)] // a schema only: read by `images::read_form`
+#[allow(dead_code)] // a schema only: read by `multipart::picture::read_registration`
 pub struct ImageUpload {
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
@@ -413,7 +413,7 @@ pub struct ImageUpload {
 
 /// A suspect picture: JPEG, PNG or WebP.
 #[derive(ToSchema)]
-#[allow(dead_code)] // a schema only: read by `images::search::suspect_file`
+#[allow(dead_code)] // a schema only: read by `multipart::picture::read_suspect`
 pub struct ImageSearchUpload {
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,

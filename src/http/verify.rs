@@ -1,11 +1,10 @@
 //! `POST /v1/verify` (anyone): a receipt as JSON, or multipart `receipt` (JSON or zip) with an
 //! optional `file` → the same report as `notarium verify --json`.
 
-use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, web};
-use futures_util::StreamExt;
 
-use super::body::{collect_limited, media_type, read_limited, unsupported};
+use super::body::{media_type, read_limited, unsupported};
+use super::multipart::{Field, Part, Sent, Spec, Value, read};
 use crate::crypto::TrustStore;
 use crate::domain::Hash;
 use crate::domain::verify::VerifyReport;
@@ -80,50 +79,23 @@ pub async fn read_form(
     req: &HttpRequest,
     payload: web::Payload,
     max_file: u64,
-    text_fields: &[&str],
+    text_fields: &[&'static str],
 ) -> Result<VerifyForm, Problem> {
-    let mut form = Multipart::new(req.headers(), payload);
-    let mut out = VerifyForm::default();
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| Problem::malformed(format!("multipart: {e}")))?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let unnamed = field.content_disposition().and_then(|cd| cd.get_filename()).is_some_and(str::is_empty);
-        match name.as_str() {
-            "receipt" => {
-                let bytes = collect_limited(&mut field, MAX_RECEIPT_BYTES, "the receipt").await?;
-                out.receipt = (!(unnamed && bytes.is_empty())).then(|| bytes.to_vec());
-            }
-            "file" => {
-                let (hash, size) = hash_limited(&mut field, max_file).await?;
-                out.file_hash = (!(unnamed && size == 0)).then_some(hash);
-            }
-            other if text_fields.contains(&other) => {
-                let bytes = collect_limited(&mut field, MAX_TEXT_FIELD, "a text field").await?;
-                let text =
-                    String::from_utf8(bytes.to_vec()).map_err(|_| Problem::malformed("a text field is not UTF-8"))?;
-                out.texts.push((name, text));
-            }
-            other => {
-                let message = "the form takes receipt and file";
-                return Err(Problem::invalid_field(format!("/{other}"), "unknown_field", message));
-            }
-        }
-    }
-    Ok(out)
+    let mut fields = vec![
+        Field::new("receipt", Part::Bytes { max: MAX_RECEIPT_BYTES, what: "the receipt" }),
+        Field::new("file", Part::Hash { max: max_file }),
+    ];
+    fields.extend(text_fields.iter().map(|name| Field::new(*name, Part::Text { max: MAX_TEXT_FIELD })));
+    let spec = Spec { fields: &fields, takes: "receipt and file", blobs: None, csrf: None };
+    let mut form = read(req, payload, &spec).await?;
+    let sent = |s: &Sent| !s.is_blank_file_input();
+    let receipt = form.take("receipt").filter(sent).and_then(Sent::into_bytes);
+    let file_hash = match form.take("file").filter(sent).map(|s| s.value) {
+        Some(Value::Hashed { hash, .. }) => Some(hash),
+        _ => None,
+    };
+    let texts = text_fields.iter().filter_map(|name| Some((name.to_string(), form.text(name)?))).collect();
+    Ok(VerifyForm { receipt, file_hash, texts })
 }
 
 const MAX_TEXT_FIELD: usize = 4096;
-
-/// BLAKE3 of a form field streamed through, refused past `limit` bytes.
-async fn hash_limited(field: &mut actix_multipart::Field, limit: u64) -> Result<(Hash, u64), Problem> {
-    let (mut hasher, mut size) = (blake3::Hasher::new(), 0u64);
-    while let Some(chunk) = field.next().await {
-        let chunk = chunk.map_err(|e| Problem::malformed(format!("multipart: {e}")))?;
-        size += chunk.len() as u64;
-        if size > limit {
-            return Err(Problem::too_large(format!("the file is larger than {limit} bytes")));
-        }
-        hasher.update(&chunk);
-    }
-    Ok((hasher.finalize().into(), size))
-}

@@ -1,17 +1,16 @@
 //! Registered pictures: what `POST /v1/images`, `POST /v1/images/search`, `/register` and
 //! `/search` share. The fingerprint algorithms are in [`crate::fingerprint`]; this module holds
 //! the service's side of them: the decode budget, the search index kept in memory (loaded at
-//! start, updated on every registration), the committed metadata and the search itself.
+//! start, updated on every registration) and the committed metadata. The operations that use
+//! them (register, search, original) are in [`crate::service::images`].
 //!
 //! - [`analyse`]: an upload → format, size, fingerprints, thumbnail, capture time.
 //! - [`exif`]: the capture time, the only thing read from EXIF.
 //! - [`metadata`]: the metadata object an image record commits to.
-//! - [`search`]: matches by content hash and by fingerprint, earliest first, as the public sees them.
 
 pub mod analyse;
 pub mod exif;
 pub mod metadata;
-pub mod search;
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;

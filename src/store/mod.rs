@@ -5,6 +5,7 @@
 //! before it returns, so an acknowledged record survives a crash or power loss.
 
 mod audit;
+pub mod blobs;
 mod blocks;
 mod client_certs;
 mod codec;

@@ -1,7 +1,7 @@
 //! `/v1/images`: a merchant registers a picture (its record commits to its fingerprints), and
 //! anyone searches for who registered a picture first. The owner fetches the original back.
+//! The operations are [`crate::service::images`]; here each error type becomes its problem.
 
-mod form;
 pub(crate) mod original;
 pub(crate) mod register;
 pub(crate) mod search;
@@ -10,11 +10,9 @@ use actix_web::http::StatusCode;
 use actix_web::web;
 use serde_json::json;
 
-pub use form::{ImageForm, read_form};
-pub use register::register_image;
-
-use crate::fingerprint::decode::DecodeError;
 use crate::problem::Problem;
+pub use crate::service::images::ACCEPTED;
+use crate::service::images::{OriginalError, PictureError, RegisterError, SearchError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/v1/images", web::post().to(register::create))
@@ -22,23 +20,50 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/v1/images/{id}/original", web::get().to(original::original));
 }
 
-/// Media types of the pictures accepted.
-pub const ACCEPTED: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];
+impl From<PictureError> for Problem {
+    fn from(e: PictureError) -> Self {
+        let detail = e.to_string();
+        match e {
+            PictureError::Empty => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "empty_file", detail),
+            PictureError::NotAPicture { .. } => {
+                Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", detail)
+                    .with("accepted", json!(ACCEPTED))
+            }
+            PictureError::TooManyPixels { max_pixels, .. } => {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "image_too_large", detail).with("max_pixels", max_pixels)
+            }
+            PictureError::Corrupt { .. } => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "image_corrupt", detail),
+        }
+    }
+}
 
-/// An upload that is not a usable picture.
-pub fn decode_problem(error: DecodeError) -> Problem {
-    match &error {
-        DecodeError::Empty => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "empty_file", "the file is empty"),
-        DecodeError::Unsupported { .. } => {
-            Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", error.to_string())
-                .with("accepted", json!(ACCEPTED))
+impl From<RegisterError> for Problem {
+    fn from(e: RegisterError) -> Self {
+        let detail = e.to_string();
+        match e {
+            RegisterError::RoleForbidden { .. } => Problem::new(StatusCode::FORBIDDEN, "role_not_allowed", detail),
+            RegisterError::Picture(e) => e.into(),
+            RegisterError::MetadataTooLarge => Problem::invalid_field("/metadata", "too_large", detail),
+            RegisterError::KeyReused => Problem::new(StatusCode::CONFLICT, "idempotency_key_reused", detail),
+            RegisterError::Internal(e) => Problem::internal(&e),
         }
-        DecodeError::TooLarge { max_pixels, .. } => {
-            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "image_too_large", error.to_string())
-                .with("max_pixels", *max_pixels)
+    }
+}
+
+impl From<SearchError> for Problem {
+    fn from(e: SearchError) -> Self {
+        match e {
+            SearchError::Picture(e) => e.into(),
+            SearchError::Internal(e) => Problem::internal(&e),
         }
-        DecodeError::Corrupt { .. } => {
-            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "image_corrupt", error.to_string())
+    }
+}
+
+impl From<OriginalError> for Problem {
+    fn from(e: OriginalError) -> Self {
+        match e {
+            OriginalError::NotFound => Problem::not_found(),
+            OriginalError::Internal(e) => Problem::internal(&e),
         }
     }
 }

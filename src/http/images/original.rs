@@ -2,13 +2,12 @@
 //! the same `404` as an unknown id).
 
 use actix_web::{HttpResponse, web};
-use image::ImageFormat;
 
-use crate::domain::EvidenceKind;
+use crate::domain::EvidenceId;
 use crate::http::auth::Caller;
-use crate::http::evidence::owned_record;
 use crate::http::upload::Limits;
 use crate::problem::Problem;
+use crate::service::images::{OriginalError, original as fetch};
 use crate::store::Store;
 
 /// The original file as uploaded.
@@ -27,22 +26,11 @@ pub async fn original(
     store: web::Data<Store>,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, Problem> {
-    let record = owned_record(&store, &caller, &id).await?;
-    if record.kind != EvidenceKind::Image {
-        return Err(Problem::not_found());
-    }
-    let path = limits.blobs.join(record.owner.to_string()).join(record.content_hash.to_string());
-    let bytes = match tokio::fs::read(&path).await {
-        Ok(bytes) => bytes,
-        // A picture registered by hash only (`POST /v1/evidence`) has no stored file.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Problem::not_found()),
-        Err(e) => return Err(Problem::internal(&e.into())),
-    };
-    let format = record.metadata.as_ref().and_then(|m| m.get("image")?.get("format")?.as_str().map(str::to_owned));
-    let media = format.and_then(ImageFormat::from_extension).map_or("application/octet-stream", |f| f.to_mime_type());
+    let id: EvidenceId = id.parse().map_err(|_| OriginalError::NotFound)?;
+    let file = fetch(&store, &limits.blobs(), &caller, &id).await?;
     Ok(HttpResponse::Ok()
-        .content_type(media)
+        .content_type(file.media_type)
         .insert_header(("Content-Disposition", "attachment"))
         .insert_header(("Cache-Control", "private, no-store"))
-        .body(bytes))
+        .body(file.bytes))
 }

@@ -3,7 +3,7 @@
 //! public, or to the owner.
 
 use crate::domain::EvidenceKind;
-use crate::images::search::ImageMatch;
+use crate::service::images::ImageMatch;
 use crate::store::{EvidenceRecord, Store};
 
 /// A registered picture's title, author, owner's name and thumbnail address.

@@ -2,7 +2,7 @@
 //! uploads each to `POST /register/upload`, at most three at a time, shows its progress, then
 //! polls `/e/{id}/status.json` until it is anchored and links its certificate.
 //!
-//! `POST /register/upload` is the API's registration (`register_image`, the same multipart
+//! `POST /register/upload` is the API's registration (`service::images::register`, the same multipart
 //! form: `file`, `title`, `author`, `public`) with the session in place of the API key and the
 //! CSRF token in the `X-CSRF-Token` header. It answers JSON: `201 {id, status, block, link}`,
 //! or the problem with a `message` in the visitor's language.
@@ -13,16 +13,18 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use askama::Template;
 use serde::Serialize;
 
-use super::{problem_words, size_words};
-use crate::domain::{EvidenceId, TenantId, TenantRole};
-use crate::http::auth::{Caller, require_role};
-use crate::http::images::{read_form, register_image};
+use super::words::{register_words, registration_form_words, size_words};
+use crate::domain::{EvidenceId, EvidenceStatus, TenantRole};
+use crate::http::auth::Caller;
 use crate::http::limits::RateLimits;
+use crate::http::multipart::picture::{RegistrationFormError, read_registration};
 use crate::http::upload::Limits;
 use crate::images::Images;
 use crate::ingest::Ingest;
+use crate::pages::i18n::Messages;
 use crate::pages::{Frame, PageError, Visitor, caller_with_role, render_with_scripts};
 use crate::problem::Problem;
+use crate::service::images::{RegisterError, may_register, register};
 use crate::store::Store;
 
 const PATH: &str = "/register";
@@ -44,7 +46,7 @@ struct RegisterPage {
 #[derive(Serialize)]
 struct Registered {
     id: EvidenceId,
-    status: crate::domain::EvidenceStatus,
+    status: EvidenceStatus,
     block: Option<u64>,
     link: String,
 }
@@ -71,19 +73,21 @@ pub(super) async fn upload(
     limits: web::Data<Limits>,
 ) -> HttpResponse {
     let registered = async {
-        let owner = uploader(&req, &visitor)?;
-        let form = read_form(&req, payload, &limits).await?;
-        register_image(&store, &ingest, &images, &limits, &owner, form, None).await
+        let caller = uploader(&req, &visitor)?;
+        let registration = read_registration(&req, payload, &limits, None).await.map_err(Refused::Form)?;
+        register(&store, &ingest, &images, &limits.blobs(), &caller, registration).await.map_err(Refused::Register)
     };
     let mut res = match registered.await {
         Ok(r) => HttpResponse::Created().json(Registered {
-            link: format!("/e/{}", r.id),
-            id: r.id,
+            link: format!("/e/{}", r.record.id),
+            id: r.record.id,
             status: r.status,
             block: r.block,
         }),
-        Err(p) => {
-            let message = problem_words(visitor.t(), &p, limits.max_image_bytes);
+        Err(refused) => {
+            let message = refused.words(visitor.t(), limits.max_image_bytes);
+            let p = refused.problem();
+            let message = message.unwrap_or_else(|| p.detail.clone());
             p.with("message", message).error_response()
         }
     };
@@ -91,23 +95,61 @@ pub(super) async fn upload(
     res
 }
 
-/// The logged-in merchant sending this upload with its CSRF token: else `401
-/// login_required`, `403 role_not_allowed` or `403 csrf_rejected`, before the body is read.
-fn uploader(req: &HttpRequest, visitor: &Visitor) -> Result<TenantId, Problem> {
-    let Some(session) = &visitor.session else {
-        let detail = "log in on /login first: this browser has no live session";
-        return Err(Problem::new(StatusCode::UNAUTHORIZED, "login_required", detail));
-    };
-    require_role(&Caller(session.tenant.clone()), TenantRole::Merchant)?;
+/// Why an upload was refused.
+enum Refused {
+    /// This browser has no live session.
+    LoginRequired,
+    /// The upload does not carry this session's CSRF token.
+    CsrfRejected,
+    /// Over the tenant's quota: the rate limiter's own problem.
+    Quota(Problem),
+    Form(RegistrationFormError),
+    Register(RegisterError),
+}
+
+impl Refused {
+    /// In words; `None`: the problem's own detail (a server fault's reference, the quota).
+    fn words(&self, t: &'static Messages, max_bytes: u64) -> Option<String> {
+        match self {
+            Self::LoginRequired => Some(t.problem_login.to_owned()),
+            Self::CsrfRejected => Some(t.error_csrf.to_owned()),
+            Self::Quota(_) => None,
+            Self::Form(e) => registration_form_words(t, e, max_bytes),
+            Self::Register(e) => register_words(t, e),
+        }
+    }
+
+    fn problem(self) -> Problem {
+        match self {
+            Self::LoginRequired => {
+                let detail = "log in on /login first: this browser has no live session";
+                Problem::new(StatusCode::UNAUTHORIZED, "login_required", detail)
+            }
+            Self::CsrfRejected => {
+                let detail = format!("the {CSRF_HEADER} header must carry this session's CSRF token");
+                Problem::new(StatusCode::FORBIDDEN, "csrf_rejected", detail)
+            }
+            Self::Quota(p) => p,
+            Self::Form(e) => e.into(),
+            Self::Register(e) => e.into(),
+        }
+    }
+}
+
+/// The logged-in merchant sending this upload with its CSRF token, checked before the body
+/// is read.
+fn uploader(req: &HttpRequest, visitor: &Visitor) -> Result<Caller, Refused> {
+    let Some(session) = &visitor.session else { return Err(Refused::LoginRequired) };
+    let caller = Caller(session.tenant.clone());
+    may_register(&caller).map_err(Refused::Register)?;
     let token = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
     if !visitor.csrf_matches(token) {
-        let detail = format!("the {CSRF_HEADER} header must carry this session's CSRF token");
-        return Err(Problem::new(StatusCode::FORBIDDEN, "csrf_rejected", detail));
+        return Err(Refused::CsrfRejected);
     }
     // The middleware limits API keys only; a session's uploads count against the same quota.
     let bytes = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok()).unwrap_or(0);
     if let Some(quotas) = req.app_data::<web::Data<RateLimits>>() {
-        quotas.charge_tenant(&session.tenant, bytes)?;
+        quotas.charge_tenant(&session.tenant, bytes).map_err(Refused::Quota)?;
     }
-    Ok(session.tenant.id)
+    Ok(caller)
 }

@@ -1,22 +1,24 @@
 //! `/search`: anyone uploads a suspect picture (a form with its CSRF token) and sees the
 //! registrations of it or of a copy, earliest first, in words: when, which block, anchored or
 //! not, co-signed by whom, how alike; title, author, owner and thumbnail of the public ones;
-//! a link to each certificate. The search is the API's (`search_bytes`); nothing is stored.
+//! a link to each certificate. The search is the API's (`service::images::search`); nothing
+//! is stored.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::picture::PictureFacts;
-use super::problem_words;
+use super::words::{form_words, search_words};
 use crate::http::body::media_type;
-use crate::http::images::search::{read_suspect, search_bytes};
+use crate::http::multipart::FormError;
+use crate::http::multipart::picture::read_suspect;
 use crate::http::upload::Limits;
 use crate::images::Images;
-use crate::images::search::{ImageMatch, SearchResult};
 use crate::pages::i18n::{Lang, role_name};
 use crate::pages::{Frame, PageError, Visitor, render};
 use crate::problem::Problem;
+use crate::service::images::{ImageMatch, SearchResult, search as find};
 use crate::store::Store;
 
 const PATH: &str = "/search";
@@ -73,28 +75,33 @@ pub(super) async fn submit(
     if media_type(&req) != "multipart/form-data" {
         return Err(PageError::bad_form(visitor.lang, "multipart/form-data expected"));
     }
-    let refused = |p: Problem| {
-        if p.status.is_server_error() {
-            return Err(PageError::from_problem(visitor.lang, p));
-        }
-        page(&visitor, p.status, None, Some(problem_words(visitor.t(), &p, limits.max_image_bytes)))
+    // A refusal shows the form again with the API's status; a server fault is an error page.
+    let refused = |p: Problem, words: Option<String>| match words {
+        Some(words) if !p.status.is_server_error() => page(&visitor, p.status, None, Some(words)),
+        _ => Err(PageError::from_problem(visitor.lang, p)),
     };
     let accepts = |token: &str| visitor.csrf_matches(Some(token));
     let file = match read_suspect(&req, payload, limits.max_image_bytes, Some(&accepts)).await {
         Ok(file) => file,
-        Err(p) if p.code == "csrf_rejected" => {
+        Err(FormError::CsrfRejected) => {
             return Err(PageError::new(visitor.lang, StatusCode::FORBIDDEN, visitor.t().error_csrf));
         }
-        Err(p) => return refused(p),
+        Err(e) => {
+            let words = form_words(visitor.t(), &e, limits.max_image_bytes);
+            return refused(Problem::from(e), words);
+        }
     };
     // A browser's empty file input sends an unnamed, empty part: no file chosen.
     let Some(file) = file.filter(|f| f.named || !f.bytes.is_empty()).map(|f| f.bytes) else {
         let missing = visitor.t().problem_missing_file.to_owned();
         return page(&visitor, StatusCode::UNPROCESSABLE_ENTITY, None, Some(missing));
     };
-    match search_bytes(&store, &images, file).await {
+    match find(&store, &images, file).await {
         Ok(result) => page(&visitor, StatusCode::OK, Some(result_view(visitor.lang, result)), None),
-        Err(p) => refused(p),
+        Err(e) => {
+            let words = search_words(visitor.t(), &e);
+            refused(Problem::from(e), words)
+        }
     }
 }
 

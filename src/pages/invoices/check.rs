@@ -4,11 +4,9 @@
 //! erased; when authentic, a one-click claim form posting to `/invoices/claim`, which runs the
 //! API's claim. The pasted text is not shown back.
 
-use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::{refusal_words, verdict_word};
@@ -16,9 +14,10 @@ use crate::domain::TenantRole;
 use crate::domain::canonical::StrictJson;
 use crate::domain::invoice::Amount;
 use crate::http::auth::Caller;
-use crate::http::body::{collect_limited, media_type, parse_json};
+use crate::http::body::{media_type, parse_json};
 use crate::http::invoices::issue::MAX_INVOICE_BYTES;
 use crate::http::invoices::{CheckOut, ClaimIn, ClaimOut, Verdict, check_invoice, claim_invoice, path_key};
+use crate::http::multipart::{Field, Part, Sent, Spec, read};
 use crate::ingest::Ingest;
 use crate::pages::i18n::{Lang, Messages};
 use crate::pages::{Frame, PageError, Visitor, caller_with_role, render};
@@ -218,25 +217,18 @@ struct CheckForm {
 }
 
 async fn read_check_form(req: &HttpRequest, payload: web::Payload) -> Result<CheckForm, Problem> {
-    let mut form = Multipart::new(req.headers(), payload);
-    let (mut csrf, mut pasted, mut file) = (None, None, None);
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| Problem::malformed(format!("multipart: {e}")))?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let limit = if name == "csrf" { 128 } else { MAX_INVOICE_BYTES };
-        let bytes = collect_limited(&mut field, limit, "the invoice").await?;
-        match name.as_str() {
-            "csrf" => csrf = Some(String::from_utf8_lossy(&bytes).into_owned()),
-            "invoice" => pasted = Some(bytes),
-            "file" => file = Some(bytes),
-            other => {
-                let message = "the form takes invoice and file";
-                return Err(Problem::invalid_field(format!("/{other}"), "unknown_field", message));
-            }
-        }
-    }
-    let given = |b: &web::BytesMut| !b.iter().all(u8::is_ascii_whitespace);
-    let invoice = file.filter(given).or_else(|| pasted.filter(given)).map(|b| b.to_vec());
+    let fields = [
+        Field::new("csrf", Part::Bytes { max: 128, what: "the invoice" }),
+        Field::new("invoice", Part::Bytes { max: MAX_INVOICE_BYTES, what: "the invoice" }),
+        Field::new("file", Part::Bytes { max: MAX_INVOICE_BYTES, what: "the invoice" }),
+    ];
+    let spec = Spec { fields: &fields, takes: "invoice and file", blobs: None, csrf: None };
+    let mut form = read(req, payload, &spec).await?;
+    let mut bytes = |name| form.take(name).and_then(Sent::into_bytes);
+    let csrf = bytes("csrf").map(|b| String::from_utf8_lossy(&b).into_owned());
+    let (pasted, file) = (bytes("invoice"), bytes("file"));
+    let given = |b: &Vec<u8>| !b.iter().all(u8::is_ascii_whitespace);
+    let invoice = file.filter(given).or_else(|| pasted.filter(given));
     Ok(CheckForm { csrf, invoice })
 }
 

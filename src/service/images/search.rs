@@ -3,15 +3,15 @@
 //! the public may see it (DESIGN §6): kind, registration time, block, anchored status and
 //! co-signers; title, author, owner's name and thumbnail only for public registrations.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::Images;
-use super::analyse::Purpose;
+use super::PictureError;
 use crate::domain::{EvidenceId, EvidenceStatus, Hash, Role, Timestamp};
-use crate::fingerprint::decode::DecodeError;
 use crate::fingerprint::set::{ALGORITHM, THRESHOLD};
+use crate::images::Images;
+use crate::images::analyse::Purpose;
 use crate::store::{Store, record_status};
 
 /// Matches returned at most (the earliest ones).
@@ -56,7 +56,7 @@ pub struct ImageMatch {
     pub thumbnail: Option<String>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MatchWitness {
     pub name: String,
     #[schema(value_type = String)]
@@ -66,17 +66,22 @@ pub struct MatchWitness {
 /// Why a search found nothing to search with.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
+    /// The suspect file is not a usable picture.
     #[error(transparent)]
-    Decode(#[from] DecodeError),
+    Picture(#[from] PictureError),
+    /// A server fault (reading the records).
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
 /// Searches for `bytes` (a suspect picture).
 pub async fn search(store: &Store, images: &Images, bytes: Vec<u8>) -> Result<SearchResult, SearchError> {
+    if bytes.is_empty() {
+        return Err(PictureError::Empty.into());
+    }
     let (content, bytes) =
         tokio::task::spawn_blocking(move || (Hash::of(&bytes), bytes)).await.expect("hashing does not panic");
-    let query = images.analyser.analyse(bytes, Purpose::Query).await?;
+    let query = images.analyser.analyse(bytes, Purpose::Query).await.map_err(PictureError::from)?;
     // Record → (distance, identical); a BTreeMap keeps them in arrival order.
     let mut found: BTreeMap<u64, (u32, bool)> = BTreeMap::new();
     for seq in store.images_with_content(&content, MAX_MATCHES as u32).await? {
@@ -88,45 +93,59 @@ pub async fn search(store: &Store, images: &Images, bytes: Vec<u8>) -> Result<Se
             found.entry(m.record).or_insert((m.distance, false));
         }
     }
+    let found: Vec<(u64, (u32, bool))> = found.into_iter().take(MAX_MATCHES).collect();
+    let seqs: Vec<u64> = found.iter().map(|(seq, _)| *seq).collect();
+    // The blocks in one statement; each block's co-signers and each owner's name read once.
+    let blocks = store.blocks_containing(&seqs).await?;
+    let (mut witnesses, mut owners) = (HashMap::new(), HashMap::new());
     let mut matches = Vec::new();
-    for (seq, (distance, identical)) in found.into_iter().take(MAX_MATCHES) {
-        if let Some(m) = public_match(store, seq, distance, identical).await? {
-            matches.push(m);
+    for ((seq, (distance, identical)), block) in found.into_iter().zip(blocks) {
+        let (Some(record), Some(image)) = (store.evidence_range(seq, 1).await?.pop(), store.image(seq).await?) else {
+            continue;
+        };
+        let cosigners = match &block {
+            Some(b) => match witnesses.get(&b.height) {
+                Some(known) => Vec::clone(known),
+                None => {
+                    let rows = store.cosignatures(b.height).await?;
+                    let named: Vec<MatchWitness> =
+                        rows.into_iter().map(|c| MatchWitness { name: c.witness.to_string(), role: c.role }).collect();
+                    witnesses.insert(b.height, named.clone());
+                    named
+                }
+            },
+            None => Vec::new(),
+        };
+        let mut m = ImageMatch {
+            id: record.id,
+            registered: record.received,
+            status: record_status(block.as_ref()),
+            block: block.as_ref().map(|b| b.height),
+            anchored: block.as_ref().and_then(|b| b.anchored),
+            witnesses: cosigners,
+            distance,
+            identical,
+            link: format!("/e/{}", record.id),
+            title: None,
+            author: None,
+            owner: None,
+            thumbnail: None,
+        };
+        if image.public {
+            let text = |key: &str| record.metadata.as_ref().and_then(|md| md.get(key)?.as_str().map(str::to_owned));
+            m.title = text("title");
+            m.author = text("author");
+            m.owner = match owners.get(&record.owner) {
+                Some(name) => Option::clone(name),
+                None => {
+                    let name = store.tenant(&record.owner).await?.map(|t| t.name);
+                    owners.insert(record.owner, name.clone());
+                    name
+                }
+            };
+            m.thumbnail = Some(format!("/e/{}/thumbnail.jpg", record.id));
         }
+        matches.push(m);
     }
     Ok(SearchResult { algorithm: ALGORITHM, threshold: THRESHOLD, fingerprinted, matches })
-}
-
-async fn public_match(store: &Store, seq: u64, distance: u32, identical: bool) -> anyhow::Result<Option<ImageMatch>> {
-    let (Some(record), Some(image)) = (store.evidence_range(seq, 1).await?.pop(), store.image(seq).await?) else {
-        return Ok(None);
-    };
-    let block = store.block_containing(seq).await?;
-    let witnesses = match &block {
-        Some(b) => store.cosignatures(b.height).await?,
-        None => Vec::new(),
-    };
-    let mut m = ImageMatch {
-        id: record.id,
-        registered: record.received,
-        status: record_status(block.as_ref()),
-        block: block.as_ref().map(|b| b.height),
-        anchored: block.as_ref().and_then(|b| b.anchored),
-        witnesses: witnesses.into_iter().map(|c| MatchWitness { name: c.witness.to_string(), role: c.role }).collect(),
-        distance,
-        identical,
-        link: format!("/e/{}", record.id),
-        title: None,
-        author: None,
-        owner: None,
-        thumbnail: None,
-    };
-    if image.public {
-        let text = |key: &str| record.metadata.as_ref().and_then(|md| md.get(key)?.as_str().map(str::to_owned));
-        m.title = text("title");
-        m.author = text("author");
-        m.owner = store.tenant(&record.owner).await?.map(|t| t.name);
-        m.thumbnail = Some(format!("/e/{}/thumbnail.jpg", record.id));
-    }
-    Ok(Some(m))
 }

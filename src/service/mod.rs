@@ -2,6 +2,7 @@
 //! at the edge), a typed outcome or error. The edges (`http`, `pages`, `cli`) parse, call one
 //! operation and map its result; nothing here knows actix, askama or sqlx.
 
+pub mod invoices;
 pub mod records;
 
 use crate::store::Tenant;

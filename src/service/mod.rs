@@ -6,6 +6,7 @@ pub mod access;
 pub mod blocks;
 pub mod evidence;
 pub mod images;
+pub mod invoices;
 pub mod ops;
 pub mod receipts;
 pub mod records;

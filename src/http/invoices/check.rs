@@ -4,43 +4,15 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
-use serde_json::Value;
 
 use super::require_role;
-use crate::domain::canonical::{StrictJson, canonical_json};
-use crate::domain::invoice::valid_code;
+use crate::domain::canonical::StrictJson;
 use crate::domain::{EvidenceId, EvidenceStatus, Hash, Receipt, TenantId, TenantRole, Timestamp};
 use crate::http::auth::Caller;
 use crate::http::body::{parse_json, read_limited, require_json};
 use crate::problem::Problem;
-use crate::receipts::receipt_for;
+use crate::service::invoices::{self, Checked, MAX_INVOICE_BYTES, Verdict};
 use crate::store::Store;
-use crate::store::invoices::{InvoiceKey, InvoiceRow};
-
-/// The verdict of a check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    /// Issued with exactly this content, and not voided.
-    Authentic,
-    /// The number was issued, with other content (only when the full invoice was sent).
-    Altered,
-    /// No invoice with this number and this content hash.
-    Unknown,
-    /// Issued with exactly this content, then voided.
-    Voided,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Authentic => "authentic",
-            Self::Altered => "altered",
-            Self::Unknown => "unknown",
-            Self::Voided => "voided",
-        }
-    }
-}
 
 /// The answer to a check.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -120,120 +92,37 @@ pub(crate) async fn check(
 ) -> Result<HttpResponse, Problem> {
     require_role(&caller, TenantRole::Insurer)?;
     require_json(&req)?;
-    let StrictJson(value) = parse_json(&read_limited(payload, super::issue::MAX_INVOICE_BYTES).await?)?;
-    Ok(HttpResponse::Ok().json(check_invoice(&store, &caller.0.id, &value).await?))
+    let StrictJson(value) = parse_json(&read_limited(payload, MAX_INVOICE_BYTES).await?)?;
+    let checked = invoices::check(&store, &caller, &value).await?;
+    Ok(HttpResponse::Ok().json(CheckOut::new(checked, &caller.0.id)))
 }
 
-/// What the insurer sent: a key and the content hash to compare, and whether it sent the whole
-/// invoice (only then can the answer be `altered`).
-struct Question {
-    key: InvoiceKey,
-    content_hash: Hash,
-    full: bool,
-}
-
-/// The check itself (the API and the `/invoices/check` page): the verdict, logged for the
-/// hospital when the number exists.
-pub async fn check_invoice(store: &Store, insurer: &TenantId, value: &Value) -> Result<CheckOut, Problem> {
-    let q = question(value)?;
-    let row = if [&q.key.issuer, &q.key.code, &q.key.number].iter().all(|s| valid_code(s)) {
-        store.invoice(&q.key).await?
-    } else {
-        None
-    };
-    let verdict = match &row {
-        None => Verdict::Unknown,
-        Some(r) if r.content_hash != q.content_hash => {
-            if q.full && same_payer(value, r) {
-                Verdict::Altered
-            } else {
-                Verdict::Unknown
-            }
-        }
-        Some(r) if r.ledger.voided => Verdict::Voided,
-        Some(_) => Verdict::Authentic,
-    };
-    if row.is_some() {
-        store.record_check(&q.key, insurer, verdict.as_str()).await?;
+impl CheckOut {
+    /// The answer as `insurer` sees it: the ids of its own claims only.
+    pub fn new(Checked { verdict, key, found }: Checked, insurer: &TenantId) -> Self {
+        let found = found.map(|f| Found {
+            content_hash: f.row.content_hash,
+            issued: f.issued,
+            status: f.status,
+            anchored: f.anchored,
+            receipt: f.receipt,
+            signed_by: f.row.signer,
+            content_erased: f.row.erased.is_some(),
+            voided: f.voided,
+            currency: f.row.currency,
+            reimbursable: f.row.ledger.reimbursable.to_string(),
+            claimed: f.row.ledger.claimed.to_string(),
+            remaining: f.row.ledger.remaining().to_string(),
+            claims: f
+                .claims
+                .into_iter()
+                .map(|c| ClaimSeen {
+                    claimed: c.claimed,
+                    amount: c.amount.to_string(),
+                    id: (c.insurer == *insurer).then_some(c.id),
+                })
+                .collect(),
+        });
+        Self { verdict, issuer: key.issuer, invoice_code: key.code, invoice_number: key.number, found }
     }
-    let found = match row {
-        Some(r) if matches!(verdict, Verdict::Authentic | Verdict::Voided) => Some(found(store, insurer, r).await?),
-        _ => None,
-    };
-    Ok(CheckOut { verdict, issuer: q.key.issuer, invoice_code: q.key.code, invoice_number: q.key.number, found })
-}
-
-/// Whether the sent invoice carries the stored invoice's payer token: `altered` needs it, so
-/// that a made-up object with a guessed number answers `unknown` like any unknown number (the
-/// token is the hospital's salted pseudonym, which only holders of the real invoice know).
-/// After erasure there is nothing to compare with.
-fn same_payer(sent: &Value, stored: &InvoiceRow) -> bool {
-    let token = |v: &Value| v.pointer("/payer/token").and_then(Value::as_str).map(str::to_owned);
-    let stored = stored.body.as_deref().and_then(|b| serde_json::from_str::<Value>(b).ok());
-    matches!((token(sent), stored.as_ref().and_then(token)), (Some(a), Some(b)) if a == b)
-}
-
-fn question(value: &Value) -> Result<Question, Problem> {
-    let Value::Object(obj) = value else {
-        return Err(Problem::invalid_field(
-            "",
-            "invalid_type",
-            "an invoice object, or {issuer, invoice_code, invoice_number, content_hash}",
-        ));
-    };
-    let text = |name: &str| match obj.get(name) {
-        Some(Value::String(s)) => Ok(s.clone()),
-        Some(_) => Err(Problem::invalid_field(format!("/{name}"), "invalid_type", "a string is expected")),
-        None => Err(Problem::invalid_field(format!("/{name}"), "missing_field", "this field is required")),
-    };
-    let key = InvoiceKey { issuer: text("issuer")?, code: text("invoice_code")?, number: text("invoice_number")? };
-    let by_hash = obj.len() == 4 && obj.contains_key("content_hash");
-    if by_hash {
-        let content_hash = text("content_hash")?.parse().map_err(|_| {
-            Problem::invalid_field("/content_hash", "invalid_format", "64 lowercase hex digits (BLAKE3)")
-        })?;
-        return Ok(Question { key, content_hash, full: false });
-    }
-    Ok(Question { key, content_hash: Hash::of(&canonical_json(value)), full: true })
-}
-
-async fn found(store: &Store, insurer: &TenantId, row: InvoiceRow) -> Result<Found, Problem> {
-    let record = store.evidence_range(row.evidence_seq, 1).await?.into_iter().next();
-    let record = record.ok_or_else(|| anyhow::anyhow!("invoice record {} is missing", row.evidence_seq))?;
-    let block = store.block_containing(record.seq).await?;
-    let status = crate::store::record_status(block.as_ref());
-    let receipt = match (status, record.salt) {
-        (EvidenceStatus::Anchored, Some(_)) => receipt_for(store, &record, true).await?,
-        _ => None,
-    };
-    let voided = match row.void_seq {
-        Some(seq) => store.evidence_range(seq, 1).await?.first().map(|r| r.received),
-        None => None,
-    };
-    let claims = store
-        .claims_of(&row.key)
-        .await?
-        .into_iter()
-        .filter(|c| c.withdrawn.is_none())
-        .map(|c| ClaimSeen {
-            claimed: c.claimed,
-            amount: c.amount.to_string(),
-            id: (c.insurer == *insurer).then_some(c.id),
-        })
-        .collect();
-    Ok(Found {
-        content_hash: row.content_hash,
-        issued: record.received,
-        status,
-        anchored: block.and_then(|b| b.anchored),
-        receipt,
-        signed_by: row.signer,
-        content_erased: row.erased.is_some(),
-        voided,
-        currency: row.currency,
-        reimbursable: row.ledger.reimbursable.to_string(),
-        claimed: row.ledger.claimed.to_string(),
-        remaining: row.ledger.remaining().to_string(),
-        claims,
-    })
 }

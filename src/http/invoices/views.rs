@@ -4,7 +4,8 @@ use serde::Serialize;
 
 use crate::domain::{EvidenceId, Hash, Timestamp};
 use crate::http::evidence::EvidenceOut;
-use crate::store::invoices::{CheckRow, ClaimRow, InvoiceRow};
+use crate::service::invoices::{ClaimState, InvoiceDetails, InvoiceState};
+use crate::store::invoices::{CheckRow, ClaimRow};
 
 /// An invoice as its hospital sees it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -44,22 +45,22 @@ pub enum InvoiceStatus {
     Voided,
 }
 
-impl InvoiceOut {
-    pub fn new(row: &InvoiceRow, evidence: EvidenceOut) -> Self {
+impl From<InvoiceState> for InvoiceOut {
+    fn from(InvoiceState { row, record }: InvoiceState) -> Self {
         Self {
-            issuer: row.key.issuer.clone(),
-            invoice_code: row.key.code.clone(),
-            invoice_number: row.key.number.clone(),
+            issuer: row.key.issuer,
+            invoice_code: row.key.code,
+            invoice_number: row.key.number,
             content_hash: row.content_hash,
             status: if row.ledger.voided { "voided" } else { "issued" },
-            currency: row.currency.clone(),
+            currency: row.currency,
             total: row.total.to_string(),
             reimbursable: row.ledger.reimbursable.to_string(),
             claimed: row.ledger.claimed.to_string(),
             remaining: row.ledger.remaining().to_string(),
-            signed_by: row.signer.clone(),
+            signed_by: row.signer,
             content_erased: row.erased,
-            evidence,
+            evidence: record.into(),
         }
     }
 }
@@ -80,6 +81,18 @@ pub struct InvoiceDetail {
     pub checks: Vec<CheckView>,
 }
 
+impl From<InvoiceDetails> for InvoiceDetail {
+    fn from(d: InvoiceDetails) -> Self {
+        Self {
+            invoice: d.invoice.into(),
+            body: d.body,
+            void: d.void.map(|(reason, record)| VoidOut { reason, evidence: record.into() }),
+            claims: d.claims.into_iter().map(HospitalClaimView::from).collect(),
+            checks: d.checks.into_iter().map(CheckView::from).collect(),
+        }
+    }
+}
+
 /// A void as the hospital sees it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct VoidOut {
@@ -98,12 +111,24 @@ pub struct HospitalClaimView {
     pub withdrawn: Option<Timestamp>,
 }
 
+impl From<ClaimRow> for HospitalClaimView {
+    fn from(c: ClaimRow) -> Self {
+        Self {
+            id: c.id,
+            insurer: c.insurer_name,
+            amount: c.amount.to_string(),
+            claimed: c.claimed,
+            withdrawn: c.withdrawn,
+        }
+    }
+}
+
 /// One entry of the access log.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CheckView {
     pub insurer: String,
     pub checked: Timestamp,
-    #[schema(value_type = super::check::Verdict)]
+    #[schema(value_type = crate::service::invoices::Verdict)]
     pub verdict: String,
 }
 
@@ -135,20 +160,20 @@ pub struct ClaimOut {
     pub withdrawal: Option<EvidenceOut>,
 }
 
-impl ClaimOut {
-    pub fn new(c: &ClaimRow, remaining: String, evidence: EvidenceOut, withdrawal: Option<EvidenceOut>) -> Self {
+impl From<ClaimState> for ClaimOut {
+    fn from(ClaimState { claim: c, remaining, record, withdrawal }: ClaimState) -> Self {
         Self {
             id: c.id,
-            issuer: c.key.issuer.clone(),
-            invoice_code: c.key.code.clone(),
-            invoice_number: c.key.number.clone(),
-            claim_reference: c.reference.clone(),
+            issuer: c.key.issuer,
+            invoice_code: c.key.code,
+            invoice_number: c.key.number,
+            claim_reference: c.reference,
             amount: c.amount.to_string(),
             claimed: c.claimed,
             withdrawn: c.withdrawn,
-            remaining,
-            evidence,
-            withdrawal,
+            remaining: remaining.to_string(),
+            evidence: record.into(),
+            withdrawal: withdrawal.map(EvidenceOut::from),
         }
     }
 }

@@ -2,26 +2,26 @@
 //! most 1 MiB) and gets the verdict in words, the amounts, the times of earlier claims (never
 //! another insurer's name), whether the hospital signed it and whether its content was
 //! erased; when authentic, a one-click claim form posting to `/invoices/claim`, which runs the
-//! API's claim. The pasted text is not shown back.
+//! service's claim like the API. The pasted text is not shown back.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{refusal_words, verdict_word};
-use crate::domain::TenantRole;
+use super::verdict_word;
 use crate::domain::canonical::StrictJson;
-use crate::domain::invoice::Amount;
-use crate::http::auth::Caller;
-use crate::http::body::{media_type, parse_json};
-use crate::http::invoices::issue::MAX_INVOICE_BYTES;
-use crate::http::invoices::{CheckOut, ClaimIn, ClaimOut, Verdict, check_invoice, claim_invoice, path_key};
+use crate::domain::{TenantId, TenantRole};
+use crate::http::body::media_type;
 use crate::http::multipart::{Field, Part, Sent, Spec, read};
 use crate::ingest::Ingest;
 use crate::pages::i18n::{Lang, Messages};
 use crate::pages::{Frame, PageError, Visitor, caller_with_role, render};
 use crate::problem::Problem;
+use crate::service::Caller;
+use crate::service::invoices::{
+    self, CheckError, Checked, ClaimError, ClaimRequest, ClaimState, Claimed, MAX_INVOICE_BYTES, Verdict, invoice_key,
+};
 use crate::store::Store;
 
 const PATH: &str = "/invoices/check";
@@ -134,24 +134,36 @@ pub(super) async fn submit(
     let Some(invoice) = form.invoice else {
         return check_page(&visitor, StatusCode::UNPROCESSABLE_ENTITY, None, None, Some(t.check_missing.to_owned()));
     };
-    let checked = match parse_json::<StrictJson>(&invoice) {
-        Ok(StrictJson(value)) => check_invoice(&store, &caller.0.id, &value).await,
-        Err(p) => Err(p),
-    };
-    match checked {
-        Ok(out) => {
-            let claim_form = claim_form_for(visitor.lang, &out)?;
-            check_page(&visitor, StatusCode::OK, Some(result_view(t, out)), claim_form, None)
+    let value = match serde_json::from_slice::<StrictJson>(&invoice) {
+        Ok(StrictJson(value)) => value,
+        Err(e) => {
+            let error = format!("{}: {e}", t.check_unreadable);
+            return check_page(&visitor, StatusCode::UNPROCESSABLE_ENTITY, None, None, Some(error));
         }
-        Err(p) if p.status.is_client_error() => {
-            let error = format!("{}: {}", t.check_unreadable, p.detail);
+    };
+    match invoices::check(&store, &caller, &value).await {
+        Ok(checked) => {
+            let claim_form = claim_form_for(visitor.lang, &checked)?;
+            check_page(&visitor, StatusCode::OK, Some(result_view(t, checked, &caller.0.id)), claim_form, None)
+        }
+        Err(e) => {
+            let error = check_refusal(&visitor, e)?;
             check_page(&visitor, StatusCode::UNPROCESSABLE_ENTITY, None, None, Some(error))
         }
-        Err(p) => Err(PageError::from_problem(visitor.lang, p)),
     }
 }
 
-/// Claims through the API's claim; the outcome in words, and the form again (the remaining
+/// Why an invoice could not be checked, in words; a server fault is the error page.
+fn check_refusal(visitor: &Visitor, e: CheckError) -> Result<String, PageError> {
+    let t = visitor.t();
+    match e {
+        CheckError::RoleForbidden { .. } => Err(PageError::new(visitor.lang, StatusCode::FORBIDDEN, t.only_insurers)),
+        CheckError::Invalid(field) => Ok(format!("{}: {}: {}", t.check_unreadable, field.pointer, field.message)),
+        CheckError::Internal(cause) => Err(PageError::internal(visitor.lang, &cause)),
+    }
+}
+
+/// Claims through the service's claim (as the API does); the outcome in words, and the form again (the remaining
 /// amount, or a new reference) when that fixes the refusal.
 pub(super) async fn claim(
     visitor: Visitor,
@@ -172,31 +184,50 @@ pub(super) async fn claim(
         reference: text(f.claim_reference),
     };
     let page = match claim_with(&store, &ingest, &caller, &submitted).await {
-        Ok((status, out)) => ClaimPage {
+        Ok(Claimed { claim, repeated }) => ClaimPage {
             frame: Frame::of(&visitor, PATH),
-            claimed: Some(claimed_view(out, status == StatusCode::OK)),
+            claimed: Some(claimed_view(claim, repeated)),
             refusal: None,
             claim_form: None,
         },
-        Err(p) => {
-            let remaining = p.extra.get("remaining").and_then(|v| v.as_str()).and_then(|r| r.parse::<Amount>().ok());
-            let again = match p.code {
-                "amount_exceeds_remaining" => {
-                    remaining.filter(|r| r.0 > 0).map(|r| ClaimForm { amount: r.to_string(), ..submitted.clone() })
-                }
-                "claim_reference_reused" => {
-                    Some(ClaimForm { reference: new_reference(visitor.lang)?, ..submitted.clone() })
-                }
-                "invalid_field" => Some(submitted.clone()),
-                _ => None,
-            };
-            let (status, words) = refusal_words(&visitor, p)?;
+        Err(e) => {
+            let (status, words, again) = claim_refusal(&visitor, e, submitted)?;
             let page =
                 ClaimPage { frame: Frame::of(&visitor, PATH), claimed: None, refusal: Some(words), claim_form: again };
             return render(&visitor, status, &page);
         }
     };
     render(&visitor, StatusCode::OK, &page)
+}
+
+/// Why a claim was refused, in words, with the form again when a corrected amount or a new
+/// reference fixes it; a server fault is the error page.
+fn claim_refusal(
+    visitor: &Visitor,
+    e: ClaimError,
+    submitted: ClaimForm,
+) -> Result<(StatusCode, String, Option<ClaimForm>), PageError> {
+    let t = visitor.t();
+    Ok(match e {
+        ClaimError::RoleForbidden { .. } => {
+            return Err(PageError::new(visitor.lang, StatusCode::FORBIDDEN, t.only_insurers));
+        }
+        ClaimError::InvalidAmount => (StatusCode::UNPROCESSABLE_ENTITY, t.refused_amount.to_owned(), Some(submitted)),
+        ClaimError::InvalidReference => {
+            (StatusCode::UNPROCESSABLE_ENTITY, t.refused_bad_reference.to_owned(), Some(submitted))
+        }
+        ClaimError::NotFound => (StatusCode::NOT_FOUND, t.refused_not_found.to_owned(), None),
+        ClaimError::Voided => (StatusCode::CONFLICT, t.explain_voided.to_owned(), None),
+        ClaimError::Exceeds { remaining } => {
+            let again = (remaining.0 > 0).then(|| ClaimForm { amount: remaining.to_string(), ..submitted });
+            (StatusCode::CONFLICT, format!("{} {remaining}", t.refused_exceeds), again)
+        }
+        ClaimError::ReferenceReused => {
+            let again = ClaimForm { reference: new_reference(visitor.lang)?, ..submitted };
+            (StatusCode::CONFLICT, t.refused_reference.to_owned(), Some(again))
+        }
+        ClaimError::Internal(cause) => return Err(PageError::internal(visitor.lang, &cause)),
+    })
 }
 
 fn check_page(
@@ -232,32 +263,31 @@ async fn read_check_form(req: &HttpRequest, payload: web::Payload) -> Result<Che
     Ok(CheckForm { csrf, invoice })
 }
 
-/// The form's claim, through the API's function: the key and hash as the API reads a path.
-async fn claim_with(
-    store: &Store,
-    ingest: &Ingest,
-    caller: &Caller,
-    f: &ClaimForm,
-) -> Result<(StatusCode, ClaimOut), Problem> {
-    let key = path_key(f.issuer.clone(), f.code.clone(), f.number.clone())?;
-    let content_hash = f.content_hash.parse().map_err(|_| Problem::not_found())?;
-    let body = ClaimIn { content_hash, amount: f.amount.clone(), claim_reference: f.reference.clone() };
-    claim_invoice(store, ingest, caller, key, body).await
+/// The form's claim: the key and hash read like the API reads a path (malformed is an unknown
+/// invoice), then the service's claim.
+async fn claim_with(store: &Store, ingest: &Ingest, caller: &Caller, f: &ClaimForm) -> Result<Claimed, ClaimError> {
+    let key = invoice_key(f.issuer.clone(), f.code.clone(), f.number.clone()).ok_or(ClaimError::NotFound)?;
+    let content_hash = f.content_hash.parse().map_err(|_| ClaimError::NotFound)?;
+    let request = ClaimRequest::parse(content_hash, &f.amount, f.reference.clone())?;
+    invoices::claim(store, ingest, caller, key, request).await
 }
 
 /// The claim form for an authentic invoice with something left to claim: the remaining
 /// amount and a fresh reference.
-fn claim_form_for(lang: Lang, out: &CheckOut) -> Result<Option<ClaimForm>, PageError> {
-    let Some(found) = out.found.as_ref().filter(|_| out.verdict == Verdict::Authentic) else { return Ok(None) };
-    if !found.remaining.parse::<Amount>().is_ok_and(|r| r.0 > 0) {
+fn claim_form_for(lang: Lang, checked: &Checked) -> Result<Option<ClaimForm>, PageError> {
+    let Some(found) = checked.found.as_ref().filter(|_| checked.verdict == Verdict::Authentic) else {
+        return Ok(None);
+    };
+    let remaining = found.row.ledger.remaining();
+    if remaining.0 == 0 {
         return Ok(None);
     }
     Ok(Some(ClaimForm {
-        issuer: out.issuer.clone(),
-        code: out.invoice_code.clone(),
-        number: out.invoice_number.clone(),
-        content_hash: found.content_hash.to_string(),
-        amount: found.remaining.clone(),
+        issuer: checked.key.issuer.clone(),
+        code: checked.key.code.clone(),
+        number: checked.key.number.clone(),
+        content_hash: found.row.content_hash.to_string(),
+        amount: remaining.to_string(),
         reference: new_reference(lang)?,
     }))
 }
@@ -270,50 +300,55 @@ fn new_reference(lang: Lang) -> Result<String, PageError> {
     Ok(format!("WEB-{}", hex::encode_upper(bytes)))
 }
 
-fn result_view(t: &'static Messages, out: CheckOut) -> ResultView {
-    let explanation = match out.verdict {
+fn result_view(t: &'static Messages, checked: Checked, insurer: &TenantId) -> ResultView {
+    let explanation = match checked.verdict {
         Verdict::Authentic => t.explain_authentic,
         Verdict::Altered => t.explain_altered,
         Verdict::Unknown => t.explain_unknown,
         Verdict::Voided => t.explain_voided,
     };
-    let found = out.found.map(|f| FoundView {
+    let found = checked.found.map(|f| FoundView {
         issued: f.issued.to_string(),
         record_status: t.status(f.status),
-        signed_by: f.signed_by,
-        erased: f.content_erased,
+        signed_by: f.row.signer,
+        erased: f.row.erased.is_some(),
         voided: f.voided.map(|v| v.to_string()),
-        currency: f.currency,
-        reimbursable: f.reimbursable,
-        claimed: f.claimed,
-        remaining: f.remaining,
+        currency: f.row.currency,
+        reimbursable: f.row.ledger.reimbursable.to_string(),
+        claimed: f.row.ledger.claimed.to_string(),
+        remaining: f.row.ledger.remaining().to_string(),
         claims: f
             .claims
             .into_iter()
-            .map(|c| SeenClaim { claimed: c.claimed.to_string(), amount: c.amount, yours: c.id.is_some() })
+            .map(|c| SeenClaim {
+                claimed: c.claimed.to_string(),
+                amount: c.amount.to_string(),
+                yours: c.insurer == *insurer,
+            })
             .collect(),
     });
     ResultView {
-        verdict_code: out.verdict.as_str(),
-        verdict: verdict_word(t, out.verdict.as_str()),
+        verdict_code: checked.verdict.as_str(),
+        verdict: verdict_word(t, checked.verdict.as_str()),
         explanation,
-        issuer: out.issuer,
-        code: out.invoice_code,
-        number: out.invoice_number,
+        issuer: checked.key.issuer,
+        code: checked.key.code,
+        number: checked.key.number,
         found,
     }
 }
 
-fn claimed_view(out: ClaimOut, repeated: bool) -> ClaimedView {
+fn claimed_view(state: ClaimState, repeated: bool) -> ClaimedView {
+    let c = state.claim;
     ClaimedView {
-        id: out.id.to_string(),
-        issuer: out.issuer,
-        code: out.invoice_code,
-        number: out.invoice_number,
-        amount: out.amount,
-        reference: out.claim_reference,
-        claimed: out.claimed.to_string(),
-        remaining: out.remaining,
+        id: c.id.to_string(),
+        issuer: c.key.issuer,
+        code: c.key.code,
+        number: c.key.number,
+        amount: c.amount.to_string(),
+        reference: c.reference,
+        claimed: c.claimed.to_string(),
+        remaining: state.remaining.to_string(),
         repeated,
     }
 }

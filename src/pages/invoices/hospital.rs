@@ -1,18 +1,18 @@
 //! `/invoices`: the logged-in hospital's invoices, newest first (20 per page, `?before=`), each
 //! with its amounts, its claims (insurer, amount, time, withdrawn), its access log and a form to
-//! void it (`POST /invoices/void`, the API's void). The invoice body is never shown.
+//! void it (`POST /invoices/void`, the service's void like the API's). The invoice body is never shown.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{refusal_words, verdict_word};
+use super::verdict_word;
 use crate::domain::TenantRole;
-use crate::http::invoices::{InvoiceDetail, invoice_detail, own_invoice, void_invoice};
 use crate::ingest::Ingest;
 use crate::pages::i18n::Messages;
 use crate::pages::{Frame, PageError, Visitor, caller_with_role, render};
+use crate::service::invoices::{self, InvoiceDetails, InvoiceError, InvoiceState, VoidError, invoice_key};
 use crate::store::Store;
 
 /// Invoices per page.
@@ -82,14 +82,12 @@ pub(super) async fn list(
     store: web::Data<Store>,
 ) -> Result<HttpResponse, PageError> {
     let caller = caller_with_role(&visitor, TenantRole::Hospital, "/invoices")?;
-    let rows =
-        store.invoices_of(&caller.0.id, query.before, PAGE).await.map_err(|e| PageError::internal(visitor.lang, &e))?;
-    let older = (rows.len() == PAGE as usize).then(|| rows.last().map(|r| r.evidence_seq)).flatten();
-    let mut invoices = Vec::with_capacity(rows.len());
-    for row in rows {
-        let detail = invoice_detail(&store, row).await.map_err(|p| PageError::from_problem(visitor.lang, p))?;
-        invoices.push(invoice_view(visitor.t(), detail));
-    }
+    let details = match invoices::list_details(&store, &caller, query.before, PAGE).await {
+        Ok(details) => details,
+        Err(e) => return Err(list_refusal(&visitor, e)),
+    };
+    let older = (details.len() == PAGE as usize).then(|| details.last().map(|d| d.invoice.row.evidence_seq)).flatten();
+    let invoices = details.into_iter().map(|d| invoice_view(visitor.t(), d)).collect();
     render(&visitor, StatusCode::OK, &Invoices { frame: Frame::of(&visitor, "/invoices"), invoices, older })
 }
 
@@ -104,54 +102,77 @@ pub(super) async fn void(
     let caller = caller_with_role(&visitor, TenantRole::Hospital, "/invoices")?;
     visitor.check_csrf(form.csrf.as_deref())?;
     let form = form.into_inner();
-    let path = (
+    let key = invoice_key(
         form.issuer.unwrap_or_default(),
         form.invoice_code.unwrap_or_default(),
         form.invoice_number.unwrap_or_default(),
     );
-    let voided = match own_invoice(&store, &caller, path).await {
-        Ok(row) => void_invoice(&store, &ingest, &caller, row, form.reason.as_deref().unwrap_or_default()).await,
-        Err(p) => Err(p),
+    let voided = match key {
+        Some(key) => invoices::void(&store, &ingest, &caller, &key, form.reason.as_deref().unwrap_or_default()).await,
+        None => Err(VoidError::NotFound),
     };
     match voided {
         Ok(_) => Ok(visitor.redirect("/invoices").finish()),
-        Err(p) => {
-            let (status, words) = refusal_words(&visitor, p)?;
-            Err(PageError::new(visitor.lang, status, words))
-        }
+        Err(e) => Err(void_refusal(&visitor, e)),
     }
 }
 
+/// Why the hospital's invoices could not be listed, as the error page.
+fn list_refusal(visitor: &Visitor, e: InvoiceError) -> PageError {
+    match e {
+        InvoiceError::RoleForbidden { .. } => {
+            PageError::new(visitor.lang, StatusCode::FORBIDDEN, visitor.t().only_hospitals)
+        }
+        InvoiceError::NotFound => PageError::not_found(visitor.lang),
+        InvoiceError::Internal(cause) => PageError::internal(visitor.lang, &cause),
+    }
+}
+
+/// Why a void was refused, in words (claims still active, already voided); a server fault is
+/// the error page.
+fn void_refusal(visitor: &Visitor, e: VoidError) -> PageError {
+    let t = visitor.t();
+    let (status, words) = match e {
+        VoidError::RoleForbidden { .. } => (StatusCode::FORBIDDEN, t.only_hospitals.to_owned()),
+        VoidError::NotFound => (StatusCode::NOT_FOUND, t.refused_not_found.to_owned()),
+        VoidError::InvalidReason => (StatusCode::UNPROCESSABLE_ENTITY, t.refused_reason.to_owned()),
+        VoidError::Voided => (StatusCode::CONFLICT, t.explain_voided.to_owned()),
+        VoidError::Claimed { active } => (StatusCode::CONFLICT, format!("{} {active}", t.refused_claimed)),
+        VoidError::Internal(cause) => return PageError::internal(visitor.lang, &cause),
+    };
+    PageError::new(visitor.lang, status, words)
+}
+
 /// What the page shows of an invoice: everything but its body (which holds the payer).
-fn invoice_view(t: &'static Messages, d: InvoiceDetail) -> InvoiceView {
-    let InvoiceDetail { invoice: i, body: _, void, claims, checks } = d;
-    let voided = i.status == "voided";
+fn invoice_view(t: &'static Messages, d: InvoiceDetails) -> InvoiceView {
+    let InvoiceDetails { invoice: InvoiceState { row, record }, body: _, void, claims, checks } = d;
+    let voided = row.ledger.voided;
     let claims: Vec<ClaimLine> = claims
         .into_iter()
         .map(|c| ClaimLine {
-            insurer: c.insurer,
-            amount: c.amount,
+            insurer: c.insurer_name,
+            amount: c.amount.to_string(),
             claimed: c.claimed.to_string(),
             withdrawn: c.withdrawn.map(|w| w.to_string()),
         })
         .collect();
     InvoiceView {
         can_void: !voided && claims.iter().all(|c| c.withdrawn.is_some()),
-        issuer: i.issuer,
-        code: i.invoice_code,
-        number: i.invoice_number,
-        issued: i.evidence.received.to_string(),
-        record_id: i.evidence.id.to_string(),
-        record_status: t.status(i.evidence.status),
+        issuer: row.key.issuer,
+        code: row.key.code,
+        number: row.key.number,
+        issued: record.record.received.to_string(),
+        record_id: record.record.id.to_string(),
+        record_status: t.status(record.status),
         voided,
-        void_reason: void.map(|v| v.reason),
-        currency: i.currency,
-        total: i.total,
-        reimbursable: i.reimbursable,
-        claimed: i.claimed,
-        remaining: i.remaining,
-        signed_by: i.signed_by,
-        erased: i.content_erased.map(|e| e.to_string()),
+        void_reason: void.map(|(reason, _)| reason),
+        currency: row.currency,
+        total: row.total.to_string(),
+        reimbursable: row.ledger.reimbursable.to_string(),
+        claimed: row.ledger.claimed.to_string(),
+        remaining: row.ledger.remaining().to_string(),
+        signed_by: row.signer,
+        erased: row.erased.map(|e| e.to_string()),
         claims,
         checks: checks
             .into_iter()

@@ -7,8 +7,9 @@ use sqlx::sqlite::SqliteRow;
 use super::{CheckRow, ClaimRow, InvoiceKey, InvoiceRow};
 use crate::domain::invoice::{Amount, Ledger};
 use crate::domain::{EvidenceId, TenantId, Timestamp};
-use crate::store::Store;
 use crate::store::codec::{self, id_bytes};
+use crate::store::evidence::{COLUMNS as EVIDENCE_COLUMNS, record_from_row};
+use crate::store::{EvidenceRecord, Store};
 
 const INVOICE_COLUMNS: &str = "issuer, invoice_code, invoice_number, tenant_id, evidence_seq, content_hash, currency, \
     total_cents, reimbursable_cents, claimed_cents, active_claims, body, erased_ms, signer, void_seq, void_reason";
@@ -16,6 +17,9 @@ const CLAIM_COLUMNS: &str = "id, issuer, invoice_code, invoice_number, insurer_i
     claimed_ms, withdrawn_ms, evidence_seq, withdrawal_seq, \
     (SELECT name FROM tenants WHERE tenants.id = claims.insurer_id) AS insurer_name";
 const KEY_IS: &str = "issuer = ? AND invoice_code = ? AND invoice_number = ?";
+/// The key is one of a JSON array of `[issuer, code, number]` bound once ([`keys_json`]).
+const KEY_IN: &str = "(issuer, invoice_code, invoice_number) IN (SELECT json_extract(value, '$[0]'), \
+    json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?))";
 
 /// What became of an erasure request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,15 +118,69 @@ impl Store {
         .fetch_all(self.pool())
         .await
         .context("reading the access log")?;
-        rows.iter()
-            .map(|r| {
-                Ok(CheckRow {
-                    insurer: r.try_get("name")?,
-                    checked: codec::time(r, "checked_ms")?,
-                    verdict: r.try_get("verdict")?,
-                })
+        rows.iter().map(check_from_row).collect()
+    }
+
+    /// The records with these sequence numbers (an invoice's, a claim's, a void's), in the
+    /// order given: one statement for a whole page.
+    pub async fn records_at(&self, seqs: &[u64]) -> anyhow::Result<Vec<EvidenceRecord>> {
+        if seqs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE seq IN (SELECT value FROM json_each(?))");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(serde_json::to_string(seqs).context("sequence numbers as JSON")?)
+            .fetch_all(self.pool())
+            .await
+            .context("reading the records of invoices")?;
+        let records = rows.iter().map(record_from_row).collect::<anyhow::Result<Vec<_>>>()?;
+        seqs.iter()
+            .map(|&seq| {
+                records.iter().find(|r| r.seq == seq).cloned().with_context(|| format!("record {seq} is missing"))
             })
             .collect()
+    }
+
+    /// Every claim on each of the invoices, oldest first, withdrawn ones included: one
+    /// statement for a whole page of invoices.
+    pub async fn claims_of_invoices(&self, keys: &[InvoiceKey]) -> anyhow::Result<Vec<ClaimRow>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("SELECT {CLAIM_COLUMNS} FROM claims WHERE {KEY_IN} ORDER BY evidence_seq");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(keys_json(keys)?)
+            .fetch_all(self.pool())
+            .await
+            .context("listing the claims of invoices")?;
+        rows.iter().map(claim_from_row).collect()
+    }
+
+    /// The latest `limit` entries of each invoice's access log, newest first: one statement
+    /// for a whole page of invoices.
+    pub async fn checks_of_invoices(
+        &self,
+        keys: &[InvoiceKey],
+        limit: u32,
+    ) -> anyhow::Result<Vec<(InvoiceKey, CheckRow)>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT issuer, invoice_code, invoice_number, name, checked_ms, verdict FROM ( \
+               SELECT c.issuer, c.invoice_code, c.invoice_number, t.name, c.checked_ms, c.verdict, \
+                 ROW_NUMBER() OVER (PARTITION BY c.issuer, c.invoice_code, c.invoice_number \
+                   ORDER BY c.checked_ms DESC, c.rowid DESC) AS n \
+               FROM invoice_checks c JOIN tenants t ON t.id = c.insurer_id WHERE {KEY_IN}) \
+             WHERE n <= ? ORDER BY issuer, invoice_code, invoice_number, n"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(keys_json(keys)?)
+            .bind(i64::from(limit))
+            .fetch_all(self.pool())
+            .await
+            .context("reading the access logs")?;
+        rows.iter().map(|r| Ok((key_from_row(r)?, check_from_row(r)?))).collect()
     }
 
     /// Deletes the hospital's stored invoice body and its record's salt. The leaf hash stays,
@@ -213,6 +271,16 @@ fn claim_from_row(r: &SqliteRow) -> anyhow::Result<ClaimRow> {
         evidence_seq: r.try_get::<i64, _>("evidence_seq")? as u64,
         withdrawal_seq: r.try_get::<Option<i64>, _>("withdrawal_seq")?.map(|s| s as u64),
     })
+}
+
+fn check_from_row(r: &SqliteRow) -> anyhow::Result<CheckRow> {
+    Ok(CheckRow { insurer: r.try_get("name")?, checked: codec::time(r, "checked_ms")?, verdict: r.try_get("verdict")? })
+}
+
+/// The keys as the JSON array `[[issuer, code, number], ...]` that [`KEY_IN`] reads.
+fn keys_json(keys: &[InvoiceKey]) -> anyhow::Result<String> {
+    let triples: Vec<[&str; 3]> = keys.iter().map(|k| [k.issuer.as_str(), &k.code, &k.number]).collect();
+    serde_json::to_string(&triples).context("invoice keys as JSON")
 }
 
 fn key_from_row(r: &SqliteRow) -> anyhow::Result<InvoiceKey> {

@@ -9,7 +9,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::{Map, Value};
 
-pub use crate::service::FieldError;
+pub use crate::domain::FieldError;
 
 /// An error response.
 #[derive(Debug, Clone)]

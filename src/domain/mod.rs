@@ -2,6 +2,7 @@
 //! verification. See docs/formats.md.
 
 pub mod canonical;
+mod field_error;
 pub mod header;
 pub mod hex32;
 pub mod ids;
@@ -20,6 +21,7 @@ pub mod time;
 pub mod verify;
 
 pub use canonical::Metadata;
+pub use field_error::FieldError;
 pub use header::BlockHeader;
 pub use hex32::{Hash, Salt};
 pub use ids::{EvidenceId, TenantId};

@@ -13,22 +13,9 @@ pub mod records;
 pub mod tenants;
 pub mod verify;
 
+pub use crate::domain::FieldError;
 use crate::store::Tenant;
 
 /// The authenticated tenant an operation runs for.
 #[derive(Debug, Clone)]
 pub struct Caller(pub Tenant);
-
-/// One problem with one field of the input (RFC 6901 pointer).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct FieldError {
-    pub pointer: String,
-    pub code: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(pointer: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { pointer: pointer.into(), code: code.into(), message: message.into() }
-    }
-}

@@ -3,7 +3,7 @@
 use notarium::domain::{Hash, TenantRole};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, problem};
+use crate::support::{TestApp, problem};
 
 #[actix_web::test]
 async fn a_repeated_key_returns_the_first_result_and_another_body_conflicts() {

@@ -7,7 +7,7 @@ use notarium::domain::verify::{QuorumPolicy, VerifyInput, verify};
 use notarium::domain::{Hash, TenantRole};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::support::TestApp;
 
 #[actix_web::test]
 async fn every_tile_of_a_block_gives_the_whole_trees_proof() {

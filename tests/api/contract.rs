@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use sqlx::Connection;
 
 use crate::support::process::notarium;
-use crate::support::{Evidence, Status, TestApp, expect, external_witnesses, problem, start_witness, wait_until};
+use crate::support::{ReceiptResponse, Status, TestApp, external_witnesses, problem, start_witness, wait_until};
 
 #[actix_web::test]
 async fn query_string_errors_are_problems_with_codes() {
@@ -53,10 +53,7 @@ async fn co_signatures_a_verifier_would_refuse_never_anchor_and_the_receipt_stay
     let app = TestApp::spawn_with(|s| s.witnesses = external_witnesses(&addrs)).await;
     let key = app.key(TenantRole::Merchant).to_owned();
     let id = app.register(b"never anchored").await.id.to_string();
-    let res = app.get(&format!("/v1/evidence/{id}/receipt?wait=1"), Some(&key)).await;
-    assert_eq!(res.status(), 202);
-    assert_eq!(res.headers().get("retry-after").unwrap(), "1");
-    let body: Evidence = expect(res, 202).await;
+    let ReceiptResponse::NotYet(body) = app.receipt(&id, &key, "?wait=1").await else { panic!("anchored") };
     assert_eq!(body.id.to_string(), id);
     assert!(matches!(body.status, Status::Sealed | Status::Pending), "{body:?}");
 

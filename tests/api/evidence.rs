@@ -6,7 +6,7 @@ use notarium::domain::{EvidenceKind, Hash, Receipt, TenantRole};
 use serde_json::{Value, json};
 
 use crate::support::process::notarium;
-use crate::support::{Evidence, Status, TestApp, expect};
+use crate::support::{Evidence, ReceiptResponse, Status, TestApp, expect};
 
 /// Verifies like a court: the library, the `notarium verify` binary (with and without the
 /// file) and `POST /v1/verify` must all say valid.
@@ -63,8 +63,10 @@ async fn a_hash_only_registration_is_anchored_and_verifies() {
     assert_eq!(got.block, Some(receipt.block.height));
 
     // Without disclosure the metadata is left out and the receipt still verifies.
-    let res = app.get(&format!("/v1/evidence/{id}/receipt?disclose=none"), Some(app.key(TenantRole::Merchant))).await;
-    let undisclosed = Receipt::from_json(&res.bytes().await.unwrap()).unwrap();
+    let ReceiptResponse::Anchored(undisclosed) = app.receipt(id, app.key(TenantRole::Merchant), "?disclose=none").await
+    else {
+        panic!("anchored, yet no receipt")
+    };
     assert!(undisclosed.evidence.metadata.is_none());
     assert_verifies_everywhere(&app, &undisclosed, content).await;
     app.stop().await;

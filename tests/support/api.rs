@@ -2,7 +2,7 @@
 //! reads. `deny_unknown_fields` where the type is the whole wire form, so a field that appears
 //! or disappears fails the test that reads it.
 
-use notarium::domain::{EvidenceId, EvidenceKind, Hash, Timestamp};
+use notarium::domain::{EvidenceId, EvidenceKind, Hash, Receipt, Timestamp};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -155,6 +155,15 @@ pub struct Claim {
     pub remaining: String,
     pub evidence: Evidence,
     pub withdrawal: Option<Evidence>,
+}
+
+/// What `GET /v1/evidence/{id}/receipt` answers.
+#[derive(Debug)]
+pub enum ReceiptResponse {
+    /// `200`: the receipt.
+    Anchored(Box<Receipt>),
+    /// `202` with `Retry-After: 1`: the record, not anchored yet.
+    NotYet(Evidence),
 }
 
 /// The status and body of an answer, for tests that check the wire form as well.

@@ -14,7 +14,7 @@ use notarium::domain::{Hash, Receipt, TenantRole};
 use notarium::store::Store;
 use serde_json::{Value, json};
 
-use crate::support::api::{Block, Evidence, EvidencePage, Items, Witnesses, expect};
+use crate::support::api::{Block, Evidence, EvidencePage, Items, ReceiptResponse, Witnesses, expect};
 
 pub struct TestApp {
     pub base: String,
@@ -127,15 +127,31 @@ impl TestApp {
         expect(self.get(&format!("/v1/blocks/{at}"), None).await, 200).await
     }
 
+    /// `GET /v1/evidence/{id}/receipt{query}` as `key`: the receipt (`200`), or the record
+    /// while it is not anchored (`202` with `Retry-After: 1`).
+    pub async fn receipt(&self, id: impl Display, key: &str, query: &str) -> ReceiptResponse {
+        let res = self.get(&format!("/v1/evidence/{id}/receipt{query}"), Some(key)).await;
+        match res.status().as_u16() {
+            200 => ReceiptResponse::Anchored(Box::new(
+                Receipt::from_json(&res.bytes().await.unwrap()).expect("a v1 receipt"),
+            )),
+            202 => {
+                assert_eq!(res.headers().get("retry-after").expect("Retry-After"), "1");
+                ReceiptResponse::NotYet(expect(res, 202).await)
+            }
+            other => panic!("receipt: {other} {}", res.text().await.unwrap()),
+        }
+    }
+
     /// The receipt of `id`, waiting until it is anchored (polls with `?wait=`, with a deadline).
     pub async fn anchored_receipt(&self, id: impl Display, key: &str) -> Receipt {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
-            let res = self.get(&format!("/v1/evidence/{id}/receipt?wait=5"), Some(key)).await;
-            match res.status().as_u16() {
-                200 => return Receipt::from_json(&res.bytes().await.unwrap()).expect("a v1 receipt"),
-                202 => assert!(tokio::time::Instant::now() < deadline, "not anchored within 30 s"),
-                other => panic!("receipt: {other} {}", res.text().await.unwrap()),
+            match self.receipt(&id, key, "?wait=5").await {
+                ReceiptResponse::Anchored(receipt) => return *receipt,
+                ReceiptResponse::NotYet(_) => {
+                    assert!(tokio::time::Instant::now() < deadline, "not anchored within 30 s")
+                }
             }
         }
     }

@@ -7,7 +7,7 @@ use notarium::domain::TenantRole;
 use serde_json::{Value, json};
 
 use super::{check, claim, content_hash, insurer, invoice, issue, path};
-use crate::support::{TestApp, problem};
+use crate::support::{Claim, TestApp, expect, problem};
 
 #[tokio::test]
 async fn issue_check_claim_withdraw_void_lifecycle() {
@@ -58,10 +58,8 @@ async fn issue_check_claim_withdraw_void_lifecycle() {
 
     // A withdraws: 60.00 claimable again.
     let withdraw = format!("{}/claims/{}/withdraw", path("L-1"), first["id"].as_str().unwrap());
-    let res = app.post_json(&withdraw, Some(&a), &json!({})).await;
-    assert_eq!(res.status(), 201);
-    let withdrawn: Value = res.json().await.unwrap();
-    assert!(withdrawn["withdrawn"].is_string() && withdrawn["remaining"] == "60.00", "{withdrawn}");
+    let withdrawn: Claim = expect(app.post_json(&withdraw, Some(&a), &json!({})).await, 201).await;
+    assert!(withdrawn.withdrawn.is_some() && withdrawn.remaining == "60.00", "{withdrawn:?}");
     assert_eq!(problem(app.post_json(&withdraw, Some(&a), &json!({})).await).await, (409, "claim_withdrawn".into()));
     assert_eq!(problem(app.post_json(&withdraw, Some(&b), &json!({})).await).await, (404, "not_found".into()));
     assert_eq!(check(&app, &a, &inv).await["remaining"], "60.00");

@@ -5,7 +5,7 @@
 //! service unready; a bad `audit_cron` refuses start-up naming the key.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 use notarium::app::Application;
@@ -17,7 +17,8 @@ use notarium::store::Store;
 use serde_json::{Value, json};
 use sqlx::{Connection, Row, SqliteConnection};
 
-use crate::helpers::TestApp;
+use crate::support::process;
+use crate::support::{TestApp, wait_until};
 
 /// What the tests tamper with: a record in the middle of a block of three, and that block.
 struct Target {
@@ -227,11 +228,9 @@ async fn an_untouched_database_audits_clean_with_the_right_counts() {
 
 /// Runs the real binary (off the async runtime: it may wait on a database the app holds).
 async fn notarium(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_notarium")).args(args).env_remove("NOTARIUM_DATA").output().unwrap()
-    })
-    .await
-    .unwrap()
+    tokio::task::spawn_blocking(move || process::notarium().args(args).env_remove("NOTARIUM_DATA").output().unwrap())
+        .await
+        .unwrap()
 }
 
 fn audit_args(data: &Path) -> Vec<String> {
@@ -264,17 +263,13 @@ async fn the_cli_exits_0_1_2_and_runs_beside_the_server() {
 
 /// Polls `/readyz` until `done` holds for its `audit` object (deadline 30 s).
 async fn audit_status(app: &TestApp, done: impl Fn(&Value) -> bool) -> (u16, Value) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
+    wait_until(Duration::from_secs(30), async || {
         let res = app.get("/readyz", None).await;
         let status = res.status().as_u16();
         let body: Value = res.json().await.unwrap();
-        if done(&body["audit"]) {
-            return (status, body);
-        }
-        assert!(tokio::time::Instant::now() < deadline, "readyz never showed it: {body}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        if done(&body["audit"]) { Ok((status, body)) } else { Err(format!("readyz never showed it: {body}")) }
+    })
+    .await
 }
 
 fn every_second(s: &mut Settings) {
@@ -301,7 +296,7 @@ async fn the_scheduled_audit_shows_in_readyz_and_resumes_after_a_restart() {
     flip_byte(data.path(), "evidence", "content_hash", "seq = ?", t.seq, 0).await;
     let app = TestApp::spawn_on(data, every_second).await;
     let next = app.register(b"after the restart").await;
-    let receipt = app.anchored_receipt(next["id"].as_str().unwrap(), app.key(TenantRole::Merchant)).await;
+    let receipt = app.anchored_receipt(next.id, app.key(TenantRole::Merchant)).await;
     let h2 = receipt.block.height;
     let (_, body) = audit_status(&app, |a| a["audited_through"].as_u64().is_some_and(|x| x >= h2)).await;
     assert_eq!(body["audit"]["ok"], true, "{body}");
@@ -340,7 +335,7 @@ async fn a_bad_audit_cron_refuses_start_up_naming_the_key() {
     let out = tokio::task::spawn_blocking({
         let data = data.path().to_owned();
         move || {
-            Command::new(env!("CARGO_BIN_EXE_notarium"))
+            process::notarium()
                 .args(["serve", "--listen", "127.0.0.1:0", "--data"])
                 .arg(data)
                 .env("NOTARIUM_AUDIT_CRON", "every night")

@@ -8,37 +8,14 @@
 //! Needs `chromium` (Debian package), Node.js, and `npm ci --prefix tests/browser`. Missing:
 //! a failure in CI, else a skip that says what to install.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use notarium::domain::TenantRole;
 use reqwest::multipart::{Form, Part};
 
-use crate::helpers::TestApp;
-
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-/// The directory of the browser flows, when everything they need is installed; else `None`
-/// after a skip (a failure in CI) that says what to install.
-fn browser_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    let missing = if !Path::new(CHROMIUM).exists() {
-        Some("chromium is not installed: apt-get install chromium")
-    } else if Command::new("node").arg("--version").output().is_err() {
-        Some("Node.js is not installed: apt-get install nodejs npm")
-    } else if !dir.join("node_modules/playwright-core").exists() {
-        Some("playwright-core is not installed: npm ci --prefix tests/browser")
-    } else {
-        None
-    };
-    match missing {
-        Some(why) => {
-            crate::tools::cannot_run(why);
-            None
-        }
-        None => Some(dir),
-    }
-}
+use crate::support::TestApp;
+use crate::support::programs::browser_flows;
 
 /// Runs `<dir>/<script>` with `envs` and returns its stdout; fails when the flow fails.
 async fn run_flow(dir: &Path, script: &str, envs: Vec<(&str, String)>) -> String {
@@ -52,7 +29,7 @@ async fn run_flow(dir: &Path, script: &str, envs: Vec<(&str, String)>) -> String
 
 #[tokio::test]
 async fn log_in_open_evidence_verify_its_receipt_and_switch_to_chinese() {
-    let Some(dir) = browser_dir() else { return };
+    let Some(dir) = browser_flows() else { return };
     let app = TestApp::spawn().await;
     let key = app.key(TenantRole::Merchant).to_owned();
     let form = Form::new().part("file", Part::bytes(b"a photo for the browser".to_vec()).file_name("photo.jpg"));
@@ -82,7 +59,7 @@ async fn log_in_open_evidence_verify_its_receipt_and_switch_to_chinese() {
 
 #[tokio::test]
 async fn register_photos_by_dropping_them_then_open_a_certificate_and_search() {
-    let Some(dir) = browser_dir() else { return };
+    let Some(dir) = browser_flows() else { return };
     let app = TestApp::spawn().await;
     let out = tempfile::tempdir().unwrap();
     let write = |name: &str, bytes: Vec<u8>| {

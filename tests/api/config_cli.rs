@@ -1,10 +1,10 @@
 //! `notarium config`: the effective settings after every layer, secrets redacted; a bad key
 //! or value stops it (and `serve`) with exit 2 naming the key.
 
-use std::process::Command;
+use crate::support::process::notarium;
 
 fn config(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_notarium"));
+    let mut cmd = notarium();
     cmd.current_dir(dir).arg("config").args(args);
     for (k, v) in env {
         cmd.env(k, v);
@@ -52,11 +52,7 @@ fn config_prints_the_layered_settings_with_secrets_redacted() {
     assert_eq!(code, 2);
     assert!(err.contains("tls.client_auth") && err.contains("other.toml"), "{err}");
     // serve refuses the same way, before binding anything.
-    let out = Command::new(env!("CARGO_BIN_EXE_notarium"))
-        .current_dir(dir.path())
-        .args(["serve", "--config", "other.toml"])
-        .output()
-        .unwrap();
+    let out = notarium().current_dir(dir.path()).args(["serve", "--config", "other.toml"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("tls.client_auth"));
 }

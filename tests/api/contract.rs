@@ -10,13 +10,14 @@ use notarium::domain::{Hash, Role, TenantRole};
 use serde_json::{Value, json};
 use sqlx::Connection;
 
-use crate::helpers::{TestApp, external_witnesses, problem, start_witness};
+use crate::support::process::notarium;
+use crate::support::{ReceiptResponse, Status, TestApp, external_witnesses, problem, start_witness, wait_until};
 
 #[actix_web::test]
 async fn query_string_errors_are_problems_with_codes() {
     let app = TestApp::spawn().await;
     let key = app.key(TenantRole::Merchant).to_owned();
-    let id = app.register(b"q").await["id"].as_str().unwrap().to_owned();
+    let id = app.register(b"q").await.id.to_string();
     let cases = [
         ("/v1/evidence?limit=abc", "invalid_query"),
         ("/v1/evidence?colour=red", "invalid_query"),
@@ -51,30 +52,18 @@ async fn co_signatures_a_verifier_would_refuse_never_anchor_and_the_receipt_stay
     let (_witness_dir, addrs) = foreign_witnesses().await;
     let app = TestApp::spawn_with(|s| s.witnesses = external_witnesses(&addrs)).await;
     let key = app.key(TenantRole::Merchant).to_owned();
-    let id = app.register(b"never anchored").await["id"].as_str().unwrap().to_owned();
-    let res = app.get(&format!("/v1/evidence/{id}/receipt?wait=1"), Some(&key)).await;
-    assert_eq!(res.status(), 202);
-    assert_eq!(res.headers().get("retry-after").unwrap(), "1");
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["id"], id.as_str());
-    assert!(body["status"] == "sealed" || body["status"] == "pending", "{body}");
+    let id = app.register(b"never anchored").await.id.to_string();
+    let ReceiptResponse::NotYet(body) = app.receipt(&id, &key, "?wait=1").await else { panic!("anchored") };
+    assert_eq!(body.id.to_string(), id);
+    assert!(matches!(body.status, Status::Sealed | Status::Pending), "{body:?}");
 
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let w: Value = app.get("/v1/witnesses", None).await.json().await.unwrap();
-        let errors: Vec<String> = w["witnesses"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|w| w["last_error"].as_str().map(str::to_owned))
-            .collect();
-        if errors.len() == 2 {
-            assert!(errors.iter().all(|e| e.contains("chain")), "{errors:?}");
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "{w}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let errors = wait_until(Duration::from_secs(20), async || {
+        let w = app.witnesses().await;
+        let errors: Vec<String> = w.witnesses.iter().filter_map(|w| w.last_error.clone()).collect();
+        if errors.len() == 2 { Ok(errors) } else { Err(format!("{w:?}")) }
+    })
+    .await;
+    assert!(errors.iter().all(|e| e.contains("chain")), "{errors:?}");
     assert!(app.store().await.oldest_unanchored().await.unwrap().is_some());
     assert_eq!(app.get(&format!("/v1/evidence/{id}/receipt"), Some(&key)).await.status(), 202);
     app.stop().await;
@@ -100,11 +89,11 @@ async fn verify_bounds_what_an_anonymous_caller_may_send() {
 async fn readiness_fails_while_the_database_cannot_be_written() {
     let app = TestApp::spawn().await;
     // Ready once the sealer has run its first round.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while app.get("/readyz", None).await.status() != 200 {
-        assert!(tokio::time::Instant::now() < deadline, "never ready");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_until(Duration::from_secs(10), async || match app.get("/readyz", None).await.status().as_u16() {
+        200 => Ok(()),
+        status => Err(format!("never ready: {status}")),
+    })
+    .await;
     let url = format!("sqlite://{}", app.data.path().join("notarium.db").display());
     let mut other = sqlx::SqliteConnection::connect(&url).await.unwrap();
     sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
@@ -132,13 +121,7 @@ async fn one_service_per_data_directory() {
 async fn admin_commands_manage_tenants_and_keys_of_a_running_service() {
     let app = TestApp::spawn().await;
     let admin = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_notarium"))
-            .arg("admin")
-            .args(args)
-            .arg("--data")
-            .arg(app.data.path())
-            .output()
-            .unwrap();
+        let out = notarium().arg("admin").args(args).arg("--data").arg(app.data.path()).output().unwrap();
         (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap().trim().to_owned())
     };
     let (code, key) = admin(&["tenant", "create", "--name", "Shop", "--role", "merchant"]);

@@ -3,7 +3,7 @@
 use notarium::domain::{Hash, TenantRole};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, problem};
+use crate::support::{TestApp, problem};
 
 #[actix_web::test]
 async fn bad_input_is_refused_with_the_right_code_and_writes_nothing() {
@@ -80,7 +80,7 @@ async fn bad_input_is_refused_with_the_right_code_and_writes_nothing() {
     assert_eq!(problem(res).await, (401, "invalid_api_key".into()));
 
     // Another tenant's record is indistinguishable from an unknown id.
-    let id = existing["id"].as_str().unwrap();
+    let id = existing.id.to_string();
     let theirs = app.get(&format!("/v1/evidence/{id}"), Some(app.key(TenantRole::Hospital))).await;
     let unknown =
         app.get("/v1/evidence/019aa6b2-5c00-7000-8000-000000000001", Some(app.key(TenantRole::Hospital))).await;

@@ -1,13 +1,12 @@
 //! Registration → anchored receipt → verification, three ways in; listing, lookup, owners.
 
-use std::process::Command;
-
 use notarium::crypto::{OpensslChecker, TrustStore};
 use notarium::domain::verify::{QuorumPolicy, VerifyInput, verify};
-use notarium::domain::{Hash, Receipt, TenantRole};
+use notarium::domain::{EvidenceKind, Hash, Receipt, TenantRole};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::support::process::notarium;
+use crate::support::{Evidence, ReceiptResponse, Status, TestApp, expect};
 
 /// Verifies like a court: the library, the `notarium verify` binary (with and without the
 /// file) and `POST /v1/verify` must all say valid.
@@ -23,7 +22,7 @@ async fn assert_verifies_everywhere(app: &TestApp, receipt: &Receipt, content: &
     std::fs::write(&fpath, content).unwrap();
     let ca = app.trust_dir().join("ca.pem");
     for with_file in [true, false] {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_notarium"));
+        let mut cmd = notarium();
         cmd.arg("verify").arg(&rpath).arg("--trust").arg(&ca);
         if with_file {
             cmd.arg("--file").arg(&fpath);
@@ -50,23 +49,24 @@ async fn a_hash_only_registration_is_anchored_and_verifies() {
     let app = TestApp::spawn().await;
     let content = b"a contract signed on 2026-11-20";
     let ev = app.register(content).await;
-    assert_eq!(ev["status"], "pending");
-    assert_eq!(ev["content_hash"], Hash::of(content).to_string());
-    let id = ev["id"].as_str().unwrap();
+    assert_eq!(ev.status, Status::Pending);
+    assert_eq!(ev.content_hash, Hash::of(content));
+    let id = ev.id;
     let receipt = app.anchored_receipt(id, app.key(TenantRole::Merchant)).await;
-    assert_eq!(receipt.evidence.id.to_string(), id);
+    assert_eq!(receipt.evidence.id, id);
     assert_eq!(receipt.cosignatures.len(), 2);
     assert!(receipt.evidence.metadata.is_some());
     assert_verifies_everywhere(&app, &receipt, content).await;
 
-    let got: Value =
-        app.get(&format!("/v1/evidence/{id}"), Some(app.key(TenantRole::Merchant))).await.json().await.unwrap();
-    assert_eq!(got["status"], "anchored");
-    assert_eq!(got["block"], receipt.block.height);
+    let got = app.evidence(id, app.key(TenantRole::Merchant)).await;
+    assert_eq!(got.status, Status::Anchored);
+    assert_eq!(got.block, Some(receipt.block.height));
 
     // Without disclosure the metadata is left out and the receipt still verifies.
-    let res = app.get(&format!("/v1/evidence/{id}/receipt?disclose=none"), Some(app.key(TenantRole::Merchant))).await;
-    let undisclosed = Receipt::from_json(&res.bytes().await.unwrap()).unwrap();
+    let ReceiptResponse::Anchored(undisclosed) = app.receipt(id, app.key(TenantRole::Merchant), "?disclose=none").await
+    else {
+        panic!("anchored, yet no receipt")
+    };
     assert!(undisclosed.evidence.metadata.is_none());
     assert_verifies_everywhere(&app, &undisclosed, content).await;
     app.stop().await;
@@ -88,18 +88,18 @@ async fn an_upload_is_hashed_kept_for_its_owner_and_verifies() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 201);
-    let ev: Value = res.json().await.unwrap();
-    assert_eq!(ev["content_hash"], Hash::of(&content).to_string());
-    assert_eq!(ev["kind"], "contract");
+    let ev: Evidence = expect(res, 201).await;
+    assert_eq!(ev.content_hash, Hash::of(&content));
+    assert_eq!(ev.kind, EvidenceKind::Contract);
     let sha = hex::encode(openssl::sha::sha256(&content));
-    assert_eq!(ev["metadata"]["file"], json!({"name": "scan.pdf", "size": content.len(), "sha256": sha}));
-    assert_eq!(ev["metadata"]["title"], "Lease");
+    let metadata = ev.metadata.as_ref().expect("metadata");
+    assert_eq!(metadata["file"], json!({"name": "scan.pdf", "size": content.len(), "sha256": sha}));
+    assert_eq!(metadata["title"], "Lease");
 
     let tenant = std::fs::read_dir(app.data.path().join("blobs")).unwrap().next().unwrap().unwrap().path();
     assert_eq!(std::fs::read(tenant.join(Hash::of(&content).to_string())).unwrap(), content);
 
-    let receipt = app.anchored_receipt(ev["id"].as_str().unwrap(), app.key(TenantRole::Merchant)).await;
+    let receipt = app.anchored_receipt(ev.id, app.key(TenantRole::Merchant)).await;
     assert_verifies_everywhere(&app, &receipt, &content).await;
     app.stop().await;
 }
@@ -109,14 +109,10 @@ async fn a_batch_is_registered_whole_and_each_item_verifies() {
     let app = TestApp::spawn().await;
     let contents: Vec<Vec<u8>> = (0..25).map(|i| format!("photo {i}").into_bytes()).collect();
     let items: Vec<Value> = contents.iter().map(|c| json!({"kind": "image", "content_hash": Hash::of(c)})).collect();
-    let res =
-        app.post_json("/v1/evidence/batch", Some(app.key(TenantRole::Merchant)), &json!({ "items": items })).await;
-    assert_eq!(res.status(), 201);
-    let body: Value = res.json().await.unwrap();
-    let created = body["items"].as_array().unwrap();
+    let created = app.register_batch(app.key(TenantRole::Merchant), &items).await.items;
     assert_eq!(created.len(), 25);
     for i in [0, 13, 24] {
-        let receipt = app.anchored_receipt(created[i]["id"].as_str().unwrap(), app.key(TenantRole::Merchant)).await;
+        let receipt = app.anchored_receipt(created[i].id, app.key(TenantRole::Merchant)).await;
         assert_verifies_everywhere(&app, &receipt, &contents[i]).await;
     }
     app.stop().await;
@@ -128,27 +124,19 @@ async fn owners_list_and_look_up_only_their_own_records() {
     let merchant = app.key(TenantRole::Merchant).to_owned();
     let mut ids = Vec::new();
     for i in 0..5 {
-        ids.push(app.register(format!("item {i}").as_bytes()).await["id"].as_str().unwrap().to_owned());
+        ids.push(app.register(format!("item {i}").as_bytes()).await.id);
     }
-    let page: Value = app.get("/v1/evidence?limit=3", Some(&merchant)).await.json().await.unwrap();
-    let first: Vec<&str> = page["items"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
-    assert_eq!(first, vec![ids[4].as_str(), &ids[3], &ids[2]], "newest first");
-    let cursor = page["next_cursor"].as_str().unwrap();
-    let page: Value =
-        app.get(&format!("/v1/evidence?limit=3&cursor={cursor}"), Some(&merchant)).await.json().await.unwrap();
-    let rest: Vec<&str> = page["items"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
-    assert_eq!(rest, vec![ids[1].as_str(), &ids[0]]);
-    assert!(page["next_cursor"].is_null());
+    let page = app.list("limit=3", &merchant).await;
+    assert_eq!(page.ids(), vec![ids[4], ids[3], ids[2]], "newest first");
+    let cursor = page.next_cursor.expect("a next page");
+    let page = app.list(&format!("limit=3&cursor={cursor}"), &merchant).await;
+    assert_eq!(page.ids(), vec![ids[1], ids[0]]);
+    assert!(page.next_cursor.is_none());
 
     let hash = Hash::of(b"item 2");
-    let found: Value = app
-        .post_json("/v1/evidence/lookup", Some(&merchant), &json!({"content_hash": hash}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(found["items"][0]["id"], ids[2].as_str());
-    assert_eq!(found["items"].as_array().unwrap().len(), 1);
+    let found = app.lookup(&hash.to_string(), &merchant).await.items;
+    assert_eq!(found[0].id, ids[2]);
+    assert_eq!(found.len(), 1);
     // Two hashes with the same first 8 bytes (the index's key) are still told apart.
     let (twin_a, twin_b) =
         (format!("{}{}", "ab".repeat(8), "01".repeat(24)), format!("{}{}", "ab".repeat(8), "02".repeat(24)));
@@ -157,25 +145,12 @@ async fn owners_list_and_look_up_only_their_own_records() {
             app.post_json("/v1/evidence", Some(&merchant), &json!({"kind": "document", "content_hash": twin})).await;
         assert_eq!(res.status(), 201);
     }
-    let found: Value = app
-        .post_json("/v1/evidence/lookup", Some(&merchant), &json!({"content_hash": twin_b}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let hashes: Vec<&str> =
-        found["items"].as_array().unwrap().iter().map(|e| e["content_hash"].as_str().unwrap()).collect();
+    let found = app.lookup(&twin_b, &merchant).await.items;
+    let hashes: Vec<String> = found.iter().map(|e| e.content_hash.to_string()).collect();
     assert_eq!(hashes, [twin_b.as_str()]);
     let hospital = app.key(TenantRole::Hospital);
-    let other: Value = app
-        .post_json("/v1/evidence/lookup", Some(hospital), &json!({"content_hash": hash}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(other["items"], json!([]));
-    let listed: Value = app.get("/v1/evidence", Some(hospital)).await.json().await.unwrap();
-    assert_eq!(listed["items"], json!([]));
+    assert!(app.lookup(&hash.to_string(), hospital).await.items.is_empty());
+    assert!(app.list("", hospital).await.items.is_empty());
     app.stop().await;
 }
 
@@ -188,9 +163,9 @@ async fn a_hash_only_record_stores_no_meta_hash_bytes() {
     let app = TestApp::spawn().await;
     let merchant = app.key(TenantRole::Merchant).to_owned();
     let bare = json!({"kind": "document", "content_hash": Hash::of(b"bare")});
-    let bare: Value = app.post_json("/v1/evidence", Some(&merchant), &bare).await.json().await.unwrap();
-    let titled: Value = app.register(b"titled").await;
-    assert_eq!(bare["meta_hash"], meta_hash(None).to_string());
+    let bare = app.register_json(&merchant, &bare).await;
+    let titled = app.register(b"titled").await;
+    assert_eq!(bare.meta_hash, meta_hash(None));
 
     let url = format!("sqlite://{}", app.data.path().join("notarium.db").display());
     let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
@@ -198,15 +173,9 @@ async fn a_hash_only_record_stores_no_meta_hash_bytes() {
         sqlx::query_scalar("SELECT length(meta_hash) FROM evidence ORDER BY seq").fetch_all(&mut db).await.unwrap();
     assert_eq!(lengths, vec![0, 32]);
     for ev in [&bare, &titled] {
-        let got: Value = app
-            .get(&format!("/v1/evidence/{}", ev["id"].as_str().unwrap()), Some(&merchant))
-            .await
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(got["meta_hash"], ev["meta_hash"]);
+        assert_eq!(app.evidence(ev.id, &merchant).await.meta_hash, ev.meta_hash);
     }
-    let receipt = app.anchored_receipt(bare["id"].as_str().unwrap(), &merchant).await;
+    let receipt = app.anchored_receipt(bare.id, &merchant).await;
     assert_verifies_everywhere(&app, &receipt, b"bare").await;
     app.stop().await;
 }

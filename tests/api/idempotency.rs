@@ -3,7 +3,7 @@
 use notarium::domain::{Hash, TenantRole};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, problem};
+use crate::support::{Evidence, TestApp, expect, problem};
 
 #[actix_web::test]
 async fn a_repeated_key_returns_the_first_result_and_another_body_conflicts() {
@@ -13,11 +13,9 @@ async fn a_repeated_key_returns_the_first_result_and_another_body_conflicts() {
         app.http.post(app.url("/v1/evidence")).bearer_auth(key).header("Idempotency-Key", idem).json(&body).send()
     };
     let body = json!({"kind": "document", "content_hash": Hash::of(b"once")});
-    let first: Value = send(body.clone(), "k-1").await.unwrap().json().await.unwrap();
-    let again = send(body.clone(), "k-1").await.unwrap();
-    assert_eq!(again.status(), 201);
-    let again: Value = again.json().await.unwrap();
-    assert_eq!(again["id"], first["id"]);
+    let first: Evidence = expect(send(body.clone(), "k-1").await.unwrap(), 201).await;
+    let again: Evidence = expect(send(body.clone(), "k-1").await.unwrap(), 201).await;
+    assert_eq!(again.id, first.id);
     assert_eq!(app.evidence_count().await, 1);
 
     let other = json!({"kind": "document", "content_hash": Hash::of(b"twice")});

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::images::bad_files;
 use crate::pictures::{encode, form};
-use crate::real_server::{RealServer, create_tenant};
+use crate::support::real_server::{RealServer, create_tenant};
 
 /// The ceiling for the server's peak resident memory during bad uploads.
 const MAX_PEAK_RSS_MIB: u64 = 512;

@@ -13,9 +13,9 @@ use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
 use crate::browser_session::{Browser, Page};
-use crate::helpers::TestApp;
 use crate::pages::log_in;
 use crate::pictures::picture;
+use crate::support::{TestApp, wait_until};
 
 /// A picture as a JPEG of 480 × 360 pixels.
 pub fn photo(seed: u64) -> Vec<u8> {
@@ -64,18 +64,17 @@ async fn upload(browser: &mut Browser, form: Form, csrf: Option<&str>) -> (Page,
 
 /// `/e/{id}/status.json` until it says `anchored` (30 s deadline); returns the block height.
 async fn anchored_block(browser: &mut Browser, id: &str) -> u64 {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
+    wait_until(Duration::from_secs(30), async || {
         let page = browser.get(&format!("/e/{id}/status.json")).await;
         assert_eq!(page.status, 200, "{}", page.body);
         let status: Value = serde_json::from_str(&page.body).unwrap();
         if status["status"] == "anchored" {
-            return status["block"].as_u64().expect("an anchored record has a block");
+            return Ok(status["block"].as_u64().expect("an anchored record has a block"));
         }
         assert!(["pending", "sealed"].contains(&status["status"].as_str().unwrap()), "{status}");
-        assert!(tokio::time::Instant::now() < deadline, "not anchored within 30 s");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        Err(format!("not anchored: {status}"))
+    })
+    .await
 }
 
 /// Posts the `/search` form with `file` (and the page's own CSRF token unless `csrf` is given).

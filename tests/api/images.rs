@@ -6,8 +6,9 @@ use image::{DynamicImage, GrayImage, ImageFormat, imageops};
 use notarium::domain::TenantRole;
 use serde_json::Value;
 
-use crate::helpers::{TestApp, problem};
 use crate::pictures::{SERIAL, camera_exif, encode, form, jpeg, picture, post_image, register, search, with_exif};
+use crate::support::process::notarium;
+use crate::support::{Evidence, TestApp, expect, problem};
 
 async fn matches(res: reqwest::Response) -> Vec<Value> {
     assert_eq!(res.status(), 200);
@@ -80,7 +81,7 @@ async fn search_finds_copies_earliest_registration_first_with_public_fields_only
     let cropped = imageops::crop_imm(&small, 12, 9, 376, 282).to_image();
     let found = matches(search(&app, encode(&DynamicImage::ImageRgb8(cropped), ImageFormat::Png)).await).await;
     let ids: Vec<&str> = found.iter().map(|m| m["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, [first["id"].as_str().unwrap(), second["id"].as_str().unwrap()], "earliest first: {found:#?}");
+    assert_eq!(ids, [first.id.to_string(), second.id.to_string()], "earliest first: {found:#?}");
     assert!(found[0]["registered"].as_str() <= found[1]["registered"].as_str());
     for m in &found {
         assert!(m["distance"].as_u64().unwrap() <= 40, "{m}");
@@ -124,13 +125,13 @@ async fn a_flat_picture_is_found_by_its_content_only_and_the_index_survives_a_re
     let res = search(&app, flat).await;
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["fingerprinted"], false, "a flat picture has no usable fingerprint");
-    assert_eq!(body["matches"][0]["id"], flat_record["id"]);
+    assert_eq!(body["matches"][0]["id"], flat_record.id.to_string());
     assert_eq!(body["matches"][0]["identical"], true);
     // A re-encoded copy of the photo is found through the index loaded at start.
     let copy = encode(&DynamicImage::ImageRgb8(photo), ImageFormat::WebP);
     let found = matches(search(&app, copy).await).await;
     assert_eq!(found.len(), 1);
-    assert_eq!(found[0]["id"], photo_record["id"]);
+    assert_eq!(found[0]["id"], photo_record.id.to_string());
     app.stop().await;
 }
 
@@ -199,7 +200,7 @@ async fn each_bad_file_gets_its_status_and_code_and_nothing_is_stored() {
 
 /// `notarium compare RECEIPT SUSPECT --trust ca.pem`: (exit code, stdout + stderr).
 fn compare(app: &TestApp, receipt: &std::path::Path, suspect: &std::path::Path) -> (i32, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_notarium"))
+    let out = notarium()
         .arg("compare")
         .args([receipt, suspect])
         .arg("--trust")
@@ -217,7 +218,7 @@ async fn notarium_compare_tells_a_pirated_copy_from_another_picture_offline() {
     let photo = picture(31, 900, 700);
     let record =
         register(&app, &key, encode(&DynamicImage::ImageRgb8(photo.clone()), ImageFormat::Jpeg), "Vase", false).await;
-    let id = record["id"].as_str().unwrap();
+    let id = record.id;
     app.anchored_receipt(id, &key).await;
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, bytes: &[u8]| {
@@ -250,7 +251,7 @@ async fn notarium_compare_tells_a_pirated_copy_from_another_picture_offline() {
     // Fingerprints swapped for the other picture's: the receipt no longer verifies.
     let mut forged: Value = serde_json::from_str(&receipt_json).unwrap();
     let other_record = register(&app, &key, jpeg(32, 900, 700), "Other", false).await;
-    forged["evidence"]["metadata"]["fingerprints"] = other_record["metadata"]["fingerprints"].clone();
+    forged["evidence"]["metadata"]["fingerprints"] = other_record.metadata.unwrap()["fingerprints"].clone();
     let forged = write("forged.json", forged.to_string().as_bytes());
     let (code, text) = compare(&app, &forged, &other);
     assert_eq!(code, 1, "{text}");
@@ -268,7 +269,7 @@ async fn notarium_compare_tells_a_pirated_copy_from_another_picture_offline() {
         encode(&DynamicImage::ImageLuma8(GrayImage::from_pixel(300, 200, image::Luma([level]))), ImageFormat::Png)
     };
     let flat_record = register(&app, &key, flat(180), "Grey card", false).await;
-    let flat_id = flat_record["id"].as_str().unwrap();
+    let flat_id = flat_record.id;
     app.anchored_receipt(flat_id, &key).await;
     let flat_json = app.get(&format!("/v1/evidence/{flat_id}/receipt"), Some(&key)).await.text().await.unwrap();
     let flat_receipt = write("flat.json", flat_json.as_bytes());
@@ -302,19 +303,15 @@ async fn a_repeated_idempotency_key_returns_the_first_picture_and_titles_are_esc
             .multipart(form(bytes, "dress.jpg", &fields))
             .send()
     };
-    let first = send(jpeg(41, 320, 240)).await.unwrap();
-    assert_eq!(first.status(), 201);
-    let first: Value = first.json().await.unwrap();
-    let again = send(jpeg(41, 320, 240)).await.unwrap();
-    assert_eq!(again.status(), 201);
-    let again: Value = again.json().await.unwrap();
-    assert_eq!(again["id"], first["id"], "the repeat created another record");
+    let first: Evidence = expect(send(jpeg(41, 320, 240)).await.unwrap(), 201).await;
+    let again: Evidence = expect(send(jpeg(41, 320, 240)).await.unwrap(), 201).await;
+    assert_eq!(again.id, first.id, "the repeat created another record");
     assert_eq!(problem(send(jpeg(42, 320, 240)).await.unwrap()).await, (409, "idempotency_key_reused".into()));
     let found = matches(search(&app, jpeg(41, 320, 240)).await).await;
     assert_eq!(found.len(), 1, "{found:#?}");
 
     // The public title appears on the certificate and the search page escaped, never as markup.
-    let page = app.get(&format!("/e/{}", first["id"].as_str().unwrap()), None).await.text().await.unwrap();
+    let page = app.get(&format!("/e/{}", first.id), None).await.text().await.unwrap();
     assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62; &#38; &#34;dress&#34;"), "{page}");
     assert!(!page.contains("<script>alert(1)"), "{page}");
     app.stop().await;

@@ -7,9 +7,9 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
 use crate::browser_session::{Browser, Page};
-use crate::helpers::TestApp;
 use crate::invoices::{claim, content_hash, invoice, issue, path};
 use crate::pages::log_in;
+use crate::support::TestApp;
 
 const PAYER: [&str; 4] = ["3301**********1234", "PAYERTOKEN-q7Rk2mX9vB4nL8s", "masked_id", "payer"];
 
@@ -129,7 +129,7 @@ async fn a_hospital_sees_its_invoices_with_claims_and_access_log_and_voids_one()
         (detail["status"].as_str(), detail["void"]["reason"].as_str()),
         (Some("voided"), Some("issued twice in error"))
     );
-    assert_eq!(detail["evidence"]["id"], spare["evidence"]["id"]);
+    assert_eq!(detail["evidence"]["id"], spare.evidence.id.to_string());
 
     // The same void operation as the API: refused while a claim is active, in words.
     let fields = [

@@ -8,7 +8,8 @@ use notarium::domain::Receipt;
 use serde_json::{Value, json};
 
 use crate::invoices::{content_hash, invoice};
-use crate::real_server::{RealServer, create_tenant};
+use crate::support::process::notarium;
+use crate::support::real_server::{RealServer, create_tenant};
 
 const MASKED_ID: &str = "3301**********1234";
 const TOKEN: &str = "PAYERTOKEN-q7Rk2mX9vB4nL8s";
@@ -121,8 +122,7 @@ async fn payer_fields_stay_in_the_body_and_erasure_removes_it_everywhere() {
     // Nothing came back after the server stopped (the WAL is checkpointed on close).
     assert_eq!(files_containing(&data, TOKEN.as_bytes()), Vec::<String>::new());
     // The audit still passes: the erased record's stored leaf is checked against its root.
-    let audit =
-        std::process::Command::new(env!("CARGO_BIN_EXE_notarium")).arg("audit").arg("--data").arg(&data).output();
+    let audit = notarium().arg("audit").arg("--data").arg(&data).output();
     let audit = audit.unwrap();
     assert_eq!(audit.status.code(), Some(0), "{}", String::from_utf8_lossy(&audit.stdout));
 }

@@ -9,7 +9,7 @@ use notarium::config::Quota;
 use notarium::domain::{Hash, TenantRole};
 use serde_json::json;
 
-use crate::helpers::{TestApp, problem};
+use crate::support::{TestApp, problem, wait_until};
 
 const UNLIMITED: Quota = Quota { requests_per_second: 0, burst_requests: 0, bytes_per_second: 0, burst_bytes: 0 };
 
@@ -19,15 +19,11 @@ where
     F: Fn() -> Fut,
     Fut: Future<Output = reqwest::Response>,
 {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let status = request().await.status().as_u16();
-        if status != 429 {
-            return status;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "still 429 after 10 s");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_until(Duration::from_secs(10), async || match request().await.status().as_u16() {
+        429 => Err("still 429"),
+        status => Ok(status),
+    })
+    .await
 }
 
 #[tokio::test]
@@ -52,7 +48,7 @@ async fn a_tenant_over_its_request_rate_gets_429_with_retry_after_and_recovers()
     assert_eq!(recovers(list).await, 200);
 
     let text = app.get("/metrics", None).await.text().await.unwrap();
-    let refused = crate::helpers::metric(&text, "notarium_rate_limited_total{scope=\"tenant\"}");
+    let refused = crate::support::metric(&text, "notarium_rate_limited_total{scope=\"tenant\"}");
     assert!(refused >= Some(1.0), "{text}");
 }
 

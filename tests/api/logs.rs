@@ -9,7 +9,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
 use crate::browser_session::Browser;
-use crate::real_server::{RealServer, create_tenant};
+use crate::support::real_server::{RealServer, create_tenant};
 
 /// Every `"salt"` string in a JSON value.
 fn salts(v: &Value, into: &mut Vec<String>) {

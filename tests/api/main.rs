@@ -9,7 +9,6 @@ mod config_cli;
 mod contract;
 mod errors;
 mod evidence;
-mod helpers;
 mod idempotency;
 mod image_memory;
 mod image_pages;
@@ -25,10 +24,9 @@ mod ops;
 mod pages;
 mod pictures;
 mod process;
-mod real_server;
 mod receipt_zip;
+#[path = "../support/mod.rs"]
+mod support;
 mod tiles;
 mod tls;
-#[path = "../shared/tools.rs"]
-mod tools;
 mod witness_backlog;

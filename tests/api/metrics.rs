@@ -4,7 +4,7 @@
 
 use notarium::domain::TenantRole;
 
-use crate::helpers::{TestApp, metric};
+use crate::support::{TestApp, metric};
 
 async fn scrape(app: &TestApp) -> String {
     let res = app.get("/metrics", None).await;
@@ -23,7 +23,7 @@ async fn metrics_move_with_traffic() {
     let key = app.key(TenantRole::Merchant).to_owned();
     let mut ids = Vec::new();
     for i in 0..3u8 {
-        ids.push(app.register(&[i]).await["id"].as_str().unwrap().to_owned());
+        ids.push(app.register(&[i]).await.id.to_string());
     }
     assert_eq!(app.get("/v1/evidence/not-an-id", Some(&key)).await.status(), 404);
     for id in &ids {

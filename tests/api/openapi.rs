@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use notarium::http::openapi::{ERRORS, NOT_IN_DOCUMENT, WITNESS_PROCESS, document, json_text};
 use serde_json::Value;
 
-use crate::helpers::TestApp;
+use crate::support::TestApp;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -3,14 +3,14 @@
 use notarium::domain::{BlockHeader, Hash, TenantRole};
 use serde_json::Value;
 
-use crate::helpers::{TestApp, metric};
+use crate::support::{TestApp, metric};
 
 #[actix_web::test]
 async fn health_readiness_blocks_and_witnesses_report_the_truth() {
     let app = TestApp::spawn().await;
     assert_eq!(app.get("/healthz", None).await.status(), 200);
     let ev = app.register(b"something to seal").await;
-    let receipt = app.anchored_receipt(ev["id"].as_str().unwrap(), app.key(TenantRole::Merchant)).await;
+    let receipt = app.anchored_receipt(ev.id, app.key(TenantRole::Merchant)).await;
 
     let ready = app.get("/readyz", None).await;
     assert_eq!(ready.status(), 200);
@@ -19,24 +19,20 @@ async fn health_readiness_blocks_and_witnesses_report_the_truth() {
     assert!(ready["fork"].is_null());
 
     // The public block matches what the receipt was co-signed over.
-    let block: Value = app.get(&format!("/v1/blocks/{}", receipt.block.height), None).await.json().await.unwrap();
-    let header = block["header"].as_str().unwrap();
-    assert_eq!(header, receipt.block.header);
-    assert_eq!(block["block_hash"], Hash::of(header.as_bytes()).to_string());
-    assert_eq!(BlockHeader::parse(header).unwrap().height, receipt.block.height);
-    let signers: Vec<&str> =
-        block["cosignatures"].as_array().unwrap().iter().map(|c| c["witness"].as_str().unwrap()).collect();
+    let block = app.block(receipt.block.height).await;
+    assert_eq!(block.header, receipt.block.header);
+    assert_eq!(block.block_hash, Hash::of(block.header.as_bytes()));
+    assert_eq!(BlockHeader::parse(&block.header).unwrap().height, receipt.block.height);
+    let signers: Vec<&str> = block.cosignatures.iter().map(|c| c.witness.as_str()).collect();
     assert_eq!(signers, ["court", "notary"]);
-    assert!(block["anchored"].is_string());
-    let latest: Value = app.get("/v1/blocks/latest", None).await.json().await.unwrap();
-    assert!(latest["height"].as_u64().unwrap() >= receipt.block.height);
+    assert!(block.anchored.is_some());
+    assert!(app.block("latest").await.height >= receipt.block.height);
     assert_eq!(app.get("/v1/blocks/999999", None).await.status(), 404);
     assert_eq!(app.get("/v1/blocks/abc", None).await.status(), 404);
 
-    let witnesses: Value = app.get("/v1/witnesses", None).await.json().await.unwrap();
-    for w in witnesses["witnesses"].as_array().unwrap() {
-        assert_eq!(w["reachable"], true, "{w}");
-        assert!(w["last_height"].as_u64().unwrap() >= receipt.block.height);
+    for w in app.witnesses().await.witnesses {
+        assert_eq!(w.reachable, Some(true), "{w:?}");
+        assert!(w.last_height.unwrap() >= receipt.block.height);
     }
     // The metrics saw both witnesses co-sign, and no fork.
     let res = app.get("/metrics", None).await;

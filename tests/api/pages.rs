@@ -5,7 +5,7 @@ use notarium::domain::{Receipt, TenantRole};
 use reqwest::multipart::{Form, Part};
 
 use crate::browser_session::{Browser, Page};
-use crate::helpers::TestApp;
+use crate::support::TestApp;
 
 /// An uploaded record with a private title, anchored; returns its evidence JSON and receipt.
 async fn private_record(app: &TestApp) -> (serde_json::Value, Receipt) {

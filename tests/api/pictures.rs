@@ -6,9 +6,8 @@ use std::io::Cursor;
 
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 use reqwest::multipart::{Form, Part};
-use serde_json::Value;
 
-use crate::helpers::TestApp;
+use crate::support::{Evidence, TestApp, expect};
 
 /// A `width × height` picture: a sum of six sinusoidal waves per channel drawn from `seed`.
 pub fn picture(seed: u64, width: u32, height: u32) -> RgbImage {
@@ -122,12 +121,10 @@ pub async fn post_image(app: &TestApp, key: &str, form: Form) -> reqwest::Respon
     app.http.post(app.url("/v1/images")).bearer_auth(key).multipart(form).send().await.unwrap()
 }
 
-/// Registers `bytes` and returns the `201` body.
-pub async fn register(app: &TestApp, key: &str, bytes: Vec<u8>, title: &str, public: bool) -> Value {
+/// Registers `bytes` (`201`): the record.
+pub async fn register(app: &TestApp, key: &str, bytes: Vec<u8>, title: &str, public: bool) -> Evidence {
     let fields = [("title", title), ("public", if public { "true" } else { "false" })];
-    let res = post_image(app, key, form(bytes, &format!("{title}.jpg"), &fields)).await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    res.json().await.unwrap()
+    expect(post_image(app, key, form(bytes, &format!("{title}.jpg"), &fields)).await, 201).await
 }
 
 /// `POST /v1/images/search` without a key; the response.

@@ -2,7 +2,6 @@
 //! loses nothing; SIGTERM during traffic seals every acknowledged record before exit.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -12,38 +11,13 @@ use notarium::store::Store;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
-use crate::helpers::demo_keys;
+use crate::support::demo_keys;
+use crate::support::process::{Proc, serve};
+use crate::support::wait_until;
 
-/// Starts `notarium serve` on a random port; returns the child and its base URL.
-// The child is returned to the caller, which always kills and waits for it; the lint cannot
-// follow a child across a return.
-#[allow(clippy::zombie_processes)]
-async fn start(data: &Path) -> (Child, String) {
-    let addr_file = data.join("listen-addr");
-    let _ = std::fs::remove_file(&addr_file);
-    std::fs::create_dir_all(data).unwrap();
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(data.join("serve.log")).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_notarium"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data)
-        .env("NOTARIUM_SEAL_INTERVAL_MS", "100")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(addr) = std::fs::read_to_string(&addr_file) {
-            return (child, format!("http://{addr}"));
-        }
-        if tokio::time::Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the server did not start: {}", std::fs::read_to_string(data.join("serve.log")).unwrap_or_default());
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+/// Starts `notarium serve` on `data` on a random port: the process and its base URL.
+async fn start(data: &Path) -> (Proc, String) {
+    serve(data, &[], &[], &data.join("serve.log")).await
 }
 
 /// `clients` tasks posting records until `stop`; every `201` id goes into `acked`.
@@ -77,11 +51,11 @@ fn traffic(
 }
 
 async fn wait_for(count: &AtomicUsize, at_least: usize) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while count.load(Ordering::Relaxed) < at_least {
-        assert!(tokio::time::Instant::now() < deadline, "traffic stalled at {}", count.load(Ordering::Relaxed));
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    wait_until(Duration::from_secs(60), async || match count.load(Ordering::Relaxed) {
+        n if n < at_least => Err(format!("traffic stalled at {n}")),
+        _ => Ok(()),
+    })
+    .await;
 }
 
 /// Every block starts where the previous one ended: no record sealed twice or skipped.
@@ -102,19 +76,18 @@ async fn sigkill_during_traffic_loses_no_acknowledged_record() {
     let data = dir.path().join("data");
     let acked = Arc::new(Mutex::new(Vec::new()));
     for round in 0..5 {
-        let (mut child, base) = start(&data).await;
+        let (child, base) = start(&data).await;
         let key = demo_keys(&data)[&TenantRole::Merchant].clone();
         let (stop, count) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
         let tasks = traffic(&base, &key, 8, stop.clone(), acked.clone(), count.clone());
         wait_for(&count, 40 + round * 10).await;
-        child.kill().unwrap(); // SIGKILL, mid-traffic
-        child.wait().unwrap();
+        child.kill(); // SIGKILL, mid-traffic
         stop.store(true, Ordering::Relaxed);
         for t in tasks {
             t.await.unwrap();
         }
     }
-    let (mut child, base) = start(&data).await;
+    let (child, base) = start(&data).await;
     let key = demo_keys(&data)[&TenantRole::Merchant].clone();
     let acked = acked.lock().await.clone();
     assert!(acked.len() >= 250, "{} acknowledged", acked.len());
@@ -131,8 +104,7 @@ async fn sigkill_during_traffic_loses_no_acknowledged_record() {
             }
         }
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.kill();
     let store = Store::open(&data).await.unwrap();
     let sealed_end = assert_blocks_contiguous(&store).await;
     for id in &acked {
@@ -149,15 +121,13 @@ async fn sigkill_during_traffic_loses_no_acknowledged_record() {
 async fn sigterm_seals_and_anchors_every_acknowledged_record_before_exit() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let (mut child, base) = start(&data).await;
+    let (child, base) = start(&data).await;
     let key = demo_keys(&data)[&TenantRole::Merchant].clone();
     let (stop, count, acked) =
         (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)), Arc::new(Mutex::new(Vec::new())));
     let tasks = traffic(&base, &key, 8, stop.clone(), acked.clone(), count.clone());
     wait_for(&count, 100).await;
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(status.success());
-    let exit = tokio::task::spawn_blocking(move || child.wait().unwrap()).await.unwrap();
+    let exit = child.terminate().await;
     stop.store(true, Ordering::Relaxed);
     for t in tasks {
         t.await.unwrap();

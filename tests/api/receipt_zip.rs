@@ -4,17 +4,17 @@
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use notarium::bundle::read_receipt;
 use notarium::domain::{Hash, TenantRole};
-use serde_json::Value;
 
-use crate::helpers::{TestApp, external_witnesses, problem};
-use crate::tools::{
-    BUNDLE_ENTRIES as ENTRIES, Tampering, can_run_verify_txt, run_verify_txt, shown, unzip_into, zip_entry_names,
+use crate::support::bundle::{
+    BUNDLE_ENTRIES as ENTRIES, Tampering, run_verify_txt, shown, unzip_into, zip_entry_names,
 };
+use crate::support::process::notarium;
+use crate::support::programs::can_run_verify_txt;
+use crate::support::{Evidence, Status, TestApp, expect, external_witnesses, problem};
 
 /// The zip of `id` once anchored: polls with `?wait=` (and `query`) until a deadline, and checks
 /// the headers of the `200`.
@@ -55,7 +55,7 @@ fn flip_byte(path: &Path, from_end: usize) {
 fn notarium_verify(app: &TestApp, zip: &[u8], file: Option<&[u8]>) -> Option<i32> {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("receipt.zip"), zip).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_notarium"));
+    let mut cmd = notarium();
     cmd.arg("verify").arg(dir.path().join("receipt.zip")).arg("--trust").arg(app.trust_dir().join("ca.pem"));
     if let Some(file) = file {
         std::fs::write(dir.path().join("original"), file).unwrap();
@@ -76,8 +76,7 @@ async fn an_uploaded_files_zip_passes_its_own_verify_txt_and_a_tampered_one_fail
         .part("file", reqwest::multipart::Part::bytes(content.clone()).file_name("scan.pdf"))
         .text("kind", "contract");
     let res = app.http.post(app.url("/v1/evidence")).bearer_auth(&key).multipart(form).send().await.unwrap();
-    assert_eq!(res.status(), 201);
-    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let id = expect::<Evidence>(res, 201).await.id.to_string();
 
     let zip = anchored_zip(&app, &id, &key, "").await;
     assert_eq!(zip_entry_names(&zip), ENTRIES);
@@ -124,7 +123,7 @@ async fn a_hash_only_records_zip_passes_with_the_file_given_as_argument() {
     let app = TestApp::spawn().await;
     let key = app.key(TenantRole::Merchant).to_owned();
     let content = b"a hash-only contract: the file never left the client";
-    let id = app.register(content).await["id"].as_str().unwrap().to_owned();
+    let id = app.register(content).await.id.to_string();
 
     let zip = anchored_zip(&app, &id, &key, "&disclose=none").await;
     assert_eq!(zip_entry_names(&zip), ENTRIES);
@@ -153,7 +152,7 @@ async fn a_hash_only_records_zip_passes_with_the_file_given_as_argument() {
 #[actix_web::test]
 async fn the_zip_is_the_owners_only_and_unknown_ids_are_not_found() {
     let app = TestApp::spawn().await;
-    let id = app.register(b"mine").await["id"].as_str().unwrap().to_owned();
+    let id = app.register(b"mine").await.id.to_string();
     let other = app.key(TenantRole::Hospital).to_owned();
     let unknown = "019aa6b2-5c00-7000-8000-000000000001";
     for path in [
@@ -175,15 +174,15 @@ async fn the_zip_answers_202_with_the_evidence_until_anchored() {
         (0..2).map(|_| TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()).collect();
     let app = TestApp::spawn_with(|s| s.witnesses = external_witnesses(&addrs)).await;
     let key = app.key(TenantRole::Merchant).to_owned();
-    let id = app.register(b"not anchored yet").await["id"].as_str().unwrap().to_owned();
+    let id = app.register(b"not anchored yet").await.id.to_string();
     for query in ["", "?wait=1"] {
         let res = app.get(&format!("/v1/evidence/{id}/receipt.zip{query}"), Some(&key)).await;
         assert_eq!(res.status(), 202, "{query}");
         assert_eq!(res.headers().get("retry-after").unwrap(), "1");
         assert_eq!(res.headers().get("content-type").unwrap(), "application/json");
-        let body: Value = res.json().await.unwrap();
-        assert_eq!(body["id"], id.as_str());
-        assert!(body["status"] == "sealed" || body["status"] == "pending", "{body}");
+        let body: Evidence = expect(res, 202).await;
+        assert_eq!(body.id.to_string(), id);
+        assert!(matches!(body.status, Status::Sealed | Status::Pending), "{body:?}");
     }
     let cases =
         [("?wait=31", "invalid_wait"), ("?disclose=some", "invalid_disclose"), ("?colour=red", "invalid_query")];

@@ -7,7 +7,7 @@ use notarium::domain::verify::{QuorumPolicy, VerifyInput, verify};
 use notarium::domain::{Hash, TenantRole};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::support::TestApp;
 
 #[actix_web::test]
 async fn every_tile_of_a_block_gives_the_whole_trees_proof() {
@@ -15,11 +15,8 @@ async fn every_tile_of_a_block_gives_the_whole_trees_proof() {
     let merchant = app.key(TenantRole::Merchant).to_owned();
     let contents: Vec<Vec<u8>> = (0..700).map(|i| format!("tiled {i}").into_bytes()).collect();
     let items: Vec<Value> = contents.iter().map(|c| json!({"kind": "document", "content_hash": Hash::of(c)})).collect();
-    let res = app.post_json("/v1/evidence/batch", Some(&merchant), &json!({ "items": items })).await;
-    assert_eq!(res.status(), 201);
-    let created: Value = res.json().await.unwrap();
-    let ids: Vec<String> =
-        created["items"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().into()).collect();
+    let created = app.register_batch(&merchant, &items).await.items;
+    let ids: Vec<String> = created.iter().map(|e| e.id.to_string()).collect();
 
     let trust = TrustStore::from_dir(&app.trust_dir()).unwrap();
     let picks = [0, 255, 256, 511, 512, 699];

@@ -2,14 +2,13 @@
 //! 0 with real openssl, certificates from the dev PKI functions.
 
 use std::path::Path;
-use std::process::Command;
 
 use notarium::config::{ApiTlsSettings, ClientAuth};
 use notarium::crypto::devpki::{KeyPair, TlsUsage, issue_tls, new_ca};
 use notarium::domain::{Hash, TenantRole};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, problem};
+use crate::support::{TestApp, problem};
 
 /// `dir/ca.pem` (server and client CA), `server.*` for 127.0.0.1, clients `hospital.*` and
 /// `stranger.*` from that CA, `rogue.*` from another CA.
@@ -68,8 +67,7 @@ fn demo_tenant(data: &Path, role: &str) -> String {
 }
 
 fn admin(data: &Path, args: &[&str]) -> (bool, String, String) {
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_notarium")).args(["admin", "--data"]).arg(data).args(args).output().unwrap();
+    let out = crate::support::process::admin(data, args);
     (out.status.success(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
 }
 

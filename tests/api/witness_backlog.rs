@@ -15,7 +15,7 @@ use notarium::domain::{Role, TenantRole};
 use notarium::store::Store;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, external_witnesses, start_witness};
+use crate::support::{TestApp, external_witnesses, start_witness, wait_until};
 
 /// The app with two external witnesses under the test's control, both up.
 struct Outage {
@@ -63,11 +63,11 @@ impl Outage {
     /// Waits until every block up to `top` is anchored, then checks each has exactly one
     /// co-signature from each witness.
     async fn assert_anchored_in_order(&self, store: &Store, top: u64) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        while store.oldest_unanchored().await.unwrap().is_some_and(|h| h <= top) {
-            assert!(tokio::time::Instant::now() < deadline, "the backlog was not co-signed");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        wait_until(Duration::from_secs(60), async || match store.oldest_unanchored().await.unwrap() {
+            Some(h) if h <= top => Err(format!("the backlog was not co-signed: block {h} is not anchored")),
+            _ => Ok(()),
+        })
+        .await;
         for height in 0..=top {
             let signers: Vec<String> =
                 store.cosignatures(height).await.unwrap().into_iter().map(|c| c.witness.to_string()).collect();
@@ -81,7 +81,7 @@ async fn a_backlog_of_over_50_blocks_is_cosigned_in_order_when_a_witness_returns
     let mut outage = Outage::start(|_| {}).await;
     let app = &outage.app;
     let first = app.register(b"before the outage").await;
-    app.anchored_receipt(first["id"].as_str().unwrap(), app.key(TenantRole::Merchant)).await;
+    app.anchored_receipt(first.id, app.key(TenantRole::Merchant)).await;
 
     outage.court_down().await;
     let app = &outage.app;
@@ -91,7 +91,7 @@ async fn a_backlog_of_over_50_blocks_is_cosigned_in_order_when_a_witness_returns
     while store.latest_block().await.unwrap().map_or(0, |b| b.height) < 55 {
         assert!(tokio::time::Instant::now() < deadline, "sealing stalled while a witness was down");
         let ev = app.register(format!("during the outage {}", ids.len()).as_bytes()).await;
-        ids.push(ev["id"].as_str().unwrap().to_owned());
+        ids.push(ev.id);
     }
     let backlog_top = store.latest_block().await.unwrap().unwrap().height;
     assert!(store.oldest_unanchored().await.unwrap().is_some(), "nothing anchors without the court");
@@ -114,20 +114,18 @@ async fn a_backlog_of_more_than_one_page_is_cosigned_when_a_witness_returns() {
     let items: Vec<Value> = (0..1100u32)
         .map(|i| json!({"kind": "document", "content_hash": notarium::domain::Hash::of(&i.to_le_bytes())}))
         .collect();
-    let res =
-        app.post_json("/v1/evidence/batch", Some(app.key(TenantRole::Merchant)), &json!({ "items": items })).await;
-    assert_eq!(res.status(), 201);
-    let created: Value = res.json().await.unwrap();
+    let created = app.register_batch(app.key(TenantRole::Merchant), &items).await;
     let store = app.store().await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while store.latest_block().await.unwrap().map_or(0, |b| b.height) < 1100 {
-        assert!(tokio::time::Instant::now() < deadline, "the records were not sealed");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until(Duration::from_secs(60), async || match store.latest_block().await.unwrap().map_or(0, |b| b.height) {
+        h if h < 1100 => Err(format!("the records were not sealed: latest block {h}")),
+        _ => Ok(()),
+    })
+    .await;
     let top = store.latest_block().await.unwrap().unwrap().height;
     assert_eq!(store.last_cosigned(&"court".parse().unwrap()).await.unwrap(), None);
     // Let the first page's newest header (height 999) age past the witnesses' 5 s max_skew,
-    // so the court must accept a stale full page to catch up at all.
+    // so the court must accept a stale full page to catch up at all: the wait is the
+    // behaviour under test (a stale page), not a wait for something to happen.
     let sealed = store.block(999).await.unwrap().unwrap().sealed.unix_millis() + 5_500;
     let wait = sealed - notarium::domain::Timestamp::now().unix_millis();
     tokio::time::sleep(Duration::from_millis(wait.max(0) as u64)).await;
@@ -135,8 +133,7 @@ async fn a_backlog_of_more_than_one_page_is_cosigned_when_a_witness_returns() {
     outage.court_up().await;
     outage.assert_anchored_in_order(&store, top).await;
     let app = &outage.app;
-    let last = created["items"][1099]["id"].as_str().unwrap();
-    app.anchored_receipt(last, app.key(TenantRole::Merchant)).await;
+    app.anchored_receipt(created.items[1099].id, app.key(TenantRole::Merchant)).await;
 }
 
 #[actix_web::test]
@@ -146,7 +143,7 @@ async fn a_k_of_n_quorum_anchors_while_the_other_role_is_down() {
     outage.court_down().await;
     let app = &outage.app;
     let ev = app.register(b"anchored by the notary alone").await;
-    let receipt = app.anchored_receipt(ev["id"].as_str().unwrap(), app.key(TenantRole::Merchant)).await;
+    let receipt = app.anchored_receipt(ev.id, app.key(TenantRole::Merchant)).await;
     let signers: Vec<&str> = receipt.cosignatures.iter().map(|c| c.witness.as_str()).collect();
     assert_eq!(signers, ["notary"]);
 
@@ -186,13 +183,14 @@ async fn a_witness_that_is_down_is_retried_with_backoff_not_every_round() {
     .await;
     let app = &outage.app;
     app.register(b"sealed while the court drops every call").await;
+    // A fixed window, counted: how many attempts fit in 3 s is the behaviour under test.
     tokio::time::sleep(Duration::from_secs(3)).await;
     // Retried every 20 ms that would be ~150 attempts; with 20, 40, … capped at 400 ms, ~12.
     let n = attempts.load(Ordering::SeqCst);
     assert!((3..=20).contains(&n), "{n} attempts in 3 s");
-    let witnesses: Value = app.get("/v1/witnesses", None).await.json().await.unwrap();
-    let court = &witnesses["witnesses"][0];
-    assert_eq!((court["name"].as_str(), court["reachable"].as_bool()), (Some("court"), Some(false)), "{court}");
-    assert_eq!(court["retry_in_ms"], 400, "{court}");
-    assert_eq!(witnesses["witnesses"][1]["retry_in_ms"], Value::Null, "the notary is fine");
+    let witnesses = app.witnesses().await;
+    let court = &witnesses.witnesses[0];
+    assert_eq!((court.name.as_str(), court.reachable), ("court", Some(false)), "{court:?}");
+    assert_eq!(court.retry_in_ms, Some(400), "{court:?}");
+    assert_eq!(witnesses.witnesses[1].retry_in_ms, None, "the notary is fine");
 }

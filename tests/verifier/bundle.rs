@@ -11,8 +11,9 @@ use notarium::domain::{Metadata, Receipt};
 use proptest::prelude::*;
 use serde_json::json;
 
-use crate::support::*;
-use crate::tools::*;
+use crate::fixtures::*;
+use crate::support::bundle::*;
+use crate::support::programs::can_run_verify_txt;
 
 /// Signing is slow: the property tests vary a receipt signed once.
 static SIGNED: LazyLock<Receipt> = LazyLock::new(good_receipt);

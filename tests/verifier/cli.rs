@@ -2,17 +2,13 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::support::*;
+use crate::fixtures::*;
+use crate::support::process;
 
 fn notarium(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_notarium"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("NOTARIUM_DATA")
-        .output()
-        .unwrap()
+    process::notarium().args(args).current_dir(cwd).env_remove("NOTARIUM_DATA").output().unwrap()
 }
 
 fn code(o: &Output) -> i32 {

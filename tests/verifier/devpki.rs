@@ -8,7 +8,7 @@ use notarium::domain::Role;
 use openssl::pkey::PKey;
 use openssl::x509::X509;
 
-use crate::support::*;
+use crate::fixtures::*;
 
 #[test]
 fn the_dev_pki_signs_receipts_that_verify_against_its_ca() {

@@ -5,7 +5,7 @@ use notarium::bundle::read_receipt;
 use notarium::domain::BlockHeader;
 use proptest::prelude::*;
 
-use crate::support::*;
+use crate::fixtures::*;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]

@@ -5,11 +5,11 @@
 mod bundle;
 mod cli;
 mod devpki;
+mod fixtures;
 mod fuzz;
 mod openssl_cli;
 mod receipts;
+#[path = "../support/mod.rs"]
 mod support;
-#[path = "../shared/tools.rs"]
-mod tools;
 mod trust;
 mod vectors;

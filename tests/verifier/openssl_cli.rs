@@ -2,8 +2,8 @@
 
 use std::process::Command;
 
-use crate::support::*;
-use crate::tools::have_program;
+use crate::fixtures::*;
+use crate::support::programs::have_openssl;
 
 /// Runs the documented command on the cosignature `index` of a receipt; true when it succeeds.
 fn openssl_accepts(header: &[u8], cms_der: &[u8], attime: i64) -> bool {
@@ -26,7 +26,7 @@ fn openssl_accepts(header: &[u8], cms_der: &[u8], attime: i64) -> bool {
 
 #[test]
 fn openssl_cms_verify_accepts_our_cosignatures() {
-    if !have_program("openssl", "install it with `apt-get install openssl`") {
+    if !have_openssl() {
         return;
     }
     let r = good_receipt();
@@ -44,7 +44,7 @@ fn openssl_cms_verify_accepts_our_cosignatures() {
 
 #[test]
 fn openssl_sees_sha256_p256_and_a_signing_time() {
-    if !have_program("openssl", "install it with `apt-get install openssl`") {
+    if !have_openssl() {
         return;
     }
     let r = good_receipt();

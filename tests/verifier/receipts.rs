@@ -5,7 +5,7 @@ use notarium::domain::Role;
 use notarium::domain::canonical::meta_hash;
 use serde_json::json;
 
-use crate::support::*;
+use crate::fixtures::*;
 
 #[test]
 fn a_good_receipt_verifies_with_and_without_the_file() {

@@ -1,14 +1,13 @@
 //! Role-bound trust: each anchor CA certifies only the roles it is configured for, even when
 //! it sits under a CA trusted for another role.
 
-use std::process::Command;
-
 use notarium::crypto::devpki::{KeyPair, issue_witness};
 use notarium::crypto::{OpensslChecker, TrustArg, TrustStore};
 use notarium::domain::Role;
 use notarium::domain::verify::{VerifyInput, verify};
 
-use crate::support::*;
+use crate::fixtures::*;
+use crate::support::process::notarium;
 
 fn role_bound() -> TrustStore {
     let ca = certs_dir().join("ca.pem");
@@ -78,9 +77,7 @@ fn the_cli_and_a_trust_directory_apply_roles() {
     let bad = dir.path().join("bad.json");
     std::fs::write(&good, good_receipt().to_json_pretty()).unwrap();
     std::fs::write(&bad, receipt_signed_by(&[court_by_notary_ca(), TestWitness::notary()]).to_json_pretty()).unwrap();
-    let run = |args: &[String]| {
-        Command::new(env!("CARGO_BIN_EXE_notarium")).args(args).current_dir(dir.path()).output().unwrap().status.code()
-    };
+    let run = |args: &[String]| notarium().args(args).current_dir(dir.path()).output().unwrap().status.code();
     let s = |p: &std::path::Path| p.to_str().unwrap().to_owned();
     let (ca, notary_ca) = (certs_dir().join("ca.pem"), certs_dir().join("notary-ca.pem"));
     let bound = |receipt: &std::path::Path| {

@@ -9,7 +9,7 @@ use notarium::domain::{Role, Timestamp};
 use notarium::witness::{CosignError, MAX_HEADERS_PER_REQUEST, WitnessClient};
 use openssl::x509::X509;
 
-use crate::support::{Chain, Pki, TOKEN, TestWitness, forged, now_plus};
+use crate::fixtures::{Chain, Pki, TOKEN, TestWitness, forged, now_plus};
 
 #[tokio::test]
 async fn genesis_then_a_chain_is_cosigned_and_each_cosignature_verifies() {
@@ -44,7 +44,7 @@ async fn genesis_then_a_chain_is_cosigned_and_each_cosignature_verifies() {
     assert_eq!(state.last_signed_height, Some(3));
     assert_eq!(state.last_signed_hash, Some(chain.hash(3)));
     assert_eq!(state.last_cosignature, Some(last.cms));
-    assert_eq!(state.log.as_str(), crate::support::LOG);
+    assert_eq!(state.log.as_str(), crate::fixtures::LOG);
     assert_eq!(state.role, Role::Court);
 }
 

@@ -12,7 +12,7 @@ use notarium::domain::{Hash, Role};
 use notarium::witness::{CosignError, WitnessClient};
 use serde_json::{Value, json};
 
-use crate::support::{Chain, Pki, TOKEN, TestWitness};
+use crate::fixtures::{Chain, Pki, TOKEN, TestWitness};
 
 #[tokio::test]
 async fn a_missing_or_wrong_credential_is_401_with_its_code() {

@@ -2,7 +2,9 @@
 //! a fresh state directory per test, driven through `WitnessClient` and raw requests.
 
 mod cosign;
+mod fixtures;
 mod input;
 mod refusals;
 mod restart;
+#[path = "../support/mod.rs"]
 mod support;

@@ -3,7 +3,7 @@
 use notarium::domain::{BlockHeader, Hash};
 use notarium::witness::CosignError;
 
-use crate::support::{Chain, TOKEN, TestWitness, forged, now_plus};
+use crate::fixtures::{Chain, TOKEN, TestWitness, forged, now_plus};
 
 /// A witness that signed heights 0..5 of `Chain::of(5)`.
 async fn witness_at_4() -> (TestWitness, Chain) {

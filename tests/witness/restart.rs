@@ -3,7 +3,8 @@
 use notarium::domain::{BlockHeader, Hash};
 use notarium::witness::enrol;
 
-use crate::support::{Chain, Pki, TestWitness, forged};
+use crate::fixtures::{Chain, Pki, TestWitness, forged};
+use crate::support::wait_until;
 
 #[tokio::test]
 async fn after_a_restart_it_still_refuses_forks_and_continues_the_chain() {
@@ -57,13 +58,10 @@ async fn an_enrolled_witness_starts_at_its_enrolment_point() {
     // worker threads release the directory lock a moment after the stop).
     let state_dir = w.state_dir();
     let (_dir, _pki) = w.stop().await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let err = loop {
+    let err = wait_until(std::time::Duration::from_secs(10), async || {
         let err = enrol(&state_dir, 41, x).unwrap_err().to_string();
-        if !err.contains("in use") || std::time::Instant::now() > deadline {
-            break err;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await; // poll interval
-    };
+        if err.contains("in use") { Err(err) } else { Ok(err) }
+    })
+    .await;
     assert!(err.contains("already holds"), "{err}");
 }

@@ -1,18 +1,20 @@
-//! `TestApp`: the real service on a random port, with typed request helpers.
+//! `TestApp`: the real service in-process on a random port with a fresh data directory, with
+//! request helpers that return typed answers ([`crate::support::api`]) and raw ones where a
+//! test checks the wire form.
 
 use std::collections::HashMap;
+use std::fmt::Display;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use std::net::{SocketAddr, TcpListener};
-
 use actix_web::dev::ServerHandle;
 use notarium::app::Application;
-use notarium::config::{CredentialSettings, Settings, WitnessSettings};
-use notarium::domain::{Hash, Receipt, Role, TenantRole};
+use notarium::config::Settings;
+use notarium::domain::{Hash, Receipt, TenantRole};
 use notarium::store::Store;
-use notarium::witness::{WitnessConfig, serve};
 use serde_json::{Value, json};
+
+use crate::support::api::{Block, Evidence, EvidencePage, Items, ReceiptResponse, Witnesses, expect};
 
 pub struct TestApp {
     pub base: String,
@@ -82,23 +84,74 @@ impl TestApp {
         req.send().await.unwrap()
     }
 
-    /// Registers a hash-only document as the merchant; returns the evidence JSON.
-    pub async fn register(&self, content: &[u8]) -> Value {
+    /// Registers a hash-only document titled "t" as the merchant (`201`).
+    pub async fn register(&self, content: &[u8]) -> Evidence {
         let body = json!({ "kind": "document", "content_hash": Hash::of(content), "metadata": { "title": "t" } });
-        let res = self.post_json("/v1/evidence", Some(self.key(TenantRole::Merchant)), &body).await;
-        assert_eq!(res.status(), 201);
-        res.json().await.unwrap()
+        expect(self.post_json("/v1/evidence", Some(self.key(TenantRole::Merchant)), &body).await, 201).await
+    }
+
+    /// `POST /v1/evidence` with a JSON `body` as `key` (`201`).
+    pub async fn register_json(&self, key: &str, body: &Value) -> Evidence {
+        expect(self.post_json("/v1/evidence", Some(key), body).await, 201).await
+    }
+
+    /// `POST /v1/evidence/batch` with `items` as `key` (`201`).
+    pub async fn register_batch(&self, key: &str, items: &[Value]) -> Items {
+        expect(self.post_json("/v1/evidence/batch", Some(key), &json!({ "items": items })).await, 201).await
+    }
+
+    /// `GET /v1/evidence/{id}` as `key` (`200`).
+    pub async fn evidence(&self, id: impl Display, key: &str) -> Evidence {
+        expect(self.get(&format!("/v1/evidence/{id}"), Some(key)).await, 200).await
+    }
+
+    /// `GET /v1/evidence?QUERY` (no query when empty) as `key` (`200`).
+    pub async fn list(&self, query: &str, key: &str) -> EvidencePage {
+        let path = if query.is_empty() { "/v1/evidence".to_owned() } else { format!("/v1/evidence?{query}") };
+        expect(self.get(&path, Some(key)).await, 200).await
+    }
+
+    /// `POST /v1/evidence/lookup` for `content_hash` as `key` (`200`).
+    pub async fn lookup(&self, content_hash: &str, key: &str) -> Items {
+        let body = json!({ "content_hash": content_hash });
+        expect(self.post_json("/v1/evidence/lookup", Some(key), &body).await, 200).await
+    }
+
+    /// `GET /v1/witnesses` (`200`).
+    pub async fn witnesses(&self) -> Witnesses {
+        expect(self.get("/v1/witnesses", None).await, 200).await
+    }
+
+    /// `GET /v1/blocks/{at}`, `at` a height or `latest` (`200`).
+    pub async fn block(&self, at: impl Display) -> Block {
+        expect(self.get(&format!("/v1/blocks/{at}"), None).await, 200).await
+    }
+
+    /// `GET /v1/evidence/{id}/receipt{query}` as `key`: the receipt (`200`), or the record
+    /// while it is not anchored (`202` with `Retry-After: 1`).
+    pub async fn receipt(&self, id: impl Display, key: &str, query: &str) -> ReceiptResponse {
+        let res = self.get(&format!("/v1/evidence/{id}/receipt{query}"), Some(key)).await;
+        match res.status().as_u16() {
+            200 => ReceiptResponse::Anchored(Box::new(
+                Receipt::from_json(&res.bytes().await.unwrap()).expect("a v1 receipt"),
+            )),
+            202 => {
+                assert_eq!(res.headers().get("retry-after").expect("Retry-After"), "1");
+                ReceiptResponse::NotYet(expect(res, 202).await)
+            }
+            other => panic!("receipt: {other} {}", res.text().await.unwrap()),
+        }
     }
 
     /// The receipt of `id`, waiting until it is anchored (polls with `?wait=`, with a deadline).
-    pub async fn anchored_receipt(&self, id: &str, key: &str) -> Receipt {
+    pub async fn anchored_receipt(&self, id: impl Display, key: &str) -> Receipt {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
-            let res = self.get(&format!("/v1/evidence/{id}/receipt?wait=5"), Some(key)).await;
-            match res.status().as_u16() {
-                200 => return Receipt::from_json(&res.bytes().await.unwrap()).expect("a v1 receipt"),
-                202 => assert!(tokio::time::Instant::now() < deadline, "not anchored within 30 s"),
-                other => panic!("receipt: {other} {}", res.text().await.unwrap()),
+            match self.receipt(&id, key, "?wait=5").await {
+                ReceiptResponse::Anchored(receipt) => return *receipt,
+                ReceiptResponse::NotYet(_) => {
+                    assert!(tokio::time::Instant::now() < deadline, "not anchored within 30 s")
+                }
             }
         }
     }
@@ -141,53 +194,6 @@ pub async fn problem(res: reqwest::Response) -> (u16, String) {
     assert_eq!(ct, "application/problem+json", "status {status}");
     let body: Value = res.json().await.unwrap();
     (status, body["code"].as_str().unwrap().to_owned())
-}
-
-pub const WITNESS_TOKEN: &str = "backlog-test-operator-token";
-
-/// Starts a witness for `role` with the app's dev PKI, retrying while its state directory is
-/// still locked by a previous run that is winding down.
-pub async fn start_witness(role: Role, pki: &Path, state: &Path, addr: SocketAddr) -> ServerHandle {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let read = |f: String| std::fs::read(pki.join(f)).unwrap();
-        let config = WitnessConfig {
-            name: role.as_str().parse().unwrap(),
-            role,
-            log: Settings::default().log_name,
-            key: openssl::pkey::PKey::private_key_from_pem(&read(format!("{role}.key"))).unwrap(),
-            cert: openssl::x509::X509::from_pem(&read(format!("{role}.pem"))).unwrap(),
-            intermediates: vec![],
-            state_dir: state.to_owned(),
-            max_skew: Duration::from_secs(5),
-            operator_tokens: vec![WITNESS_TOKEN.into()],
-            operator_certs: vec![],
-            tls: None,
-        };
-        let started = TcpListener::bind(addr).map_err(anyhow::Error::from).and_then(|l| serve(config, l));
-        match started {
-            Ok(server) => {
-                let handle = server.handle();
-                tokio::spawn(server);
-                return handle;
-            }
-            Err(e) => assert!(tokio::time::Instant::now() < deadline, "witness did not start: {e:#}"),
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// Settings for a court at `addrs[0]` and a notary at `addrs[1]`, started with [`start_witness`].
-pub fn external_witnesses(addrs: &[SocketAddr]) -> Vec<WitnessSettings> {
-    [(Role::Court, addrs[0]), (Role::Notary, addrs[1])]
-        .map(|(role, addr)| WitnessSettings {
-            name: role.as_str().parse().unwrap(),
-            url: format!("http://{addr}"),
-            role,
-            credential: CredentialSettings::Token(WITNESS_TOKEN.into()),
-            ca: None,
-        })
-        .to_vec()
 }
 
 /// The value of one sample in OpenMetrics text, e.g. `notarium_fork_detected` or

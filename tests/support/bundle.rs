@@ -1,6 +1,5 @@
-//! Outside programs in tests (openssl, b3sum, sh) and the receipt zip as a person uses it:
-//! unzipped into a folder, `VERIFY.txt` run there. Shared by the test binaries through
-//! `#[path = "../shared/tools.rs"] mod tools;`.
+//! The receipt zip as a person uses it: unzipped into a folder, `VERIFY.txt` run there with
+//! the outside programs it calls (b3sum, openssl) and the `notarium` binary under test.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -9,37 +8,6 @@ use std::process::{Command, Output};
 /// A way of tampering with an unzipped bundle: what is changed, how, and what the failing run of
 /// `VERIFY.txt` shows.
 pub type Tampering = (&'static str, fn(&Path), &'static str);
-
-/// Whether an outside program can be run. Missing: a failure in CI (`CI` set), else a
-/// skip that says what to install.
-pub fn have_program(program: &str, install: &str) -> bool {
-    let found = Command::new(program)
-        .arg("version")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok();
-    if !found {
-        cannot_run(&format!("{program} is not installed; {install}"));
-    }
-    found
-}
-
-/// A test that cannot run here because `why`: a failure in CI (`CI` set), else a skip that
-/// says so.
-pub fn cannot_run(why: &str) {
-    assert!(std::env::var_os("CI").is_none(), "this test must run in CI: {why}");
-    eprintln!("SKIPPED: {why}");
-}
-
-/// Whether `VERIFY.txt` can run here: `b3sum` and `openssl` (the skip rule of
-/// [`have_program`]).
-pub fn can_run_verify_txt() -> bool {
-    // Both are asked, so that a skip names everything missing.
-    let b3sum = have_program("b3sum", "install it with `apt-get install b3sum`");
-    let openssl = have_program("openssl", "install it with `apt-get install openssl`");
-    b3sum && openssl
-}
 
 /// The entries of a receipt zip co-signed by a court and a notary witness, in order.
 pub const BUNDLE_ENTRIES: [&str; 8] = [
@@ -67,7 +35,7 @@ pub fn unzip_into(zip: &[u8], dir: &Path) {
 /// Runs `sh -e VERIFY.txt ARGS...` in `dir`, with the `notarium` binary under test first on
 /// `PATH`.
 pub fn run_verify_txt(dir: &Path, args: &[&str]) -> Output {
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_notarium")).parent().unwrap().to_owned();
+    let bin_dir = Path::new(crate::support::process::BINARY).parent().unwrap().to_owned();
     let mut path: Vec<PathBuf> = vec![bin_dir];
     path.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
     Command::new("sh")

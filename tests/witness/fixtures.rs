@@ -3,7 +3,7 @@
 
 use std::net::TcpListener;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
 use notarium::crypto::devpki::{KeyPair, issue_witness, new_ca};
@@ -12,6 +12,9 @@ use notarium::witness::{CosignError, DEFAULT_MAX_SKEW, WitnessClient, WitnessCon
 use openssl::x509::X509;
 use serde_json::Value;
 use tempfile::TempDir;
+
+use crate::support::wait_until;
+use crate::support::witness::witness_config;
 
 pub const LOG: &str = "notarium.test/dev";
 pub const TOKEN: &str = "ntk_test-operator-token";
@@ -59,19 +62,17 @@ impl TestWitness {
     /// Starts on `dir/state`. The state directory stays locked for a moment after a stop
     /// (worker threads wind down), so the start is retried until a deadline.
     pub async fn start_in(dir: TempDir, pki: Pki) -> Self {
-        let deadline = Instant::now() + Duration::from_secs(10);
         // The socket is bound here: connections queue from now on, so no wait is needed.
-        let (server, addr) = loop {
+        let (server, addr) = wait_until(Duration::from_secs(10), async || {
             let listener = TcpListener::bind("127.0.0.1:0").unwrap();
             let addr = listener.local_addr().unwrap();
             match serve(config(&pki, &dir.path().join("state")), listener) {
-                Ok(server) => break (server, addr),
-                Err(e) if e.to_string().contains("in use") && Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(10)).await; // poll interval, not a wait
-                }
+                Ok(server) => Ok((server, addr)),
+                Err(e) if e.to_string().contains("in use") => Err(format!("{e:#}")),
                 Err(e) => panic!("starting the witness: {e:#}"),
             }
-        };
+        })
+        .await;
         let handle = server.handle();
         let task = tokio::spawn(server);
         let base_url = format!("http://{addr}");
@@ -131,19 +132,16 @@ impl TestWitness {
     }
 }
 
+/// The witness "court" of the test log with `pki`'s role, key and chain, and two operator
+/// tokens.
 pub fn config(pki: &Pki, state_dir: &Path) -> WitnessConfig {
+    let (key, cert) = (pki.witness.key.clone(), pki.witness.cert.clone());
     WitnessConfig {
         name: "court".parse().unwrap(),
-        role: pki.role,
         log: LOG.parse().unwrap(),
-        key: pki.witness.key.clone(),
-        cert: pki.witness.cert.clone(),
         intermediates: pki.intermediates.clone(),
-        state_dir: state_dir.to_owned(),
         max_skew: DEFAULT_MAX_SKEW,
-        operator_tokens: vec!["another-operator-token".into(), TOKEN.into()],
-        operator_certs: vec![],
-        tls: None,
+        ..witness_config(pki.role, key, cert, state_dir, &["another-operator-token", TOKEN])
     }
 }
 

@@ -85,7 +85,7 @@ pub async fn read_form(
         Field::new("receipt", Part::Bytes { max: MAX_RECEIPT_BYTES, what: "the receipt" }),
         Field::new("file", Part::Hash { max: max_file }),
     ];
-    fields.extend(text_fields.iter().map(|name| Field::new(*name, Part::Text { max: MAX_TEXT_FIELD })));
+    fields.extend(text_fields.iter().map(|name| Field::new(name, Part::Text { max: MAX_TEXT_FIELD })));
     let spec = Spec { fields: &fields, takes: "receipt and file", blobs: None, csrf: None };
     let mut form = read(req, payload, &spec).await?;
     let sent = |s: &Sent| !s.is_blank_file_input();

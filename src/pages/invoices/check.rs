@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::verdict_word;
 use crate::domain::canonical::StrictJson;
+use crate::domain::invoice::Amount;
 use crate::domain::{TenantId, TenantRole};
 use crate::http::body::media_type;
 use crate::http::multipart::{Field, Part, Sent, Spec, read};
@@ -45,16 +46,16 @@ struct FoundView {
     erased: bool,
     voided: Option<String>,
     currency: String,
-    reimbursable: String,
-    claimed: String,
-    remaining: String,
+    reimbursable: Amount,
+    claimed: Amount,
+    remaining: Amount,
     claims: Vec<SeenClaim>,
 }
 
 /// An active claim: when and how much; whose only when it is the viewer's own.
 struct SeenClaim {
     claimed: String,
-    amount: String,
+    amount: Amount,
     yours: bool,
 }
 
@@ -314,17 +315,13 @@ fn result_view(t: &'static Messages, checked: Checked, insurer: &TenantId) -> Re
         erased: f.row.erased.is_some(),
         voided: f.voided.map(|v| v.to_string()),
         currency: f.row.currency,
-        reimbursable: f.row.ledger.reimbursable.to_string(),
-        claimed: f.row.ledger.claimed.to_string(),
-        remaining: f.row.ledger.remaining().to_string(),
+        reimbursable: f.row.ledger.reimbursable,
+        claimed: f.row.ledger.claimed,
+        remaining: f.row.ledger.remaining(),
         claims: f
             .claims
             .into_iter()
-            .map(|c| SeenClaim {
-                claimed: c.claimed.to_string(),
-                amount: c.amount.to_string(),
-                yours: c.insurer == *insurer,
-            })
+            .map(|c| SeenClaim { claimed: c.claimed.to_string(), amount: c.amount, yours: c.insurer == *insurer })
             .collect(),
     });
     ResultView {

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::verdict_word;
 use crate::domain::TenantRole;
+use crate::domain::invoice::Amount;
 use crate::ingest::Ingest;
 use crate::pages::i18n::Messages;
 use crate::pages::{Frame, PageError, Visitor, caller_with_role, render};
@@ -20,7 +21,7 @@ const PAGE: u32 = 20;
 
 struct ClaimLine {
     insurer: String,
-    amount: String,
+    amount: Amount,
     claimed: String,
     withdrawn: Option<String>,
 }
@@ -42,10 +43,10 @@ struct InvoiceView {
     voided: bool,
     void_reason: Option<String>,
     currency: String,
-    total: String,
-    reimbursable: String,
-    claimed: String,
-    remaining: String,
+    total: Amount,
+    reimbursable: Amount,
+    claimed: Amount,
+    remaining: Amount,
     signed_by: Option<String>,
     erased: Option<String>,
     claims: Vec<ClaimLine>,
@@ -151,7 +152,7 @@ fn invoice_view(t: &'static Messages, d: InvoiceDetails) -> InvoiceView {
         .into_iter()
         .map(|c| ClaimLine {
             insurer: c.insurer_name,
-            amount: c.amount.to_string(),
+            amount: c.amount,
             claimed: c.claimed.to_string(),
             withdrawn: c.withdrawn.map(|w| w.to_string()),
         })
@@ -167,10 +168,10 @@ fn invoice_view(t: &'static Messages, d: InvoiceDetails) -> InvoiceView {
         voided,
         void_reason: void.map(|(reason, _)| reason),
         currency: row.currency,
-        total: row.total.to_string(),
-        reimbursable: row.ledger.reimbursable.to_string(),
-        claimed: row.ledger.claimed.to_string(),
-        remaining: row.ledger.remaining().to_string(),
+        total: row.total,
+        reimbursable: row.ledger.reimbursable,
+        claimed: row.ledger.claimed,
+        remaining: row.ledger.remaining(),
         signed_by: row.signer,
         erased: row.erased.map(|e| e.to_string()),
         claims,

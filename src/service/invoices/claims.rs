@@ -164,3 +164,24 @@ async fn claim_state(store: &Store, id: &EvidenceId) -> anyhow::Result<ClaimStat
     let record = found.next().expect("the claim's record was asked for");
     Ok(ClaimState { claim, remaining: invoice.ledger.remaining(), record, withdrawal: found.next() })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_claim_request_needs_a_positive_amount_and_a_visible_ascii_reference() {
+        let hash = Hash::of(b"invoice");
+        let ok = ClaimRequest::parse(hash, "456.18", "CLM-1".into()).unwrap();
+        assert_eq!((ok.amount, ok.reference.as_str()), (Amount(45618), "CLM-1"));
+        for amount in ["0.00", "12", "1.5", "-1.00", ""] {
+            let refused = ClaimRequest::parse(hash, amount, "CLM-1".into());
+            assert!(matches!(refused, Err(ClaimError::InvalidAmount)), "{amount}");
+        }
+        for reference in [String::new(), "CLM 1".into(), "x".repeat(101), "CLM-é".into()] {
+            let refused = ClaimRequest::parse(hash, "1.00", reference.clone());
+            assert!(matches!(refused, Err(ClaimError::InvalidReference)), "{reference}");
+        }
+        assert!(ClaimRequest::parse(hash, "1.00", "x".repeat(100)).is_ok());
+    }
+}

@@ -1,14 +1,15 @@
 //! Reading invoices, claims and the access log; recording checks; erasure.
 
 use anyhow::Context;
+use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use super::{CheckRow, ClaimRow, InvoiceKey, InvoiceRow};
+use super::super::SqliteStore;
+use super::super::codec::{self, id_bytes};
 use crate::domain::invoice::{Amount, Ledger};
 use crate::domain::{EvidenceId, TenantId, Timestamp};
-use crate::store::Store;
-use crate::store::codec::{self, id_bytes};
+use crate::store::invoices::{CheckRow, ClaimRow, Erasure, InvoiceKey, InvoiceRow, InvoiceStore};
 
 const INVOICE_COLUMNS: &str = "issuer, invoice_code, invoice_number, tenant_id, evidence_seq, content_hash, currency, \
     total_cents, reimbursable_cents, claimed_cents, active_claims, body, erased_ms, signer, void_seq, void_reason";
@@ -17,16 +18,9 @@ const CLAIM_COLUMNS: &str = "id, issuer, invoice_code, invoice_number, insurer_i
     (SELECT name FROM tenants WHERE tenants.id = claims.insurer_id) AS insurer_name";
 const KEY_IS: &str = "issuer = ? AND invoice_code = ? AND invoice_number = ?";
 
-/// What became of an erasure request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Erasure {
-    Erased,
-    AlreadyErased,
-    NotFound,
-}
-
-impl Store {
-    pub async fn invoice(&self, key: &InvoiceKey) -> anyhow::Result<Option<InvoiceRow>> {
+#[async_trait]
+impl InvoiceStore for SqliteStore {
+    async fn invoice(&self, key: &InvoiceKey) -> anyhow::Result<Option<InvoiceRow>> {
         let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE {KEY_IS}");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&key.issuer)
@@ -39,7 +33,7 @@ impl Store {
     }
 
     /// A hospital's invoices, newest first, issued before the record `before` when given.
-    pub async fn invoices_of(
+    async fn invoices_of(
         &self,
         hospital: &TenantId,
         before: Option<u64>,
@@ -60,7 +54,7 @@ impl Store {
     }
 
     /// Every claim on the invoice, oldest first, withdrawn ones included.
-    pub async fn claims_of(&self, key: &InvoiceKey) -> anyhow::Result<Vec<ClaimRow>> {
+    async fn claims_of(&self, key: &InvoiceKey) -> anyhow::Result<Vec<ClaimRow>> {
         let sql = format!("SELECT {CLAIM_COLUMNS} FROM claims WHERE {KEY_IS} ORDER BY evidence_seq");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&key.issuer)
@@ -72,7 +66,7 @@ impl Store {
         rows.iter().map(claim_from_row).collect()
     }
 
-    pub async fn claim(&self, id: &EvidenceId) -> anyhow::Result<Option<ClaimRow>> {
+    async fn claim(&self, id: &EvidenceId) -> anyhow::Result<Option<ClaimRow>> {
         let sql = format!("SELECT {CLAIM_COLUMNS} FROM claims WHERE id = ?");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id_bytes(id))
@@ -83,7 +77,7 @@ impl Store {
     }
 
     /// Writes one entry of the invoice's access log.
-    pub async fn record_check(&self, key: &InvoiceKey, insurer: &TenantId, verdict: &str) -> anyhow::Result<()> {
+    async fn record_check(&self, key: &InvoiceKey, insurer: &TenantId, verdict: &str) -> anyhow::Result<()> {
         sqlx::query(
             "INSERT INTO invoice_checks (issuer, invoice_code, invoice_number, insurer_id, checked_ms, verdict) \
              VALUES (?, ?, ?, ?, ?, ?)",
@@ -101,7 +95,7 @@ impl Store {
     }
 
     /// The invoice's access log, newest first.
-    pub async fn checks_of(&self, key: &InvoiceKey, limit: u32) -> anyhow::Result<Vec<CheckRow>> {
+    async fn checks_of(&self, key: &InvoiceKey, limit: u32) -> anyhow::Result<Vec<CheckRow>> {
         let rows = sqlx::query(
             "SELECT t.name, c.checked_ms, c.verdict FROM invoice_checks c JOIN tenants t ON t.id = c.insurer_id \
              WHERE c.issuer = ? AND c.invoice_code = ? AND c.invoice_number = ? ORDER BY c.checked_ms DESC, c.rowid DESC \
@@ -128,9 +122,9 @@ impl Store {
     /// Deletes the hospital's stored invoice body and its record's salt. The leaf hash stays,
     /// so the block and the receipts already issued stay valid. With `secure_delete` the freed
     /// bytes are zeroed, and the WAL is checkpointed so no older page copy remains there.
-    pub async fn erase_invoice(&self, key: &InvoiceKey, hospital: &TenantId) -> anyhow::Result<Erasure> {
+    async fn erase_invoice(&self, key: &InvoiceKey, hospital: &TenantId) -> anyhow::Result<Erasure> {
         // IMMEDIATE: a deferred transaction that reads and then writes fails at once with
-        // SQLITE_BUSY when the writer commits in between (see store::writer).
+        // SQLITE_BUSY when the writer commits in between (see the writer).
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await.context("beginning the erasure")?;
         let sql = format!("SELECT evidence_seq, erased_ms FROM invoices WHERE {KEY_IS} AND tenant_id = ?");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))

@@ -1,5 +1,7 @@
 //! Evidence records, and the idempotency keys of the requests that created them.
 
+use std::collections::HashMap;
+
 use anyhow::Context;
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
@@ -124,24 +126,34 @@ pub(super) async fn next_seq_on(conn: &mut SqliteConnection) -> anyhow::Result<u
     u64::try_from(next).context("the next sequence number")
 }
 
-pub(super) async fn idempotency_get(
+/// The recorded idempotency keys among `wanted` (owner and key), in one statement for a whole
+/// group of submissions.
+pub(super) async fn idempotency_seen(
     conn: &mut SqliteConnection,
-    owner: &TenantId,
-    key: &str,
-) -> anyhow::Result<Option<IdempotencyRecord>> {
-    let row = sqlx::query("SELECT request_hash, first_seq, count FROM idempotency WHERE tenant_id = ? AND key = ?")
-        .bind(id_bytes(owner))
-        .bind(key)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(|r| {
-        Ok(IdempotencyRecord {
-            request_hash: codec::hash(&r, "request_hash")?,
-            first_seq: r.try_get::<i64, _>("first_seq")? as u64,
-            count: r.try_get::<i64, _>("count")? as u64,
+    wanted: &[(TenantId, &str)],
+) -> anyhow::Result<HashMap<(TenantId, String), IdempotencyRecord>> {
+    if wanted.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let pairs: Vec<(String, &str)> = wanted.iter().map(|(o, k)| (hex::encode(id_bytes(o)), *k)).collect();
+    let rows = sqlx::query(
+        "SELECT i.tenant_id, i.key, i.request_hash, i.first_seq, i.count FROM json_each(?) j \
+         JOIN idempotency i ON i.tenant_id = unhex(j.value ->> 0) AND i.key = j.value ->> 1",
+    )
+    .bind(serde_json::to_string(&pairs).context("idempotency keys as JSON")?)
+    .fetch_all(&mut *conn)
+    .await
+    .context("reading idempotency keys")?;
+    rows.iter()
+        .map(|r| {
+            let rec = IdempotencyRecord {
+                request_hash: codec::hash(r, "request_hash")?,
+                first_seq: r.try_get::<i64, _>("first_seq")? as u64,
+                count: r.try_get::<i64, _>("count")? as u64,
+            };
+            Ok(((codec::tenant_id(r, "tenant_id")?, r.try_get::<String, _>("key")?), rec))
         })
-    })
-    .transpose()
+        .collect()
 }
 
 pub(super) async fn idempotency_put(

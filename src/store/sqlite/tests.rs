@@ -3,7 +3,7 @@
 
 use super::SqliteStore;
 use crate::domain::quorum::QuorumPolicy;
-use crate::domain::{EvidenceKind, Hash, Role, TenantId, Timestamp, WitnessName};
+use crate::domain::{EvidenceKind, Hash, Role, TenantId, TenantRole, Timestamp, WitnessName};
 use crate::store::writer::{Outcome, RecordWriter, Submission};
 use crate::store::{BlockRow, BlockStore, CosignatureRow, NewEvidence, Store};
 
@@ -11,6 +11,10 @@ fn items(n: usize, tag: u8) -> Vec<NewEvidence> {
     (0..n)
         .map(|i| NewEvidence { kind: EvidenceKind::Document, content_hash: Hash::of(&[tag, i as u8]), metadata: None })
         .collect()
+}
+
+async fn tenant(store: &Store) -> TenantId {
+    store.create_tenant("Shop", TenantRole::Merchant, None).await.unwrap().0.id
 }
 
 async fn created(writer: &mut dyn RecordWriter, owner: TenantId, n: usize, tag: u8) -> Vec<u64> {
@@ -25,7 +29,7 @@ async fn two_writers_on_one_file_number_without_gaps_or_repeats() {
     let dir = tempfile::tempdir().unwrap();
     let (one, two) = (Store::open(dir.path()).await.unwrap(), Store::open(dir.path()).await.unwrap());
     let (mut a, mut b) = (one.writer().await.unwrap(), two.writer().await.unwrap());
-    let owner = TenantId::generate();
+    let owner = tenant(&one).await;
     let mut seqs = Vec::new();
     // Interleaved: each writer must see what the other committed since its last write.
     for round in 0..4u8 {
@@ -47,7 +51,7 @@ async fn a_repeated_key_in_one_group_replays_the_first_records() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).await.unwrap();
     let mut writer = store.writer().await.unwrap();
-    let owner = TenantId::generate();
+    let owner = tenant(&store).await;
     created(writer.as_mut(), owner, 1, 1).await;
     let key = || Some(("k".to_owned(), Hash::of(b"body")));
     let group = [

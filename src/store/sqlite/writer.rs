@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use sqlx::Connection;
 use sqlx::sqlite::SqliteConnection;
 
-use super::evidence::{idempotency_get, idempotency_put, insert_evidence, next_seq_on};
+use super::evidence::{idempotency_put, idempotency_seen, insert_evidence, next_seq_on};
 use super::images::insert_image;
 use super::invoices::ops;
 use crate::domain::canonical::meta_hash;
@@ -44,7 +44,8 @@ enum Pending {
 type NewKey<'a> = (TenantId, &'a str, Hash, usize);
 
 impl SqliteWriter {
-    /// Everything before the transaction: idempotency reads, salts, leaf hashes.
+    /// Everything before the transaction: the idempotency keys (one read for the group),
+    /// salts, leaf hashes.
     async fn prepare<'a>(
         &mut self,
         submissions: &'a [Submission],
@@ -57,6 +58,12 @@ impl SqliteWriter {
         // insert of the key fail, and the group with it: nothing is written twice.
         // Invoice operations depend on rows that earlier operations of the group may change:
         // they are decided one by one inside the transaction, after the plain records.
+        let wanted: Vec<(TenantId, &str)> = submissions
+            .iter()
+            .filter(|s| s.op.is_none())
+            .filter_map(|s| s.idempotency.as_ref().map(|(key, _)| (s.owner, key.as_str())))
+            .collect();
+        let seen = idempotency_seen(&mut self.conn, &wanted).await?;
         let mut pending: Vec<Pending> = Vec::with_capacity(submissions.len());
         let mut new_keys: Vec<NewKey<'a>> = Vec::new();
         for (i, s) in submissions.iter().enumerate() {
@@ -72,7 +79,7 @@ impl SqliteWriter {
                     pending.push(if same { Pending::RepeatOf(first) } else { Pending::Decided(Outcome::KeyReused) });
                     continue;
                 }
-                if let Some(seen) = idempotency_get(&mut self.conn, &s.owner, key).await? {
+                if let Some(&seen) = seen.get(&(s.owner, key.clone())) {
                     let same = seen.request_hash == *request_hash;
                     pending.push(Pending::Decided(if same { Outcome::Replayed(seen) } else { Outcome::KeyReused }));
                     continue;

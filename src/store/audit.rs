@@ -3,8 +3,9 @@
 
 use async_trait::async_trait;
 
+use super::blocks::{BlockRow, CosignatureRow};
+use super::evidence::EvidenceRecord;
 use crate::domain::{Hash, LogName, Timestamp};
-use crate::store::{BlockRow, CosignatureRow, EvidenceRecord};
 
 /// A row as the audit reads it: its key (evidence `seq`, block `height`, co-signature
 /// `witness`) and the decoded row, or why it does not decode.

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::Tenant;
+use super::tenants::Tenant;
 
 /// How long a confirmed credential is trusted without reading the database again.
 pub const TTL: Duration = Duration::from_secs(1);

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::Tenant;
+use super::tenants::Tenant;
 
 /// A logged-in browser: the tenant and the CSRF token its forms carry.
 #[derive(Debug, Clone)]

@@ -3,8 +3,9 @@
 
 use async_trait::async_trait;
 
+use super::evidence::{EvidenceRecord, IdempotencyRecord, NewEvidence};
+use super::images::NewImage;
 use super::invoices::{InvoiceOp, OpRefused};
-use super::{EvidenceRecord, IdempotencyRecord, NewEvidence, NewImage};
 use crate::domain::{Hash, TenantId};
 
 /// One request's records, all-or-nothing.

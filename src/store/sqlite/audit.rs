@@ -9,7 +9,9 @@ use super::SqliteStore;
 use super::blocks::{BLOCK_COLUMNS, block_from_row, cosignature_from_row};
 use super::codec;
 use super::evidence::record_from_row;
-use crate::store::{AuditCursor, AuditRow, AuditStore, BlockRow, CosignatureRow, EvidenceRecord};
+use crate::store::audit::{AuditCursor, AuditRow, AuditStore};
+use crate::store::blocks::{BlockRow, CosignatureRow};
+use crate::store::evidence::EvidenceRecord;
 
 #[async_trait]
 impl AuditStore for SqliteStore {

@@ -9,7 +9,7 @@ use super::SqliteStore;
 use super::codec;
 use crate::domain::merkle_tiles::encode_roots;
 use crate::domain::{Hash, Timestamp, WitnessName};
-use crate::store::{BlockRow, BlockStore, CosignFact, CosignatureRow};
+use crate::store::blocks::{BlockRow, BlockStore, CosignFact, CosignatureRow};
 
 pub(super) const BLOCK_COLUMNS: &str = "height, first_seq, leaf_count, header, block_hash, sealed_ms, anchored_ms";
 

@@ -8,7 +8,7 @@ use super::codec::{self, id_bytes};
 use crate::crypto::client_cert::ClientCertificate;
 use crate::domain::{TenantId, Timestamp};
 use crate::store::credential_cache::Credential;
-use crate::store::{ClientCertInfo, ClientCertStore, Tenant};
+use crate::store::tenants::{ClientCertInfo, ClientCertStore, Tenant};
 
 #[async_trait]
 impl ClientCertStore for SqliteStore {
@@ -54,13 +54,12 @@ impl ClientCertStore for SqliteStore {
         .await?;
         rows.iter()
             .map(|r| {
-                let revoked: Option<i64> = r.try_get("revoked_ms")?;
                 Ok(ClientCertInfo {
                     fingerprint: codec::bytes32(r, "fingerprint")?,
                     subject: r.try_get("subject")?,
                     not_after: Timestamp::from_unix_millis(r.try_get("not_after_ms")?),
                     created: codec::time(r, "created_ms")?,
-                    revoked: revoked.and_then(Timestamp::from_unix_millis),
+                    revoked: codec::maybe_time(r, "revoked_ms")?,
                 })
             })
             .collect()

@@ -1,6 +1,6 @@
 //! Column codecs: ids as 16-byte blobs, hashes as 32-byte blobs (a meta hash of no metadata as
 //! an empty one), times as milliseconds, and the one mapping of each domain enum to the word
-//! stored for it ([`Word`]): no other place in the storage spells a kind or a role.
+//! stored for it ([`Word`]): no other place in the storage writes or reads a kind or a role.
 
 use std::sync::LazyLock;
 
@@ -59,6 +59,12 @@ pub fn evidence_id(row: &SqliteRow, col: &str) -> anyhow::Result<EvidenceId> {
 
 pub fn tenant_id(row: &SqliteRow, col: &str) -> anyhow::Result<TenantId> {
     uuid(row, col)?.to_string().parse().with_context(|| format!("column {col}"))
+}
+
+/// A time that may be absent (NULL); one out of range reads as absent.
+pub fn maybe_time(row: &SqliteRow, col: &str) -> anyhow::Result<Option<Timestamp>> {
+    let ms: Option<i64> = row.try_get(col).with_context(|| format!("column {col}"))?;
+    Ok(ms.and_then(Timestamp::from_unix_millis))
 }
 
 pub fn time(row: &SqliteRow, col: &str) -> anyhow::Result<Timestamp> {
@@ -120,15 +126,9 @@ impl Word for EvidenceKind {
     const WHAT: &'static str = "evidence kind";
     const ALL: &'static [Self] = &EvidenceKind::ALL;
     fn stored(self) -> &'static str {
-        match self {
-            Self::Document => "document",
-            Self::Contract => "contract",
-            Self::Image => "image",
-            Self::Invoice => "invoice",
-            Self::InvoiceVoid => "invoice-void",
-            Self::Claim => "claim",
-            Self::ClaimWithdrawal => "claim-withdrawal",
-        }
+        // The stored words are the domain's own (migration 0001 wrote them): this is where
+        // they would part.
+        self.as_str()
     }
 }
 
@@ -136,10 +136,7 @@ impl Word for Role {
     const WHAT: &'static str = "witness role";
     const ALL: &'static [Self] = &[Role::Court, Role::Notary];
     fn stored(self) -> &'static str {
-        match self {
-            Self::Court => "court",
-            Self::Notary => "notary",
-        }
+        self.as_str()
     }
 }
 
@@ -147,14 +144,7 @@ impl Word for TenantRole {
     const WHAT: &'static str = "tenant role";
     const ALL: &'static [Self] = &TenantRole::ALL;
     fn stored(self) -> &'static str {
-        match self {
-            Self::Merchant => "merchant",
-            Self::Hospital => "hospital",
-            Self::Insurer => "insurer",
-            Self::Court => "court",
-            Self::Notary => "notary",
-            Self::Admin => "admin",
-        }
+        self.as_str()
     }
 }
 

@@ -11,7 +11,7 @@ use super::SqliteStore;
 use super::codec::{self, id_bytes};
 use crate::domain::canonical::canonical_json;
 use crate::domain::{EvidenceId, EvidenceKind, Hash, TenantId};
-use crate::store::{EvidenceRecord, EvidenceStore, IdempotencyRecord};
+use crate::store::evidence::{EvidenceRecord, EvidenceStore, IdempotencyRecord};
 
 pub(super) const COLUMNS: &str =
     "seq, id, tenant_id, kind, content_hash, salt, meta_hash, metadata, received_ms, leaf_hash";

@@ -10,7 +10,7 @@ use sqlx::sqlite::SqliteConnection;
 use super::SqliteStore;
 use crate::domain::Hash;
 use crate::fingerprint::pdq::Pdq;
-use crate::store::{ImageRow, ImageStore, NewImage};
+use crate::store::images::{ImageRow, ImageStore, NewImage};
 
 #[async_trait]
 impl ImageStore for SqliteStore {

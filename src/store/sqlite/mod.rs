@@ -32,7 +32,8 @@ use sqlx::sqlite::{
 use sqlx::{ConnectOptions, Connection};
 
 use super::credential_cache::CredentialCache;
-use super::{RecordWriter, Storage};
+use super::storage::Storage;
+use super::writer::RecordWriter;
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "notarium.db";

@@ -10,7 +10,8 @@ use sqlx::Row;
 use super::SqliteStore;
 use super::tenants::tenant_from_row;
 use crate::domain::Timestamp;
-use crate::store::{Session, SessionStore, TenantStore, hash_api_key, random_token};
+use crate::store::sessions::{Session, SessionStore, random_token};
+use crate::store::tenants::{TenantStore, hash_api_key};
 
 #[async_trait]
 impl SessionStore for SqliteStore {

@@ -9,7 +9,7 @@ use super::codec::{self, id_bytes};
 use crate::domain::{TenantId, TenantRole, Timestamp};
 use crate::store::credential_cache::Credential;
 use crate::store::tenants::new_api_key;
-use crate::store::{ApiKeyInfo, Tenant, TenantStore, hash_api_key};
+use crate::store::tenants::{ApiKeyInfo, Tenant, TenantStore, hash_api_key};
 
 #[async_trait]
 impl TenantStore for SqliteStore {
@@ -112,11 +112,10 @@ impl TenantStore for SqliteStore {
                 .await?;
         rows.iter()
             .map(|r| {
-                let revoked: Option<i64> = r.try_get("revoked_ms")?;
                 Ok(ApiKeyInfo {
                     label: r.try_get("label")?,
                     created: codec::time(r, "created_ms")?,
-                    revoked: revoked.and_then(Timestamp::from_unix_millis),
+                    revoked: codec::maybe_time(r, "revoked_ms")?,
                 })
             })
             .collect()

@@ -13,8 +13,8 @@ use super::images::insert_image;
 use super::invoices::ops;
 use crate::domain::canonical::meta_hash;
 use crate::domain::{EvidenceId, Hash, Leaf, Salt, TenantId, Timestamp};
+use crate::store::evidence::{EvidenceRecord, IdempotencyRecord, NewEvidence};
 use crate::store::writer::{Outcome, RecordWriter, Submission};
-use crate::store::{EvidenceRecord, IdempotencyRecord, NewEvidence};
 
 /// Owns a connection of its own; keeps no sequence number between writes.
 pub struct SqliteWriter {

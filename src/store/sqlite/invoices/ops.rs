@@ -7,7 +7,7 @@ use sqlx::sqlite::SqliteConnection;
 use super::super::codec::{self, id_bytes};
 use crate::domain::invoice::{Amount, Ledger};
 use crate::domain::{Hash, TenantId};
-use crate::store::EvidenceRecord;
+use crate::store::evidence::EvidenceRecord;
 use crate::store::invoices::{InvoiceKey, InvoiceOp, NewClaim, NewInvoice, OpRefused, VoidInvoice, Withdrawal};
 
 /// Applies `op` for `caller` on the writer's transaction; on success the op's rows reference

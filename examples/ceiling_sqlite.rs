@@ -1,13 +1,13 @@
 //! Storage ceiling for the ingest benchmark: `cargo run --release --example ceiling_sqlite --
 //! --data /tmp/ceiling [--group 64] [--seconds 10]`.
 //!
-//! A fresh database opened as the service opens its own (`Store::open`: the same migrations,
+//! A fresh database opened as the service opens its own (`SqliteStore::open`: the same migrations,
 //! WAL, `synchronous=FULL`, foreign keys, `secure_delete`), one tenant, then for `--seconds`:
 //! groups of `--group` evidence rows like the writer's (seq, 16-byte id, tenant id, kind, 32-byte
 //! content hash, salt and leaf hash, the empty meta hash of no metadata, NULL metadata,
 //! received_ms), each group one
 //! `BEGIN IMMEDIATE` transaction of multi-row INSERTs (3,000 rows a statement, as
-//! `store::evidence::insert_evidence`). Rows are made before their transaction; rows/s counts
+//! the SQLite writer). Rows are made before their transaction; rows/s counts
 //! the time inside transactions only. Bytes per row: the database file after a checkpoint.
 
 use std::path::PathBuf;
@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Parser;
 use notarium::domain::{EvidenceId, Hash, TenantRole, Timestamp};
-use notarium::store::{DB_FILE, Store};
+use notarium::store::sqlite::SqliteStore;
+use notarium::store::{DB_FILE, Storage, TenantStore};
 use sqlx::{Connection, QueryBuilder, Sqlite};
 
 #[path = "support/percentiles.rs"]
@@ -51,7 +52,7 @@ struct Row {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     anyhow::ensure!(!args.data.join(DB_FILE).exists(), "{} already holds a database", args.data.display());
-    let store = Store::open(&args.data).await?;
+    let store = SqliteStore::open(&args.data).await?;
     let (tenant, _key) = store.create_tenant("Ceiling", TenantRole::Merchant, None).await?;
     let owner = tenant.id.as_uuid().as_bytes().to_vec();
     // The writer stores the meta hash of a record without metadata as an empty blob.

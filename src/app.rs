@@ -26,7 +26,6 @@ use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 use crate::seal::{Sealer, SealerConfig, SharedStatus};
 use crate::store::Store;
-use crate::store::writer::EvidenceWriter;
 use crate::witness::client::WitnessClient;
 use crate::witness::server::{WitnessConfig, serve as serve_witness};
 use crate::witness::tls::{ClientCerts, TlsIdentity, acceptor, record_client_cert};
@@ -76,7 +75,7 @@ impl Application {
 
         let written = Arc::new(Notify::new());
         let metrics = Arc::new(Metrics::default());
-        let (ingest, writer) = Ingest::start(EvidenceWriter::open(&store).await?, written.clone());
+        let (ingest, writer) = Ingest::start(store.writer().await?, written.clone());
         let ingest = ingest.with_metrics(metrics.clone());
         let (anchored_tx, anchored_rx) = watch::channel(0u64);
         let status: SharedStatus = Arc::new(Mutex::new(Default::default()));

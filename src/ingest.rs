@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use crate::domain::EvidenceKind;
 use crate::metrics::{KindLabel, Metrics};
-use crate::store::writer::{EvidenceWriter, Outcome, Submission};
+use crate::store::writer::{Outcome, RecordWriter, Submission};
 
 /// At most this many records go into one transaction (more wait for the next one).
 pub const MAX_GROUP_RECORDS: usize = 50_000;
@@ -31,7 +31,7 @@ pub struct Ingest {
 impl Ingest {
     /// Starts the writer task. `written` is notified after each commit (the sealer's size
     /// trigger). The task ends once every `Ingest` clone is dropped and the queue is drained.
-    pub fn start(writer: EvidenceWriter, written: Arc<Notify>) -> (Self, JoinHandle<()>) {
+    pub fn start(writer: Box<dyn RecordWriter>, written: Arc<Notify>) -> (Self, JoinHandle<()>) {
         let (jobs, rx) = mpsc::channel(QUEUE_DEPTH);
         let task = tokio::spawn(run(writer, rx, written));
         (Self { jobs, metrics: None }, task)
@@ -73,7 +73,7 @@ impl Ingest {
     }
 }
 
-async fn run(mut writer: EvidenceWriter, mut rx: mpsc::Receiver<Job>, written: Arc<Notify>) {
+async fn run(mut writer: Box<dyn RecordWriter>, mut rx: mpsc::Receiver<Job>, written: Arc<Notify>) {
     while let Some(first) = rx.recv().await {
         let mut records = first.submission.items.len();
         let mut group = vec![first];

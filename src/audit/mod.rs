@@ -2,8 +2,9 @@
 //! database and names the first inconsistency (`notarium audit`, and the scheduled run of the
 //! server, which audits only what was anchored since its last run).
 //!
-//! Blocks are read in height order, a page at a time, and each block's records a page at a
-//! time, so memory holds one page of records plus one block's leaf hashes (32 bytes each). The
+//! Blocks are read in height order, a page at a time (with the page's co-signatures and tile
+//! roots), and each block's records a page at a time, so memory holds one page of records plus
+//! one block's leaf hashes (32 bytes each). The
 //! reads go through [`Store`]; the checks ([`checks`]) are pure and run on the blocking pool,
 //! so a long audit never stalls the async runtime the sealer and the handlers share.
 
@@ -13,6 +14,7 @@ pub mod schedule;
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -25,7 +27,7 @@ pub use inconsistency::{Inconsistency, Table};
 
 use crate::crypto::TrustStore;
 use crate::domain::quorum::QuorumPolicy;
-use crate::store::{BlockRow, Store};
+use crate::store::{AuditRow, BlockRow, CosignatureRow, Store};
 
 /// Blocks read per query.
 const BLOCKS_PER_PAGE: u32 = 256;
@@ -93,17 +95,26 @@ pub async fn audit(store: &Store, rules: Arc<Rules>, from: Option<ChainTip>, thr
     'pages: while next_height(&outcome.tip) <= through {
         let expected = next_height(&outcome.tip);
         let page = store.blocks_for_audit(expected, through, BLOCKS_PER_PAGE).await?;
-        if page.is_empty() {
+        let (Some(&(low, _)), Some(&(high, _))) = (page.first(), page.last()) else {
             outcome.inconsistency = Some(Inconsistency::MissingBlock { expected, found: None });
             break;
+        };
+        // The page's co-signatures and tile roots in one statement each, not one per block.
+        let mut cosignatures: BTreeMap<u64, Vec<AuditRow<String, CosignatureRow>>> = BTreeMap::new();
+        for (height, row) in store.cosignatures_for_audit(low, high).await? {
+            cosignatures.entry(height).or_default().push(row);
         }
+        let mut tiles: BTreeMap<u64, Vec<u8>> = store.tiles_for_audit(low, high).await?.into_iter().collect();
         for (height, row) in page {
             let expected = next_height(&outcome.tip);
             let checked = if height != expected {
                 Err(Inconsistency::MissingBlock { expected, found: Some(height) })
             } else {
                 match row {
-                    Ok(block) => audit_block(store, &rules, outcome.tip.as_ref(), block).await?,
+                    Ok(block) => {
+                        let stored = (cosignatures.remove(&height).unwrap_or_default(), tiles.remove(&height));
+                        audit_block(store, &rules, outcome.tip.as_ref(), block, stored).await?
+                    }
                     Err(e) => Err(Inconsistency::Unreadable {
                         table: Table::Blocks,
                         row: format!("height {height}"),
@@ -135,12 +146,16 @@ pub async fn audit(store: &Store, rules: Arc<Rules>, from: Option<ChainTip>, thr
 /// What a consistent block adds: the new tip, its records and co-signatures.
 type Checked = (ChainTip, u64, u64);
 
-/// Reads one block's records and co-signatures and runs the checks of [`checks`] in order.
+/// A block's co-signatures and stored tile roots, read with its page.
+type Stored = (Vec<AuditRow<String, CosignatureRow>>, Option<Vec<u8>>);
+
+/// Reads one block's records and runs the checks of [`checks`] in order.
 async fn audit_block(
     store: &Store,
     rules: &Arc<Rules>,
     tip: Option<&ChainTip>,
     block: BlockRow,
+    (cosignatures, tiles): Stored,
 ) -> anyhow::Result<Result<Checked, Inconsistency>> {
     let header = match checks::check_header(tip, &block) {
         Ok(header) => header,
@@ -164,8 +179,6 @@ async fn audit_block(
             break; // `finish` names the first missing record
         }
     }
-    let cosignatures = store.cosignatures_for_audit(block.height).await?;
-    let tiles = store.block_tiles(block.height).await?;
     let rules = rules.clone();
     blocking(move || {
         scan.finish()?;

@@ -82,9 +82,10 @@ pub struct Tally {
 }
 
 impl QuorumPolicy {
-    /// Counts the signers (key id, certified role) of valid co-signatures.
-    pub fn tally(&self, signers: impl IntoIterator<Item = ([u8; 32], Role)>) -> Tally {
-        let mut roles: BTreeMap<[u8; 32], BTreeSet<Role>> = BTreeMap::new();
+    /// Counts the signers (key id, certified role) of valid co-signatures. A key is anything
+    /// that tells keys apart: a key id, or a witness name where each witness has its own key.
+    pub fn tally<K: Ord>(&self, signers: impl IntoIterator<Item = (K, Role)>) -> Tally {
+        let mut roles: BTreeMap<K, BTreeSet<Role>> = BTreeMap::new();
         for (key, role) in signers {
             roles.entry(key).or_default().insert(role);
         }
@@ -95,6 +96,18 @@ impl QuorumPolicy {
         let met =
             self.court.saturating_sub(court) + self.notary.saturating_sub(notary) <= both && keys >= self.distinct_keys;
         Tally { keys, court, notary, both, met }
+    }
+}
+
+impl QuorumPolicy {
+    /// The heights whose signers meet the policy, ascending, from `(height, key, role)` facts
+    /// in any order: the one rule anchoring applies (the storage only lists the facts).
+    pub fn heights_met<K: Ord>(&self, signers: impl IntoIterator<Item = (u64, K, Role)>) -> Vec<u64> {
+        let mut by_height: BTreeMap<u64, Vec<(K, Role)>> = BTreeMap::new();
+        for (height, key, role) in signers {
+            by_height.entry(height).or_default().push((key, role));
+        }
+        by_height.into_iter().filter_map(|(height, signers)| self.tally(signers).met.then_some(height)).collect()
     }
 }
 
@@ -179,6 +192,23 @@ mod tests {
         );
         let toml_err = toml::from_str::<QuorumPolicy>("court = 1\nnotary = 1\ndistinct_keys = 1\n").unwrap_err();
         assert!(toml_err.to_string().contains("less than court + notary"), "{toml_err}");
+    }
+
+    #[test]
+    fn picks_the_heights_whose_signers_meet_it() {
+        let policy = QuorumPolicy::default();
+        let facts = [
+            (3, "court-a", Role::Court),
+            (1, "court-a", Role::Court),
+            (1, "notary-a", Role::Notary),
+            (2, "court-a", Role::Court),
+            (2, "court-b", Role::Court),
+            (3, "notary-a", Role::Notary),
+        ];
+        assert_eq!(policy.heights_met(facts), vec![1, 3], "height 2 has no notary");
+        let two_of_any = QuorumPolicy::new(0, 0, 2).unwrap();
+        assert_eq!(two_of_any.heights_met(facts), vec![1, 2, 3]);
+        assert!(policy.heights_met(Vec::<(u64, &str, Role)>::new()).is_empty());
     }
 
     #[test]

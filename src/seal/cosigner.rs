@@ -28,14 +28,15 @@ pub type KeyOwners = Arc<Mutex<HashMap<[u8; 32], WitnessName>>>;
 /// key claimed before a restart stays claimed: anchoring counts witnesses as keys.
 pub async fn stored_key_owners(store: &Store, witnesses: &[WitnessClient]) -> anyhow::Result<KeyOwners> {
     let mut owners = HashMap::new();
-    for w in witnesses {
-        let Some(height) = store.last_cosigned(w.name()).await? else { continue };
-        let rows = store.cosignatures(height).await?;
-        let Some(row) = rows.iter().find(|r| r.witness == *w.name()) else { continue };
-        let signer = cms::inspect(&row.cms).map_err(|e| anyhow::anyhow!("stored co-signature of {}: {e}", w.name()))?;
+    let names: Vec<WitnessName> = witnesses.iter().map(|w| w.name().clone()).collect();
+    // One statement for every witness's latest co-signature, in the witnesses' order.
+    let latest = store.latest_cosignatures(&names).await?;
+    for name in &names {
+        let Some(row) = latest.iter().find(|r| r.witness == *name) else { continue };
+        let signer = cms::inspect(&row.cms).map_err(|e| anyhow::anyhow!("stored co-signature of {name}: {e}"))?;
         let key = certs::key_id(&X509::from_der(&signer.signer_cert)?).map_err(anyhow::Error::msg)?;
-        if let Some(owner) = owners.insert(key, w.name().clone()) {
-            tracing::error!("witnesses {owner} and {} have stored co-signatures with the same key", w.name());
+        if let Some(owner) = owners.insert(key, name.clone()) {
+            tracing::error!("witnesses {owner} and {name} have stored co-signatures with the same key");
         }
     }
     Ok(Arc::new(Mutex::new(owners)))

@@ -1,15 +1,11 @@
 //! What the audit reads, each row decoded on its own (a damaged row is something to report, not
 //! a reason to stop), and the durable cursor of the scheduled audit.
 
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use async_trait::async_trait;
 
-use super::Store;
-use super::blocks::{BLOCK_COLUMNS, block_from_row, cosignature_from_row};
-use super::codec;
-use super::evidence::record_from_row;
+use super::blocks::{BlockRow, CosignatureRow};
+use super::evidence::EvidenceRecord;
 use crate::domain::{Hash, LogName, Timestamp};
-use crate::store::{BlockRow, CosignatureRow, EvidenceRecord};
 
 /// A row as the audit reads it: its key (evidence `seq`, block `height`, co-signature
 /// `witness`) and the decoded row, or why it does not decode.
@@ -27,85 +23,36 @@ pub struct AuditCursor {
     pub audited: Timestamp,
 }
 
-impl Store {
+#[async_trait]
+pub trait AuditStore: Send + Sync {
     /// Blocks with heights in `[from, through]`, oldest first, at most `limit`.
-    pub async fn blocks_for_audit(
+    async fn blocks_for_audit(
         &self,
         from: u64,
         through: u64,
         limit: u32,
-    ) -> anyhow::Result<Vec<AuditRow<u64, BlockRow>>> {
-        let sql =
-            format!("SELECT {BLOCK_COLUMNS} FROM blocks WHERE height >= ? AND height <= ? ORDER BY height LIMIT ?");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(from as i64)
-            .bind(through as i64)
-            .bind(i64::from(limit))
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(|r| Ok((key::<i64>(r, "height")? as u64, block_from_row(r)))).collect()
-    }
+    ) -> anyhow::Result<Vec<AuditRow<u64, BlockRow>>>;
 
     /// The highest block height stored, if any (without decoding the row).
-    pub async fn max_height(&self) -> anyhow::Result<Option<u64>> {
-        let h: Option<i64> = sqlx::query_scalar("SELECT MAX(height) FROM blocks").fetch_one(self.pool()).await?;
-        Ok(h.map(|h| h as u64))
-    }
+    async fn max_height(&self) -> anyhow::Result<Option<u64>>;
 
     /// The records with `seq` in `[first, first + count)`, in order.
-    pub async fn evidence_for_audit(
-        &self,
-        first: u64,
-        count: u64,
-    ) -> anyhow::Result<Vec<AuditRow<u64, EvidenceRecord>>> {
-        let rows = self.evidence_rows(first, count).await?;
-        rows.iter().map(|r| Ok((key::<i64>(r, "seq")? as u64, record_from_row(r)))).collect()
-    }
+    async fn evidence_for_audit(&self, first: u64, count: u64) -> anyhow::Result<Vec<AuditRow<u64, EvidenceRecord>>>;
 
-    /// The co-signatures of the block at `height`, by witness name.
-    pub async fn cosignatures_for_audit(&self, height: u64) -> anyhow::Result<Vec<AuditRow<String, CosignatureRow>>> {
-        let rows = self.cosignature_rows(height).await?;
-        rows.iter().map(|r| Ok((key::<String>(r, "witness")?, cosignature_from_row(r)))).collect()
-    }
+    /// The co-signatures of the blocks with heights in `[from, through]`, by height then
+    /// witness name, each with its height: one statement for a page of blocks.
+    async fn cosignatures_for_audit(
+        &self,
+        from: u64,
+        through: u64,
+    ) -> anyhow::Result<Vec<(u64, AuditRow<String, CosignatureRow>)>>;
+
+    /// The stored tile roots of the blocks with heights in `[from, through]` that have them.
+    async fn tiles_for_audit(&self, from: u64, through: u64) -> anyhow::Result<Vec<(u64, Vec<u8>)>>;
 
     /// The scheduled audit's cursor, if it has found a block consistent yet.
-    pub async fn audit_cursor(&self) -> anyhow::Result<Option<AuditCursor>> {
-        let row = sqlx::query("SELECT height, block_hash, log, end_seq, audited_ms FROM audit_cursor WHERE id = 1")
-            .fetch_optional(self.pool())
-            .await?;
-        row.map(|r| {
-            Ok(AuditCursor {
-                height: key::<i64>(&r, "height")? as u64,
-                block_hash: codec::hash(&r, "block_hash")?,
-                log: codec::text(&r, "log")?,
-                end_seq: key::<i64>(&r, "end_seq")? as u64,
-                audited: codec::time(&r, "audited_ms")?,
-            })
-        })
-        .transpose()
-    }
+    async fn audit_cursor(&self) -> anyhow::Result<Option<AuditCursor>>;
 
     /// Moves the cursor (one short write; never on the evidence writer's connection).
-    pub async fn set_audit_cursor(&self, c: &AuditCursor) -> anyhow::Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_cursor (id, height, block_hash, log, end_seq, audited_ms) VALUES (1, ?, ?, ?, ?, ?) \
-             ON CONFLICT (id) DO UPDATE SET height = excluded.height, block_hash = excluded.block_hash, \
-             log = excluded.log, end_seq = excluded.end_seq, audited_ms = excluded.audited_ms",
-        )
-        .bind(c.height as i64)
-        .bind(c.block_hash.as_bytes().as_slice())
-        .bind(c.log.as_str())
-        .bind(c.end_seq as i64)
-        .bind(c.audited.unix_millis())
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-}
-
-fn key<T>(r: &SqliteRow, col: &str) -> anyhow::Result<T>
-where
-    T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
-{
-    Ok(r.try_get(col)?)
+    async fn set_audit_cursor(&self, c: &AuditCursor) -> anyhow::Result<()>;
 }

@@ -8,14 +8,20 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::Tenant;
-use super::tenants::Credential;
+use super::tenants::Tenant;
 
 /// How long a confirmed credential is trusted without reading the database again.
 pub const TTL: Duration = Duration::from_secs(1);
 
 /// Entries kept at most; past it the cache starts over (it refills from the database).
 const MAX_ENTRIES: usize = 10_000;
+
+/// What a tenant authenticates with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Credential {
+    ApiKey,
+    ClientCert,
+}
 
 /// A credential: its kind and its hash or fingerprint.
 type Key = (Credential, [u8; 32]);

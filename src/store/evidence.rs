@@ -1,12 +1,7 @@
 //! Evidence records, and the idempotency keys of the requests that created them.
 
-use anyhow::Context;
-use sqlx::sqlite::{SqliteConnection, SqliteRow};
-use sqlx::{QueryBuilder, Row, Sqlite};
+use async_trait::async_trait;
 
-use super::Store;
-use super::codec::{self, id_bytes};
-use crate::domain::canonical::canonical_json;
 use crate::domain::{EvidenceId, EvidenceKind, Hash, Leaf, Metadata, Salt, TenantId, Timestamp};
 
 /// What a client asks to register.
@@ -57,195 +52,39 @@ pub struct IdempotencyRecord {
     pub count: u64,
 }
 
-pub(super) const COLUMNS: &str =
-    "seq, id, tenant_id, kind, content_hash, salt, meta_hash, metadata, received_ms, leaf_hash";
-/// Records per epoch of the content index, as a shift: `seq >> 16` (migration 0010).
-const EPOCH_BITS: u32 = 16;
-/// SQLite allows 32,766 bound parameters per statement; ten per row.
-const ROWS_PER_INSERT: usize = 3000;
-
-impl Store {
-    pub async fn evidence_by_id(&self, id: &EvidenceId) -> anyhow::Result<Option<EvidenceRecord>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM evidence WHERE id = ?")))
-            .bind(id_bytes(id))
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(record_from_row).transpose()
-    }
+/// Reading evidence records (the writer, [`super::RecordWriter`], adds them).
+#[async_trait]
+pub trait EvidenceStore: Send + Sync {
+    async fn evidence_by_id(&self, id: &EvidenceId) -> anyhow::Result<Option<EvidenceRecord>>;
 
     /// The owner's records, newest first, with `seq` below `before` when given.
-    pub async fn evidence_page(
+    async fn evidence_page(
         &self,
         owner: &TenantId,
         before: Option<u64>,
         limit: u32,
-    ) -> anyhow::Result<Vec<EvidenceRecord>> {
-        let sql = format!("SELECT {COLUMNS} FROM evidence WHERE tenant_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id_bytes(owner))
-            .bind(before.map_or(i64::MAX, |b| b as i64))
-            .bind(i64::from(limit))
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(record_from_row).collect()
-    }
+    ) -> anyhow::Result<Vec<EvidenceRecord>>;
 
     /// The owner's records with this content hash, oldest first (at most `limit`).
-    pub async fn evidence_by_content(
+    async fn evidence_by_content(
         &self,
         owner: &TenantId,
         content: &Hash,
         limit: u32,
-    ) -> anyhow::Result<Vec<EvidenceRecord>> {
-        // The index is keyed by epoch, then the hash's first 8 bytes (migration 0010): one probe
-        // per epoch, oldest first, with the index's own expressions so that it is used. `epochs`
-        // has only the column `e`, so the record's columns need no table name.
-        let sql = format!(
-            "WITH RECURSIVE epochs(e) AS ( \
-               SELECT 0 UNION ALL SELECT e + 1 FROM epochs WHERE e < (SELECT MAX(seq) >> {EPOCH_BITS} FROM evidence)) \
-             SELECT {COLUMNS} FROM epochs CROSS JOIN evidence INDEXED BY evidence_content_epoch \
-               ON (evidence.seq >> {EPOCH_BITS}) = epochs.e AND substr(evidence.content_hash, 1, 8) = ?2 \
-             WHERE evidence.tenant_id = ?1 AND evidence.content_hash = ?3 ORDER BY evidence.seq LIMIT ?4"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id_bytes(owner))
-            .bind(&content.as_bytes()[..8])
-            .bind(content.as_bytes().as_slice())
-            .bind(i64::from(limit))
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(record_from_row).collect()
-    }
+    ) -> anyhow::Result<Vec<EvidenceRecord>>;
 
     /// The records with `seq` in `[first, first + count)`, in order.
-    pub async fn evidence_range(&self, first: u64, count: u64) -> anyhow::Result<Vec<EvidenceRecord>> {
-        self.evidence_rows(first, count).await?.iter().map(record_from_row).collect()
-    }
+    async fn evidence_range(&self, first: u64, count: u64) -> anyhow::Result<Vec<EvidenceRecord>>;
 
-    /// The undecoded rows with `seq` in `[first, first + count)`, in order.
-    pub(super) async fn evidence_rows(&self, first: u64, count: u64) -> anyhow::Result<Vec<SqliteRow>> {
-        let sql = format!("SELECT {COLUMNS} FROM evidence WHERE seq >= ? AND seq < ? ORDER BY seq");
-        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(first as i64)
-            .bind((first + count) as i64)
-            .fetch_all(self.pool())
-            .await?)
-    }
-
-    /// The leaf hashes of `seq` in `[first, first + count)`, in order. They come back as one
-    /// row (the hashes in hex, concatenated): sqlx hands each row over from its SQLite thread
-    /// separately, which made the 256 rows of a receipt's tile a millisecond.
-    pub async fn leaf_hashes(&self, first: u64, count: u64) -> anyhow::Result<Vec<Hash>> {
-        let hex: Option<String> = sqlx::query_scalar(
-            "SELECT group_concat(hex(leaf_hash), '' ORDER BY seq) FROM evidence WHERE seq >= ? AND seq < ?",
-        )
-        .bind(first as i64)
-        .bind((first + count) as i64)
-        .fetch_one(self.pool())
-        .await?;
-        let bytes = hex::decode(hex.unwrap_or_default()).context("leaf hashes in hex")?;
-        anyhow::ensure!(bytes.len().is_multiple_of(32), "leaf hashes of seq {first}..: one is not 32 bytes");
-        Ok(bytes.chunks_exact(32).map(|c| Hash(c.try_into().expect("32 bytes"))).collect())
-    }
+    /// The leaf hashes of `seq` in `[first, first + count)`, in order.
+    async fn leaf_hashes(&self, first: u64, count: u64) -> anyhow::Result<Vec<Hash>>;
 
     /// The highest sequence number written, if any.
-    pub async fn max_seq(&self) -> anyhow::Result<Option<u64>> {
-        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM evidence").fetch_one(self.pool()).await?;
-        Ok(max.map(|m| m as u64))
-    }
+    /// The records with these sequence numbers, in the order given (one statement for a
+    /// whole page); an error when one is missing.
+    async fn records_at(&self, seqs: &[u64]) -> anyhow::Result<Vec<EvidenceRecord>>;
 
-    pub async fn evidence_count(&self) -> anyhow::Result<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM evidence").fetch_one(self.pool()).await?;
-        Ok(n as u64)
-    }
-}
+    async fn max_seq(&self) -> anyhow::Result<Option<u64>>;
 
-/// The highest sequence number, read on the writer's own connection.
-pub async fn max_seq_on(conn: &mut SqliteConnection) -> anyhow::Result<Option<u64>> {
-    let max: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM evidence").fetch_one(&mut *conn).await?;
-    Ok(max.map(|m| m as u64))
-}
-
-pub async fn idempotency_get(
-    conn: &mut SqliteConnection,
-    owner: &TenantId,
-    key: &str,
-) -> anyhow::Result<Option<IdempotencyRecord>> {
-    let row = sqlx::query("SELECT request_hash, first_seq, count FROM idempotency WHERE tenant_id = ? AND key = ?")
-        .bind(id_bytes(owner))
-        .bind(key)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(|r| {
-        Ok(IdempotencyRecord {
-            request_hash: codec::hash(&r, "request_hash")?,
-            first_seq: r.try_get::<i64, _>("first_seq")? as u64,
-            count: r.try_get::<i64, _>("count")? as u64,
-        })
-    })
-    .transpose()
-}
-
-pub async fn idempotency_put(
-    conn: &mut SqliteConnection,
-    owner: &TenantId,
-    key: &str,
-    rec: &IdempotencyRecord,
-) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO idempotency (tenant_id, key, request_hash, first_seq, count) VALUES (?, ?, ?, ?, ?)")
-        .bind(id_bytes(owner))
-        .bind(key)
-        .bind(rec.request_hash.as_bytes().as_slice())
-        .bind(rec.first_seq as i64)
-        .bind(rec.count as i64)
-        .execute(&mut *conn)
-        .await
-        .context("recording the idempotency key")?;
-    Ok(())
-}
-
-/// Inserts records with multi-row statements (inside the caller's transaction).
-pub async fn insert_evidence(conn: &mut SqliteConnection, records: &[&EvidenceRecord]) -> anyhow::Result<()> {
-    for chunk in records.chunks(ROWS_PER_INSERT) {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!("INSERT INTO evidence ({COLUMNS}) "));
-        q.push_values(chunk, |mut b, r| {
-            b.push_bind(r.seq as i64)
-                .push_bind(id_bytes(&r.id))
-                .push_bind(id_bytes(&r.owner))
-                .push_bind(r.kind.as_str())
-                .push_bind(r.content_hash.as_bytes().to_vec())
-                .push_bind(r.salt.map_or(Vec::new(), |s| s.as_bytes().to_vec()))
-                .push_bind(codec::meta_hash_bytes(&r.meta_hash))
-                .push_bind(r.metadata.as_ref().map(|m| {
-                    String::from_utf8(canonical_json(&serde_json::Value::Object(m.clone()))).expect("JSON is UTF-8")
-                }))
-                .push_bind(r.received.unix_millis())
-                .push_bind(r.leaf_hash.as_bytes().to_vec());
-        });
-        q.build().execute(&mut *conn).await.context("inserting evidence")?;
-    }
-    Ok(())
-}
-
-pub(super) fn record_from_row(r: &SqliteRow) -> anyhow::Result<EvidenceRecord> {
-    let metadata: Option<String> = r.try_get("metadata")?;
-    let kind: EvidenceKind = codec::text(r, "kind")?;
-    let salt = codec::salt_unless_erased(r, "salt")?;
-    // Only erasure empties a salt, and only an invoice's content is erased: anywhere else an
-    // empty salt would switch off the audit's leaf rebuild.
-    if salt.is_none() && kind != EvidenceKind::Invoice {
-        anyhow::bail!("an empty salt on a {kind} record: only an erased invoice's salt is empty");
-    }
-    Ok(EvidenceRecord {
-        seq: r.try_get::<i64, _>("seq")? as u64,
-        id: codec::evidence_id(r, "id")?,
-        owner: codec::tenant_id(r, "tenant_id")?,
-        kind,
-        content_hash: codec::hash(r, "content_hash")?,
-        salt,
-        meta_hash: codec::meta_hash(r, "meta_hash")?,
-        metadata: metadata.map(|m| serde_json::from_str(&m)).transpose().context("stored metadata")?,
-        received: codec::time(r, "received_ms")?,
-        leaf_hash: codec::hash(r, "leaf_hash")?,
-    })
+    async fn evidence_count(&self) -> anyhow::Result<u64>;
 }

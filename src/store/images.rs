@@ -1,12 +1,8 @@
 //! Registered images: the row each image registration adds beside its evidence record (written
 //! by the evidence writer in the same transaction), and the reads search and pages make.
 
-use anyhow::{Context, anyhow};
-use futures_util::TryStreamExt;
-use sqlx::Row;
-use sqlx::sqlite::SqliteConnection;
+use async_trait::async_trait;
 
-use super::Store;
 use crate::domain::Hash;
 use crate::fingerprint::pdq::Pdq;
 
@@ -27,80 +23,22 @@ pub struct ImageRow {
     pub public: bool,
 }
 
-impl Store {
-    /// Every stored fingerprint, record by record, in arrival order: the search index's source.
-    pub async fn for_each_image_fingerprints(&self, mut each: impl FnMut(u64, &[Pdq])) -> anyhow::Result<()> {
-        let mut rows = sqlx::query("SELECT seq, fingerprints FROM images WHERE length(fingerprints) > 0 ORDER BY seq")
-            .fetch(self.pool());
-        let mut hashes = Vec::new();
-        while let Some(row) = rows.try_next().await? {
-            let seq: i64 = row.try_get("seq")?;
-            let blob: Vec<u8> = row.try_get("fingerprints")?;
-            decode_into(&blob, &mut hashes).with_context(|| format!("the fingerprints of record {seq}"))?;
-            each(seq as u64, &hashes);
-        }
-        Ok(())
-    }
+#[async_trait]
+pub trait ImageStore: Send + Sync {
+    /// Every stored fingerprint, record by record, in arrival order: the search index's source
+    /// (callers use [`super::Store::for_each_image_fingerprints`], which takes any closure).
+    async fn image_fingerprints(&self, each: &mut (dyn for<'p> FnMut(u64, &'p [Pdq]) + Send)) -> anyhow::Result<()>;
 
     /// The sequence numbers of images registered with exactly this content, earliest first.
-    pub async fn images_with_content(&self, hash: &Hash, limit: u32) -> anyhow::Result<Vec<u64>> {
-        let rows = sqlx::query("SELECT seq FROM images WHERE content_hash = ? ORDER BY seq LIMIT ?")
-            .bind(hash.0.as_slice())
-            .bind(i64::from(limit))
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(|r| Ok(r.try_get::<i64, _>("seq")? as u64)).collect()
-    }
+    async fn images_with_content(&self, hash: &Hash, limit: u32) -> anyhow::Result<Vec<u64>>;
 
     /// The image row of record `seq`, if it is a registered image.
-    pub async fn image(&self, seq: u64) -> anyhow::Result<Option<ImageRow>> {
-        let row = sqlx::query("SELECT seq, public FROM images WHERE seq = ?")
-            .bind(seq as i64)
-            .fetch_optional(self.pool())
-            .await?;
-        row.map(|r| Ok(ImageRow { seq, public: r.try_get::<i64, _>("public")? == 1 })).transpose()
-    }
+    async fn image(&self, seq: u64) -> anyhow::Result<Option<ImageRow>>;
+
+    /// The image rows of those of `seqs` that are registered images, in `seq` order: one
+    /// statement for a page of records.
+    async fn images(&self, seqs: &[u64]) -> anyhow::Result<Vec<ImageRow>>;
 
     /// The thumbnail of record `seq`.
-    pub async fn image_thumbnail(&self, seq: u64) -> anyhow::Result<Option<Vec<u8>>> {
-        let row = sqlx::query("SELECT thumbnail FROM images WHERE seq = ?")
-            .bind(seq as i64)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(row.map(|r| r.try_get("thumbnail")).transpose()?)
-    }
-}
-
-/// Adds the image row of the record `seq` (inside the writer's transaction).
-pub async fn insert_image(
-    conn: &mut SqliteConnection,
-    seq: u64,
-    content_hash: &Hash,
-    image: &NewImage,
-) -> anyhow::Result<()> {
-    let fingerprints: Vec<u8> =
-        image.fingerprints.iter().flat_map(|p| p.0.iter().flat_map(|w| w.to_le_bytes())).collect();
-    sqlx::query("INSERT INTO images (seq, content_hash, public, fingerprints, thumbnail) VALUES (?, ?, ?, ?, ?)")
-        .bind(seq as i64)
-        .bind(content_hash.0.as_slice())
-        .bind(i64::from(image.public))
-        .bind(fingerprints)
-        .bind(image.thumbnail.as_slice())
-        .execute(conn)
-        .await
-        .context("inserting the image row")?;
-    Ok(())
-}
-
-fn decode_into(blob: &[u8], out: &mut Vec<Pdq>) -> anyhow::Result<()> {
-    if !blob.len().is_multiple_of(32) {
-        return Err(anyhow!("{} bytes, not a multiple of 32", blob.len()));
-    }
-    out.clear();
-    out.extend(
-        blob.chunks_exact(32).map(|c| {
-            Pdq(std::array::from_fn(|w| u64::from_le_bytes(c[w * 8..w * 8 + 8].try_into().expect("8 bytes"))))
-        }),
-    );
-    Ok(())
+    async fn image_thumbnail(&self, seq: u64) -> anyhow::Result<Option<Vec<u8>>>;
 }

@@ -1,136 +1,39 @@
-//! Storage: every database access goes through here, so that another backend (PostgreSQL
-//! for several API nodes) can be added without touching the handlers.
+//! Storage: every database access goes through the traits here, whose signatures carry domain
+//! types only, so that another backend (PostgreSQL for several API nodes) is one more
+//! implementation of them and the handlers do not change.
 //!
-//! The embedded default is SQLite in WAL mode with `synchronous=FULL`: a commit is on disk
-//! before it returns, so an acknowledged record survives a crash or power loss.
+//! One trait per concern ([`EvidenceStore`], [`BlockStore`], [`TenantStore`],
+//! [`ClientCertStore`], [`SessionStore`], [`ImageStore`], [`InvoiceStore`], [`AuditStore`]) and
+//! [`Storage`] (src/store/storage.rs) combining them with the
+//! writer and the health probes. [`Store`] is the cheap-to-clone handle the server holds: an
+//! `Arc<dyn Storage>` picked at start (the traits are object-safe through `async_trait`).
+//!
+//! The embedded default is SQLite ([`sqlite`]) in WAL mode with `synchronous=FULL`: a commit is
+//! on disk before it returns, so an acknowledged record survives a crash or power loss.
 
-mod audit;
+pub mod audit;
 pub mod blobs;
-mod blocks;
-mod client_certs;
-mod codec;
-#[cfg(test)]
-mod content_lookup_tests;
-mod credential_cache;
-mod evidence;
-mod images;
+pub mod blocks;
+pub(crate) mod credential_cache;
+pub mod evidence;
+mod handle;
+pub mod images;
 pub mod invoices;
-mod sessions;
-mod tenants;
+pub mod sessions;
+pub mod sqlite;
+mod storage;
+pub mod tenants;
 pub mod writer;
 
-use std::path::Path;
-use std::str::FromStr;
-use std::sync::Arc;
-use std::time::Duration;
-
-use anyhow::Context;
-use credential_cache::CredentialCache;
+pub use audit::{AuditCursor, AuditRow, AuditStore};
+pub use blocks::{BlockRow, BlockStore, CosignFact, CosignatureRow, record_status};
 pub use credential_cache::TTL as CREDENTIAL_TTL;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-use sqlx::{ConnectOptions, Connection};
-
-pub use audit::{AuditCursor, AuditRow};
-pub use blocks::{BlockRow, CosignatureRow, record_status};
-pub use client_certs::ClientCertInfo;
-pub use evidence::{EvidenceRecord, IdempotencyRecord, NewEvidence};
-pub use images::{ImageRow, NewImage, insert_image};
-pub use sessions::{Session, random_token};
-pub use tenants::{ApiKeyInfo, Tenant, hash_api_key};
-
-/// The database file inside the data directory.
-pub const DB_FILE: &str = "notarium.db";
-
-/// A handle on the database: a pool for reads and short writes. The evidence writer holds
-/// its own connection (see [`Store::writer_connection`]).
-#[derive(Clone)]
-pub struct Store {
-    pool: SqlitePool,
-    options: SqliteConnectOptions,
-    /// Tenants of recently confirmed API keys and client certificates (at most 1 s old).
-    credentials: Arc<CredentialCache>,
-}
-
-impl Store {
-    /// Opens (creating if needed) the database under `data_dir` and applies migrations.
-    pub async fn open(data_dir: &Path) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
-        let path = data_dir.join(DB_FILE);
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
-            .context("database path")?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            // Erased invoice bodies and salts are overwritten, not left in free pages.
-            .pragma("secure_delete", "ON")
-            .disable_statement_logging();
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            // A ping before every use is one more round trip to the connection's SQLite thread
-            // per query; a connection to a local file does not go stale.
-            .test_before_acquire(false)
-            .connect_with(options.clone())
-            .await
-            .with_context(|| format!("opening {}", path.display()))?;
-        sqlx::migrate!("migrations/sqlite").run(&pool).await.context("applying migrations")?;
-        Ok(Self { pool, options, credentials: Arc::default() })
-    }
-
-    /// Opens an existing database read-only, without applying migrations: for `notarium audit`,
-    /// which runs beside a live server (WAL readers never block its writer) and must change
-    /// nothing. Fails when there is no database under `data_dir`.
-    pub async fn open_read_only(data_dir: &Path) -> anyhow::Result<Self> {
-        let path = data_dir.join(DB_FILE);
-        if !path.is_file() {
-            anyhow::bail!("no database at {}", path.display());
-        }
-        let options = SqliteConnectOptions::new()
-            .filename(&path)
-            .read_only(true)
-            .busy_timeout(Duration::from_secs(10))
-            .disable_statement_logging();
-        let pool = SqlitePoolOptions::new()
-            .max_connections(2)
-            .connect_with(options.clone())
-            .await
-            .with_context(|| format!("opening {} read-only", path.display()))?;
-        Ok(Self { pool, options, credentials: Arc::default() })
-    }
-
-    /// A dedicated connection for the single evidence writer.
-    pub async fn writer_connection(&self) -> anyhow::Result<SqliteConnection> {
-        SqliteConnection::connect_with(&self.options).await.context("opening the writer connection")
-    }
-
-    /// Whether the database's write lock can be taken within half a second (for `/readyz`):
-    /// on a connection of its own with a short busy timeout (never a pooled one, and never a
-    /// cancelled future: SQLite would go on waiting and could open the transaction later), the
-    /// probe begins an IMMEDIATE transaction on the main database and rolls it back.
-    pub async fn writable(&self) -> bool {
-        let options = self.options.clone().busy_timeout(Duration::from_millis(500));
-        let probe = async {
-            let mut conn = SqliteConnection::connect_with(&options).await?;
-            conn.begin_with("BEGIN IMMEDIATE").await?.rollback().await?;
-            conn.close().await
-        };
-        probe.await.is_ok()
-    }
-
-    /// Open connections of the pool, and how many of them are idle.
-    pub fn pool_use(&self) -> (u32, usize) {
-        (self.pool.size(), self.pool.num_idle())
-    }
-
-    pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-
-    /// Closes the pool (on shutdown).
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-}
+pub use evidence::{EvidenceRecord, EvidenceStore, IdempotencyRecord, NewEvidence};
+pub use handle::Store;
+pub use images::{ImageRow, ImageStore, NewImage};
+pub use invoices::InvoiceStore;
+pub use sessions::{Session, SessionStore, random_token};
+pub use sqlite::DB_FILE;
+pub use storage::Storage;
+pub use tenants::{ApiKeyInfo, ClientCertInfo, ClientCertStore, Tenant, TenantStore, hash_api_key};
+pub use writer::RecordWriter;

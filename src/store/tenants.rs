@@ -1,13 +1,12 @@
-//! Tenants and their API keys.
+//! Tenants, their API keys and their client certificates (mTLS).
 
 use anyhow::Context;
+use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use openssl::sha::sha256;
-use sqlx::Row;
 
-use super::Store;
-use super::codec::{self, id_bytes};
+use crate::crypto::client_cert::ClientCertificate;
 use crate::domain::{TenantId, TenantRole, Timestamp};
 
 /// An organisation with one role.
@@ -28,176 +27,71 @@ pub struct ApiKeyInfo {
     pub revoked: Option<Timestamp>,
 }
 
+/// A client certificate's mapping as listed.
+#[derive(Debug, Clone)]
+pub struct ClientCertInfo {
+    pub fingerprint: [u8; 32],
+    pub subject: String,
+    pub not_after: Option<Timestamp>,
+    pub created: Timestamp,
+    pub revoked: Option<Timestamp>,
+}
+
 /// The stored form of an API key: SHA-256 of its text.
 pub fn hash_api_key(key: &str) -> [u8; 32] {
     sha256(key.as_bytes())
 }
 
 /// A new key: `ntk_` + 256 random bits, base64url.
-fn new_api_key() -> anyhow::Result<String> {
+pub(super) fn new_api_key() -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];
     openssl::rand::rand_bytes(&mut bytes).context("random bytes for an API key")?;
     Ok(format!("ntk_{}", URL_SAFE_NO_PAD.encode(bytes)))
 }
 
-impl Store {
+#[async_trait]
+pub trait TenantStore: Send + Sync {
     /// Creates a tenant and its first key; returns the key text (shown once).
-    pub async fn create_tenant(
+    async fn create_tenant(
         &self,
         name: &str,
         role: TenantRole,
         issuer_code: Option<&str>,
-    ) -> anyhow::Result<(Tenant, String)> {
-        let tenant = Tenant {
-            id: TenantId::generate(),
-            name: name.to_owned(),
-            role,
-            issuer_code: issuer_code.map(str::to_owned),
-            disabled: false,
-        };
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("INSERT INTO tenants (id, name, role, issuer_code, created_ms) VALUES (?, ?, ?, ?, ?)")
-            .bind(id_bytes(&tenant.id))
-            .bind(&tenant.name)
-            .bind(role.as_str())
-            .bind(&tenant.issuer_code)
-            .bind(Timestamp::now().unix_millis())
-            .execute(&mut *tx)
-            .await
-            .context("inserting the tenant")?;
-        let key = new_api_key()?;
-        insert_key(&mut tx, &tenant.id, &key, "first key").await?;
-        tx.commit().await?;
-        Ok((tenant, key))
-    }
+    ) -> anyhow::Result<(Tenant, String)>;
 
-    pub async fn list_tenants(&self) -> anyhow::Result<Vec<Tenant>> {
-        let rows = sqlx::query("SELECT id, name, role, issuer_code, disabled FROM tenants ORDER BY created_ms, name")
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(tenant_from_row).collect()
-    }
+    async fn list_tenants(&self) -> anyhow::Result<Vec<Tenant>>;
 
-    pub async fn tenant(&self, id: &TenantId) -> anyhow::Result<Option<Tenant>> {
-        let row = sqlx::query("SELECT id, name, role, issuer_code, disabled FROM tenants WHERE id = ?")
-            .bind(id_bytes(id))
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(tenant_from_row).transpose()
-    }
+    async fn tenant(&self, id: &TenantId) -> anyhow::Result<Option<Tenant>>;
 
     /// The enabled tenant owning an unrevoked key, if any.
-    pub async fn tenant_by_key_hash(&self, key_hash: &[u8; 32]) -> anyhow::Result<Option<Tenant>> {
-        self.tenant_by_credential(Credential::ApiKey, key_hash).await
-    }
-
-    /// The enabled tenant a credential (an API key's hash, a client certificate's
-    /// fingerprint) belongs to, unless the credential is revoked.
-    pub(super) async fn tenant_by_credential(&self, kind: Credential, id: &[u8; 32]) -> anyhow::Result<Option<Tenant>> {
-        if let Some(tenant) = self.credentials.get(kind, id) {
-            return Ok(Some(tenant));
-        }
-        let (table, column) = match kind {
-            Credential::ApiKey => ("api_keys", "key_hash"),
-            Credential::ClientCert => ("client_certs", "fingerprint"),
-        };
-        let sql = format!(
-            "SELECT t.id, t.name, t.role, t.issuer_code, t.disabled FROM {table} c JOIN tenants t ON t.id = c.tenant_id \
-             WHERE c.{column} = ? AND c.revoked_ms IS NULL AND t.disabled = 0"
-        );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.as_slice()).fetch_optional(self.pool()).await?;
-        let tenant = row.as_ref().map(tenant_from_row).transpose()?;
-        if let Some(t) = &tenant {
-            self.credentials.put(kind, id, t);
-        }
-        Ok(tenant)
-    }
+    async fn tenant_by_key_hash(&self, key_hash: &[u8; 32]) -> anyhow::Result<Option<Tenant>>;
 
     /// Adds a key to a tenant and returns its text (shown once).
-    pub async fn add_api_key(&self, tenant: &TenantId, label: &str) -> anyhow::Result<String> {
-        let key = new_api_key()?;
-        let mut tx = self.pool().begin().await?;
-        insert_key(&mut tx, tenant, &key, label).await?;
-        tx.commit().await?;
-        Ok(key)
-    }
+    async fn add_api_key(&self, tenant: &TenantId, label: &str) -> anyhow::Result<String>;
 
     /// Revokes every unrevoked key of the tenant; returns how many.
-    pub async fn revoke_api_keys(&self, tenant: &TenantId) -> anyhow::Result<u64> {
-        let done = sqlx::query("UPDATE api_keys SET revoked_ms = ? WHERE tenant_id = ? AND revoked_ms IS NULL")
-            .bind(Timestamp::now().unix_millis())
-            .bind(id_bytes(tenant))
-            .execute(self.pool())
-            .await?;
-        self.credentials.clear();
-        Ok(done.rows_affected())
-    }
+    async fn revoke_api_keys(&self, tenant: &TenantId) -> anyhow::Result<u64>;
 
     /// Revokes one key given its text; returns whether it existed unrevoked.
-    pub async fn revoke_api_key(&self, key: &str) -> anyhow::Result<bool> {
-        let done = sqlx::query("UPDATE api_keys SET revoked_ms = ? WHERE key_hash = ? AND revoked_ms IS NULL")
-            .bind(Timestamp::now().unix_millis())
-            .bind(hash_api_key(key).as_slice())
-            .execute(self.pool())
-            .await?;
-        self.credentials.clear();
-        Ok(done.rows_affected() == 1)
-    }
+    async fn revoke_api_key(&self, key: &str) -> anyhow::Result<bool>;
 
-    pub async fn set_tenant_disabled(&self, tenant: &TenantId, disabled: bool) -> anyhow::Result<bool> {
-        let done = sqlx::query("UPDATE tenants SET disabled = ? WHERE id = ?")
-            .bind(disabled)
-            .bind(id_bytes(tenant))
-            .execute(self.pool())
-            .await?;
-        self.credentials.clear();
-        Ok(done.rows_affected() == 1)
-    }
+    async fn set_tenant_disabled(&self, tenant: &TenantId, disabled: bool) -> anyhow::Result<bool>;
 
-    pub async fn api_keys(&self, tenant: &TenantId) -> anyhow::Result<Vec<ApiKeyInfo>> {
-        let rows =
-            sqlx::query("SELECT label, created_ms, revoked_ms FROM api_keys WHERE tenant_id = ? ORDER BY created_ms")
-                .bind(id_bytes(tenant))
-                .fetch_all(self.pool())
-                .await?;
-        rows.iter()
-            .map(|r| {
-                let revoked: Option<i64> = r.try_get("revoked_ms")?;
-                Ok(ApiKeyInfo {
-                    label: r.try_get("label")?,
-                    created: codec::time(r, "created_ms")?,
-                    revoked: revoked.and_then(Timestamp::from_unix_millis),
-                })
-            })
-            .collect()
-    }
+    async fn api_keys(&self, tenant: &TenantId) -> anyhow::Result<Vec<ApiKeyInfo>>;
 }
 
-async fn insert_key(tx: &mut sqlx::SqliteConnection, tenant: &TenantId, key: &str, label: &str) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO api_keys (key_hash, tenant_id, label, created_ms) VALUES (?, ?, ?, ?)")
-        .bind(hash_api_key(key).as_slice())
-        .bind(id_bytes(tenant))
-        .bind(label)
-        .bind(Timestamp::now().unix_millis())
-        .execute(&mut *tx)
-        .await
-        .context("inserting the API key")?;
-    Ok(())
-}
+/// Client certificates (mTLS) mapped to tenants, by SHA-256 fingerprint; revocable.
+#[async_trait]
+pub trait ClientCertStore: Send + Sync {
+    /// Maps `cert` to `tenant`, or reinstates a revoked mapping (to `tenant`). Returns false,
+    /// changing nothing, when the certificate is already mapped and not revoked.
+    async fn add_client_cert(&self, tenant: &TenantId, cert: &ClientCertificate) -> anyhow::Result<bool>;
 
-/// What a tenant authenticates with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(super) enum Credential {
-    ApiKey,
-    ClientCert,
-}
+    /// Revokes the mapping of a certificate; returns whether an unrevoked one existed.
+    async fn revoke_client_cert(&self, fingerprint: &[u8; 32]) -> anyhow::Result<bool>;
 
-pub(super) fn tenant_from_row(r: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Tenant> {
-    Ok(Tenant {
-        id: codec::tenant_id(r, "id")?,
-        name: r.try_get("name")?,
-        role: codec::text(r, "role")?,
-        issuer_code: r.try_get("issuer_code")?,
-        disabled: r.try_get("disabled")?,
-    })
+    async fn client_certs(&self, tenant: &TenantId) -> anyhow::Result<Vec<ClientCertInfo>>;
+
+    /// The enabled tenant a certificate is mapped to, unless the mapping is revoked.
+    async fn tenant_by_client_cert(&self, fingerprint: &[u8; 32]) -> anyhow::Result<Option<Tenant>>;
 }

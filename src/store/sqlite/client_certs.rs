@@ -1,27 +1,20 @@
 //! Client certificates (mTLS) mapped to tenants, by SHA-256 fingerprint; revocable.
 
+use async_trait::async_trait;
 use sqlx::Row;
 
-use super::Store;
+use super::SqliteStore;
 use super::codec::{self, id_bytes};
-use super::tenants::Credential;
 use crate::crypto::client_cert::ClientCertificate;
 use crate::domain::{TenantId, Timestamp};
+use crate::store::credential_cache::Credential;
+use crate::store::tenants::{ClientCertInfo, ClientCertStore, Tenant};
 
-/// A mapping as listed.
-#[derive(Debug, Clone)]
-pub struct ClientCertInfo {
-    pub fingerprint: [u8; 32],
-    pub subject: String,
-    pub not_after: Option<Timestamp>,
-    pub created: Timestamp,
-    pub revoked: Option<Timestamp>,
-}
-
-impl Store {
+#[async_trait]
+impl ClientCertStore for SqliteStore {
     /// Maps `cert` to `tenant`, or reinstates a revoked mapping (to `tenant`). Returns false,
     /// changing nothing, when the certificate is already mapped and not revoked.
-    pub async fn add_client_cert(&self, tenant: &TenantId, cert: &ClientCertificate) -> anyhow::Result<bool> {
+    async fn add_client_cert(&self, tenant: &TenantId, cert: &ClientCertificate) -> anyhow::Result<bool> {
         let now = Timestamp::now().unix_millis();
         let done = sqlx::query(
             "INSERT INTO client_certs (fingerprint, tenant_id, subject, not_after_ms, created_ms) VALUES (?, ?, ?, ?, ?) \
@@ -41,7 +34,7 @@ impl Store {
     }
 
     /// Revokes the mapping of a certificate; returns whether an unrevoked one existed.
-    pub async fn revoke_client_cert(&self, fingerprint: &[u8; 32]) -> anyhow::Result<bool> {
+    async fn revoke_client_cert(&self, fingerprint: &[u8; 32]) -> anyhow::Result<bool> {
         let done = sqlx::query("UPDATE client_certs SET revoked_ms = ? WHERE fingerprint = ? AND revoked_ms IS NULL")
             .bind(Timestamp::now().unix_millis())
             .bind(fingerprint.as_slice())
@@ -51,7 +44,7 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn client_certs(&self, tenant: &TenantId) -> anyhow::Result<Vec<ClientCertInfo>> {
+    async fn client_certs(&self, tenant: &TenantId) -> anyhow::Result<Vec<ClientCertInfo>> {
         let rows = sqlx::query(
             "SELECT fingerprint, subject, not_after_ms, created_ms, revoked_ms FROM client_certs \
              WHERE tenant_id = ? ORDER BY created_ms",
@@ -61,20 +54,19 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let revoked: Option<i64> = r.try_get("revoked_ms")?;
                 Ok(ClientCertInfo {
                     fingerprint: codec::bytes32(r, "fingerprint")?,
                     subject: r.try_get("subject")?,
                     not_after: Timestamp::from_unix_millis(r.try_get("not_after_ms")?),
                     created: codec::time(r, "created_ms")?,
-                    revoked: revoked.and_then(Timestamp::from_unix_millis),
+                    revoked: codec::maybe_time(r, "revoked_ms")?,
                 })
             })
             .collect()
     }
 
     /// The enabled tenant a certificate is mapped to, unless the mapping is revoked.
-    pub async fn tenant_by_client_cert(&self, fingerprint: &[u8; 32]) -> anyhow::Result<Option<super::Tenant>> {
+    async fn tenant_by_client_cert(&self, fingerprint: &[u8; 32]) -> anyhow::Result<Option<Tenant>> {
         self.tenant_by_credential(Credential::ClientCert, fingerprint).await
     }
 }

@@ -1,15 +1,15 @@
 //! Reading invoices, claims and the access log; recording checks; erasure.
 
 use anyhow::Context;
+use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use super::{CheckRow, ClaimRow, InvoiceKey, InvoiceRow};
+use super::super::SqliteStore;
+use super::super::codec::{self, id_bytes};
 use crate::domain::invoice::{Amount, Ledger};
 use crate::domain::{EvidenceId, TenantId, Timestamp};
-use crate::store::codec::{self, id_bytes};
-use crate::store::evidence::{COLUMNS as EVIDENCE_COLUMNS, record_from_row};
-use crate::store::{EvidenceRecord, Store};
+use crate::store::invoices::{CheckRow, ClaimRow, Erasure, InvoiceKey, InvoiceRow, InvoiceStore};
 
 const INVOICE_COLUMNS: &str = "issuer, invoice_code, invoice_number, tenant_id, evidence_seq, content_hash, currency, \
     total_cents, reimbursable_cents, claimed_cents, active_claims, body, erased_ms, signer, void_seq, void_reason";
@@ -21,16 +21,9 @@ const KEY_IS: &str = "issuer = ? AND invoice_code = ? AND invoice_number = ?";
 const KEY_IN: &str = "(issuer, invoice_code, invoice_number) IN (SELECT json_extract(value, '$[0]'), \
     json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?))";
 
-/// What became of an erasure request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Erasure {
-    Erased,
-    AlreadyErased,
-    NotFound,
-}
-
-impl Store {
-    pub async fn invoice(&self, key: &InvoiceKey) -> anyhow::Result<Option<InvoiceRow>> {
+#[async_trait]
+impl InvoiceStore for SqliteStore {
+    async fn invoice(&self, key: &InvoiceKey) -> anyhow::Result<Option<InvoiceRow>> {
         let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE {KEY_IS}");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&key.issuer)
@@ -43,7 +36,7 @@ impl Store {
     }
 
     /// A hospital's invoices, newest first, issued before the record `before` when given.
-    pub async fn invoices_of(
+    async fn invoices_of(
         &self,
         hospital: &TenantId,
         before: Option<u64>,
@@ -64,7 +57,7 @@ impl Store {
     }
 
     /// Every claim on the invoice, oldest first, withdrawn ones included.
-    pub async fn claims_of(&self, key: &InvoiceKey) -> anyhow::Result<Vec<ClaimRow>> {
+    async fn claims_of(&self, key: &InvoiceKey) -> anyhow::Result<Vec<ClaimRow>> {
         let sql = format!("SELECT {CLAIM_COLUMNS} FROM claims WHERE {KEY_IS} ORDER BY evidence_seq");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&key.issuer)
@@ -76,7 +69,7 @@ impl Store {
         rows.iter().map(claim_from_row).collect()
     }
 
-    pub async fn claim(&self, id: &EvidenceId) -> anyhow::Result<Option<ClaimRow>> {
+    async fn claim(&self, id: &EvidenceId) -> anyhow::Result<Option<ClaimRow>> {
         let sql = format!("SELECT {CLAIM_COLUMNS} FROM claims WHERE id = ?");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id_bytes(id))
@@ -87,7 +80,7 @@ impl Store {
     }
 
     /// Writes one entry of the invoice's access log.
-    pub async fn record_check(&self, key: &InvoiceKey, insurer: &TenantId, verdict: &str) -> anyhow::Result<()> {
+    async fn record_check(&self, key: &InvoiceKey, insurer: &TenantId, verdict: &str) -> anyhow::Result<()> {
         sqlx::query(
             "INSERT INTO invoice_checks (issuer, invoice_code, invoice_number, insurer_id, checked_ms, verdict) \
              VALUES (?, ?, ?, ?, ?, ?)",
@@ -105,7 +98,7 @@ impl Store {
     }
 
     /// The invoice's access log, newest first.
-    pub async fn checks_of(&self, key: &InvoiceKey, limit: u32) -> anyhow::Result<Vec<CheckRow>> {
+    async fn checks_of(&self, key: &InvoiceKey, limit: u32) -> anyhow::Result<Vec<CheckRow>> {
         let rows = sqlx::query(
             "SELECT t.name, c.checked_ms, c.verdict FROM invoice_checks c JOIN tenants t ON t.id = c.insurer_id \
              WHERE c.issuer = ? AND c.invoice_code = ? AND c.invoice_number = ? ORDER BY c.checked_ms DESC, c.rowid DESC \
@@ -121,29 +114,9 @@ impl Store {
         rows.iter().map(check_from_row).collect()
     }
 
-    /// The records with these sequence numbers (an invoice's, a claim's, a void's), in the
-    /// order given: one statement for a whole page.
-    pub async fn records_at(&self, seqs: &[u64]) -> anyhow::Result<Vec<EvidenceRecord>> {
-        if seqs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!("SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE seq IN (SELECT value FROM json_each(?))");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(serde_json::to_string(seqs).context("sequence numbers as JSON")?)
-            .fetch_all(self.pool())
-            .await
-            .context("reading the records of invoices")?;
-        let records = rows.iter().map(record_from_row).collect::<anyhow::Result<Vec<_>>>()?;
-        seqs.iter()
-            .map(|&seq| {
-                records.iter().find(|r| r.seq == seq).cloned().with_context(|| format!("record {seq} is missing"))
-            })
-            .collect()
-    }
-
     /// Every claim on each of the invoices, oldest first, withdrawn ones included: one
     /// statement for a whole page of invoices.
-    pub async fn claims_of_invoices(&self, keys: &[InvoiceKey]) -> anyhow::Result<Vec<ClaimRow>> {
+    async fn claims_of_invoices(&self, keys: &[InvoiceKey]) -> anyhow::Result<Vec<ClaimRow>> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
@@ -158,11 +131,7 @@ impl Store {
 
     /// The latest `limit` entries of each invoice's access log, newest first: one statement
     /// for a whole page of invoices.
-    pub async fn checks_of_invoices(
-        &self,
-        keys: &[InvoiceKey],
-        limit: u32,
-    ) -> anyhow::Result<Vec<(InvoiceKey, CheckRow)>> {
+    async fn checks_of_invoices(&self, keys: &[InvoiceKey], limit: u32) -> anyhow::Result<Vec<(InvoiceKey, CheckRow)>> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
@@ -186,9 +155,9 @@ impl Store {
     /// Deletes the hospital's stored invoice body and its record's salt. The leaf hash stays,
     /// so the block and the receipts already issued stay valid. With `secure_delete` the freed
     /// bytes are zeroed, and the WAL is checkpointed so no older page copy remains there.
-    pub async fn erase_invoice(&self, key: &InvoiceKey, hospital: &TenantId) -> anyhow::Result<Erasure> {
+    async fn erase_invoice(&self, key: &InvoiceKey, hospital: &TenantId) -> anyhow::Result<Erasure> {
         // IMMEDIATE: a deferred transaction that reads and then writes fails at once with
-        // SQLITE_BUSY when the writer commits in between (see store::writer).
+        // SQLITE_BUSY when the writer commits in between (see the writer).
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await.context("beginning the erasure")?;
         let sql = format!("SELECT evidence_seq, erased_ms FROM invoices WHERE {KEY_IS} AND tenant_id = ?");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))

@@ -1,0 +1,44 @@
+//! [`Store`], the cheap-to-clone handle on the storage that the server and the CLI hold.
+
+use std::ops::Deref;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::sqlite::SqliteStore;
+use super::storage::Storage;
+use crate::fingerprint::pdq::Pdq;
+
+/// The handle on the storage the server and the CLI hold; methods are the [`Storage`] traits'.
+#[derive(Clone)]
+pub struct Store(Arc<dyn Storage>);
+
+impl Store {
+    /// Wraps an implementation of the storage.
+    pub fn new(storage: impl Storage + 'static) -> Self {
+        Self(Arc::new(storage))
+    }
+
+    /// Opens (creating if needed) the SQLite database under `data_dir` and applies migrations.
+    pub async fn open(data_dir: &Path) -> anyhow::Result<Self> {
+        Ok(Self::new(SqliteStore::open(data_dir).await?))
+    }
+
+    /// Opens an existing SQLite database read-only, without applying migrations (for
+    /// `notarium audit` beside a live server). Fails when there is no database under `data_dir`.
+    pub async fn open_read_only(data_dir: &Path) -> anyhow::Result<Self> {
+        Ok(Self::new(SqliteStore::open_read_only(data_dir).await?))
+    }
+
+    /// Every stored fingerprint, record by record, in arrival order: the search index's source.
+    pub async fn for_each_image_fingerprints(&self, mut each: impl FnMut(u64, &[Pdq]) + Send) -> anyhow::Result<()> {
+        self.0.image_fingerprints(&mut each).await
+    }
+}
+
+impl Deref for Store {
+    type Target = dyn Storage;
+
+    fn deref(&self) -> &Self::Target {
+        &*self.0
+    }
+}

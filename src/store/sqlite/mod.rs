@@ -1,0 +1,134 @@
+//! The SQLite implementation of the storage traits: one file per concern, and the single place
+//! that names `sqlx`.
+//!
+//! WAL mode with `synchronous=FULL`: a commit is on disk before it returns. Reads and short
+//! writes go through a pool; each evidence writer holds a connection of its own.
+
+mod audit;
+mod blocks;
+mod client_certs;
+mod codec;
+#[cfg(test)]
+mod content_lookup_tests;
+mod evidence;
+mod images;
+mod invoices;
+mod sessions;
+mod tenants;
+#[cfg(test)]
+mod tests;
+mod writer;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{ConnectOptions, Connection};
+
+use super::credential_cache::CredentialCache;
+use super::storage::Storage;
+use super::writer::RecordWriter;
+
+/// The database file inside the data directory.
+pub const DB_FILE: &str = "notarium.db";
+
+/// A pool for reads and short writes, and what each evidence writer connects with.
+pub struct SqliteStore {
+    pool: SqlitePool,
+    options: SqliteConnectOptions,
+    /// Tenants of recently confirmed API keys and client certificates (at most 1 s old).
+    credentials: Arc<CredentialCache>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database under `data_dir` and applies migrations.
+    pub async fn open(data_dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+        let path = data_dir.join(DB_FILE);
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+            .context("database path")?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            // Erased invoice bodies and salts are overwritten, not left in free pages.
+            .pragma("secure_delete", "ON")
+            .disable_statement_logging();
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            // A ping before every use is one more round trip to the connection's SQLite thread
+            // per query; a connection to a local file does not go stale.
+            .test_before_acquire(false)
+            .connect_with(options.clone())
+            .await
+            .with_context(|| format!("opening {}", path.display()))?;
+        sqlx::migrate!("migrations/sqlite").run(&pool).await.context("applying migrations")?;
+        Ok(Self { pool, options, credentials: Arc::default() })
+    }
+
+    /// Opens an existing database read-only, without applying migrations: for `notarium audit`,
+    /// which runs beside a live server (WAL readers never block its writer) and must change
+    /// nothing. Fails when there is no database under `data_dir`.
+    pub async fn open_read_only(data_dir: &Path) -> anyhow::Result<Self> {
+        let path = data_dir.join(DB_FILE);
+        if !path.is_file() {
+            anyhow::bail!("no database at {}", path.display());
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .read_only(true)
+            .busy_timeout(Duration::from_secs(10))
+            .disable_statement_logging();
+        let pool = SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(options.clone())
+            .await
+            .with_context(|| format!("opening {} read-only", path.display()))?;
+        Ok(Self { pool, options, credentials: Arc::default() })
+    }
+
+    /// A dedicated connection for an evidence writer (and for the storage ceiling benchmark).
+    pub async fn writer_connection(&self) -> anyhow::Result<SqliteConnection> {
+        SqliteConnection::connect_with(&self.options).await.context("opening the writer connection")
+    }
+
+    fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+#[async_trait]
+impl Storage for SqliteStore {
+    async fn writer(&self) -> anyhow::Result<Box<dyn RecordWriter>> {
+        Ok(Box::new(writer::SqliteWriter::new(self.writer_connection().await?)))
+    }
+
+    /// Whether the database's write lock can be taken within half a second: on a connection of
+    /// its own with a short busy timeout (never a pooled one, and never a cancelled future:
+    /// SQLite would go on waiting and could open the transaction later), the probe begins an
+    /// IMMEDIATE transaction on the main database and rolls it back.
+    async fn writable(&self) -> bool {
+        let options = self.options.clone().busy_timeout(Duration::from_millis(500));
+        let probe = async {
+            let mut conn = SqliteConnection::connect_with(&options).await?;
+            conn.begin_with("BEGIN IMMEDIATE").await?.rollback().await?;
+            conn.close().await
+        };
+        probe.await.is_ok()
+    }
+
+    fn pool_use(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -79,5 +79,5 @@ fn pending(item: NewEvidence, owner: TenantId) -> EvidenceOut {
         received: Timestamp::now(),
         leaf_hash: item.content_hash,
     };
-    EvidenceOut::with_status(record, "pending", None)
+    EvidenceOut::with_status(record, notarium::domain::EvidenceStatus::Pending, None)
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::require_role;
 use crate::domain::canonical::{StrictJson, canonical_json};
 use crate::domain::invoice::valid_code;
-use crate::domain::{EvidenceId, Hash, Receipt, TenantId, TenantRole, Timestamp};
+use crate::domain::{EvidenceId, EvidenceStatus, Hash, Receipt, TenantId, TenantRole, Timestamp};
 use crate::http::auth::Caller;
 use crate::http::body::{parse_json, read_limited, require_json};
 use crate::problem::Problem;

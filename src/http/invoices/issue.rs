@@ -88,7 +88,8 @@ pub(crate) async fn issue(
         return Err(Problem::internal(&anyhow::anyhow!("an issuance was answered as a repeated claim")));
     };
     let row = store.invoice(&key).await?.ok_or_else(|| anyhow::anyhow!("the issued invoice is missing"))?;
-    let evidence = crate::http::evidence::EvidenceOut::with_status(created, crate::domain::EvidenceStatus::Pending, None);
+    let evidence =
+        crate::http::evidence::EvidenceOut::with_status(created, crate::domain::EvidenceStatus::Pending, None);
     Ok(HttpResponse::Created().json(InvoiceOut::new(&row, evidence)))
 }
 

@@ -17,7 +17,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use crate::domain::TenantRole;
 use crate::problem::Problem;
 use crate::store::{Store, Tenant, hash_api_key};
-use crate::witness::tls::ClientCertFingerprint;
+use crate::tls::ClientCertFingerprint;
 
 pub use crate::service::Caller;
 

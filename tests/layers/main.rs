@@ -50,11 +50,7 @@ fn service_domain_and_storage_trait_name_no_framework() {
         for r in &file.references {
             let Target::External(path) = &r.target else { continue };
             if FRAMEWORKS.contains(&path[0].as_str()) {
-                let via = if r.written.split("::").next() == Some(&path[0]) {
-                    String::new()
-                } else {
-                    " (via a re-export)".into()
-                };
+                let via = if r.written.split("::").next() == Some(&path[0]) { "" } else { " (through a use)" };
                 offenders.push(format!("{rel}:{} names {}{via}", r.line, r.written));
             }
         }

@@ -190,10 +190,10 @@ pub fn strip_tests(toks: Vec<Token>) -> (Vec<Token>, Vec<String>) {
             }
         }
         let words: Vec<_> = toks[item..i].iter().filter_map(Token::ident).collect();
-        if let Some(m) = words.iter().position(|w| *w == "mod") {
-            if toks[i - 1].is(';') {
-                test_mods.push(words[m + 1].to_owned());
-            }
+        if let Some(m) = words.iter().position(|w| *w == "mod")
+            && toks[i - 1].is(';')
+        {
+            test_mods.push(words[m + 1].to_owned());
         }
     }
     (out, test_mods)

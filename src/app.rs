@@ -13,7 +13,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::audit::Rules;
 use crate::audit::schedule::{ScheduledAudit, SharedAuditStatus, validate_cron};
-use crate::config::{ApiTlsSettings, ClientAuth, Settings};
+use crate::config::Settings;
 use crate::crypto::TrustStore;
 use crate::crypto::devpki::write_dev_pki;
 use crate::domain::{Role, TenantRole};
@@ -26,9 +26,9 @@ use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 use crate::seal::{Sealer, SealerConfig, SharedStatus};
 use crate::store::Store;
+use crate::tls::record_client_cert;
 use crate::witness::client::WitnessClient;
 use crate::witness::server::{WitnessConfig, serve as serve_witness};
-use crate::witness::tls::{ClientCerts, TlsIdentity, acceptor, record_client_cert};
 use openssl::pkey::PKey;
 use openssl::x509::X509;
 
@@ -153,8 +153,8 @@ impl Application {
                 limits.retain_recent();
             }
         });
-        let tls = api_tls(&settings.tls)?;
-        let server = HttpServer::new(move || crate::http::app(app_data.clone()))
+        let tls = crate::http::tls::acceptor(&settings.tls)?;
+        let server = HttpServer::new(move || crate::http::app(app_data.clone(), crate::pages::routes))
             .disable_signals()
             .shutdown_timeout(30)
             .on_connect(record_client_cert);
@@ -198,7 +198,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let handle = self.server.handle();
         tokio::spawn(async move {
-            crate::cli::wait_for_signal().await;
+            crate::signals::wait_for_signal().await;
             tracing::info!("stopping: finishing in-flight requests");
             handle.stop(true).await;
         });
@@ -265,35 +265,6 @@ fn start_witnesses(settings: &Settings, pki: &Path) -> anyhow::Result<(Vec<Witne
         tracing::info!("{role} witness in-process at {url}");
     }
     Ok((clients, handles))
-}
-
-/// The API's TLS acceptor from `tls` (files read here), or `None` for plain HTTP.
-fn api_tls(tls: &ApiTlsSettings) -> anyhow::Result<Option<openssl::ssl::SslAcceptorBuilder>> {
-    let (Some(cert), Some(key)) = (&tls.cert, &tls.key) else { return Ok(None) };
-    let read = |p: &Path, what: &str| std::fs::read(p).with_context(|| format!("reading {what} {}", p.display()));
-    let certs_of = |p: &Path, what: &str| -> anyhow::Result<Vec<X509>> {
-        let certs =
-            X509::stack_from_pem(&read(p, what)?).with_context(|| format!("{what} {}: not PEM", p.display()))?;
-        anyhow::ensure!(!certs.is_empty(), "{what} {}: no certificate", p.display());
-        Ok(certs)
-    };
-    let mut chain = certs_of(cert, "tls.cert")?.into_iter();
-    let identity = TlsIdentity {
-        cert: chain.next().expect("checked non-empty"),
-        intermediates: chain.collect(),
-        key: PKey::private_key_from_pem(&read(key, "tls.key")?)
-            .with_context(|| format!("tls.key {}: not a PEM private key", key.display()))?,
-    };
-    let roots = match &tls.client_ca {
-        Some(ca) => certs_of(ca, "tls.client_ca")?,
-        None => Vec::new(),
-    };
-    let client_certs = match tls.client_auth {
-        ClientAuth::None => ClientCerts::None,
-        ClientAuth::Optional => ClientCerts::Chained { roots: &roots, required: false },
-        ClientAuth::Required => ClientCerts::Chained { roots: &roots, required: true },
-    };
-    acceptor(&identity, client_certs).context("setting up TLS for the API").map(Some)
 }
 
 fn read_or_create_token(path: &Path) -> anyhow::Result<String> {

@@ -11,8 +11,10 @@
 //! - [`cli`]: the `notarium` command line.
 //! - [`fingerprint`]: image uploads decoded under limits, PDQ fingerprints, their in-memory index.
 //! - [`images`]: registered pictures: the decode budget, the search index in memory, search.
+//! - [`layered`]: settings layered from defaults, a TOML file, the environment and flags.
 //! - [`pages`]: the HTML pages (English and Simplified Chinese).
 //! - [`problem`]: errors at the HTTP boundary (problem+json).
+//! - [`tls`]: what the API's and the witness's HTTPS listeners share.
 //! - [`witness`]: the witness server and the client the sealer uses.
 #![forbid(unsafe_code)]
 
@@ -28,11 +30,14 @@ pub mod fingerprint;
 pub mod http;
 pub mod images;
 pub mod ingest;
+pub mod layered;
 pub mod metrics;
 pub mod pages;
 pub mod problem;
 pub mod receipts;
 pub mod seal;
 pub mod service;
+pub mod signals;
 pub mod store;
+pub mod tls;
 pub mod witness;

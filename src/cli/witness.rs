@@ -73,7 +73,7 @@ fn witness(args: &WitnessArgs) -> anyhow::Result<()> {
         files::write_atomically(&settings.state, files::ADDR_FILE, addr.to_string().as_bytes())?;
         tracing::info!("{} witness {} listening on http://{addr}", settings.role, settings.name);
         tokio::spawn(async move {
-            super::wait_for_signal().await;
+            crate::signals::wait_for_signal().await;
             handle.stop(true).await;
         });
         server.await.context("the witness server")

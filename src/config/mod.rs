@@ -11,6 +11,7 @@ use toml::Table;
 use crate::audit::schedule::{DEFAULT_AUDIT_CRON, validate_cron};
 use crate::domain::quorum::QuorumPolicy;
 use crate::domain::{LogName, Role, WitnessName};
+use crate::layered::{UnknownEnv, load_layered};
 use crate::witness::client::Credential;
 
 /// Everything `notarium serve` is configured with.
@@ -341,8 +342,5 @@ impl Settings {
     }
 }
 
-mod layers;
 #[cfg(test)]
 mod tests;
-
-pub use layers::{UnknownEnv, load_layered};

@@ -1,7 +1,7 @@
 use toml::Value;
 
-use super::layers::field_names;
 use super::*;
+use crate::layered::field_names;
 
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

@@ -1,6 +1,6 @@
 //! A tenant's client certificate (mTLS for the API), as an operator maps it: read from PEM,
 //! parsed with x509-parser, identified by the SHA-256 of its DER (what the TLS layer computes
-//! for a connection, `witness::tls::ClientCertFingerprint`).
+//! for a connection, `tls::ClientCertFingerprint`).
 
 use anyhow::{Context, bail};
 use x509_parser::pem::parse_x509_pem;
@@ -50,7 +50,7 @@ mod tests {
         let ca = new_ca("Clients", 2).unwrap();
         let client = issue_tls(&ca, "hospital-a", TlsUsage::Client, 2).unwrap();
         let parsed = parse_client_cert(&client.cert.to_pem().unwrap()).unwrap();
-        let seen = crate::witness::tls::ClientCertFingerprint::of(&client.cert).unwrap();
+        let seen = crate::tls::ClientCertFingerprint::of(&client.cert).unwrap();
         assert_eq!(parsed.fingerprint, seen.0);
         assert!(parsed.subject.contains("hospital-a"), "{}", parsed.subject);
         assert!(parsed.not_after_ms > crate::domain::Timestamp::now().unix_millis());

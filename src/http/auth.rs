@@ -18,7 +18,7 @@ use crate::domain::TenantRole;
 use crate::problem::Problem;
 use crate::service::access::{self, AuthError, RoleForbidden};
 use crate::store::{Store, Tenant};
-use crate::witness::tls::ClientCertFingerprint;
+use crate::tls::ClientCertFingerprint;
 
 pub use crate::service::Caller;
 

@@ -1,5 +1,6 @@
 //! The actix-web application: one file per resource, the auth extractor, problem+json errors.
 
+pub mod api_doc;
 pub mod auth;
 mod blocks;
 pub mod body;
@@ -15,6 +16,7 @@ pub mod openapi;
 pub mod ops;
 pub mod receipts;
 mod request_log;
+pub mod tls;
 pub mod upload;
 pub mod verify;
 
@@ -63,7 +65,7 @@ impl AppData {
     }
 }
 
-/// Registers every route.
+/// Registers every route of the API.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(evidence::routes)
         .configure(invoices::routes)
@@ -72,9 +74,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(blocks::routes)
         .configure(verify::routes)
         .configure(ops::routes)
-        .configure(openapi::routes)
-        .configure(docs_ui::routes)
-        .configure(crate::pages::routes);
+        .configure(api_doc::routes)
+        .configure(docs_ui::routes);
 }
 
 /// The separate metrics listener (`metrics.listen`): `/metrics` only.
@@ -96,9 +97,12 @@ pub fn metrics_app(
         .default_service(web::to(|| async { Err::<HttpResponse, _>(Problem::not_found()) }))
 }
 
-/// The application with its middleware and a problem+json 404 for unknown routes.
+/// The application with its middleware and a problem+json 404 for unknown routes: the API's
+/// routes, then `pages` (the HTML pages' routes, handed in by the caller so that this edge does
+/// not depend on the other).
 pub fn app(
     data: AppData,
+    pages: fn(&mut web::ServiceConfig),
 ) -> App<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
@@ -118,5 +122,6 @@ pub fn app(
         .app_data(web::PathConfig::default().error_handler(|_, _| Problem::not_found().into()))
         .configure(|cfg| data.register(cfg))
         .configure(routes)
+        .configure(pages)
         .default_service(web::to(|| async { Err::<HttpResponse, _>(Problem::not_found()) }))
 }

@@ -6,8 +6,8 @@ use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
 use super::Frame;
+use super::headers::security_headers;
 use super::i18n::Lang;
-use super::visitor::security_headers;
 use crate::problem::Problem;
 
 #[derive(Debug)]

@@ -5,6 +5,7 @@ mod assets;
 mod blocks;
 mod error;
 mod evidence;
+mod headers;
 mod home;
 pub mod i18n;
 mod images;

@@ -6,8 +6,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, HeaderValue, WWW_AUTHENTICATE};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
-use super::tls::ClientCertFingerprint;
 use crate::problem::Problem;
+use crate::tls::ClientCertFingerprint;
 
 /// The accepted tokens, as SHA-256 digests, and the fingerprints of the accepted client
 /// certificates.

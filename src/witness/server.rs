@@ -22,10 +22,11 @@ use super::protocol::{
     CosignRequest, CosignResponse, MAX_HEADERS_PER_REQUEST, MAX_REQUEST_BYTES, SignedHeader, WitnessStateView,
 };
 use super::state::{NewSignature, Tip, WitnessState};
-use super::tls::{ClientCertFingerprint, ClientCerts, TlsIdentity, acceptor, record_client_cert};
+use super::tls::acceptor;
 use crate::crypto::{certs, cms};
 use crate::domain::{LogName, Role, Timestamp, WitnessName};
 use crate::problem::Problem;
+use crate::tls::{ClientCertFingerprint, TlsIdentity, record_client_cert};
 
 /// The default `max_skew`: how far the newest header's `sealed` may be from the witness clock.
 pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(5);
@@ -89,10 +90,7 @@ pub fn serve(mut config: WitnessConfig, listener: TcpListener) -> anyhow::Result
     let tokens = std::mem::take(&mut config.operator_tokens);
     let tokens = web::Data::new(OperatorCredentials::new(&tokens, pinned));
     let tls = match &config.tls {
-        Some(identity) => {
-            let client_certs = if config.operator_certs.is_empty() { ClientCerts::None } else { ClientCerts::Pinned };
-            Some(acceptor(identity, client_certs)?)
-        }
+        Some(identity) => Some(acceptor(identity, !config.operator_certs.is_empty())?),
         None => None,
     };
     let witness = web::Data::new(Witness { state: Mutex::new(state), chain, config });

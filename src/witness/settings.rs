@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use toml::Table;
 
 use super::server::WitnessConfig;
-use super::tls::TlsIdentity;
-use crate::config::{UnknownEnv, load_layered};
 use crate::domain::{LogName, Role, WitnessName};
+use crate::layered::{UnknownEnv, load_layered};
+use crate::tls::TlsIdentity;
 
 /// `Debug` is safe: operators' tokens are redacted.
 #[derive(Debug, Clone, Serialize, Deserialize)]

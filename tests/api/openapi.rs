@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use notarium::http::openapi::{ERRORS, NOT_IN_DOCUMENT, WITNESS_PROCESS, document, json_text};
+use notarium::http::api_doc::{ERRORS, NOT_IN_DOCUMENT, WITNESS_PROCESS, document, json_text};
 use serde_json::Value;
 
 use crate::support::TestApp;
@@ -142,12 +142,12 @@ fn openapi_documents_exactly_the_registered_routes() {
     assert!(
         undocumented.is_empty(),
         "routes registered in src/ but neither in the OpenAPI document (add #[utoipa::path] to the handler, \
-         list it in ApiDoc's paths(...) and in ERRORS, src/http/openapi.rs) nor in NOT_IN_DOCUMENT: {undocumented:?}"
+         list it in ApiDoc's paths(...), src/http/api_doc.rs, and in ERRORS, src/http/api_doc/errors.rs) nor in NOT_IN_DOCUMENT: {undocumented:?}"
     );
     let stale: Vec<_> = known.difference(&registered).collect();
     assert!(stale.is_empty(), "documented or listed, but not registered in src/: {stale:?}");
     let with_errors: BTreeSet<_> = ERRORS.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
-    assert_eq!(with_errors, documented, "ERRORS (src/http/openapi.rs) must name every documented route once");
+    assert_eq!(with_errors, documented, "ERRORS (src/http/api_doc/errors.rs) must name every documented route once");
     assert_eq!(with_errors.len(), ERRORS.len(), "a route is twice in ERRORS");
 }
 

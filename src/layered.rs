@@ -1,5 +1,6 @@
 //! Layering settings: defaults → a TOML file → `<PREFIX>_<NAME>` environment variables →
 //! flags, tables merged key by key, unknown keys refused naming the key and where it came from.
+//! Used by the service's settings (`config`) and the witness process's (`witness::settings`).
 
 use anyhow::{Context, bail};
 use serde::Serialize;
@@ -102,7 +103,7 @@ fn merge(
 
 /// The field names a `#[derive(Deserialize)]` struct asks for, read by a deserializer that
 /// only records them.
-pub(super) fn field_names<T: serde::de::DeserializeOwned>() -> Vec<&'static str> {
+pub(crate) fn field_names<T: serde::de::DeserializeOwned>() -> Vec<&'static str> {
     use serde::de::{Error as _, Visitor};
     use serde::forward_to_deserialize_any;
     #[derive(Default)]

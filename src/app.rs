@@ -20,7 +20,7 @@ use crate::domain::{Role, TenantRole};
 use crate::files;
 use crate::http::limits::RateLimits;
 use crate::http::ops::MetricsHere;
-use crate::http::{AnchorSignal, AppData, SealerLiveness, upload, verify::VerifyLimits};
+use crate::http::{AnchorSignal, AppData, SealerLiveness, multipart, verify::VerifyLimits};
 use crate::images::Images;
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
@@ -108,7 +108,7 @@ impl Application {
         let images = images.with_metrics(metrics.clone());
         let listener = TcpListener::bind(settings.listen).with_context(|| format!("binding {}", settings.listen))?;
         let addr = listener.local_addr()?;
-        let limits = upload::Limits {
+        let limits = multipart::Limits {
             max_upload_bytes: settings.max_upload_bytes,
             max_image_bytes: settings.max_image_bytes,
             tmp_dir: data.join("tmp"),

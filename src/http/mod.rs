@@ -17,7 +17,6 @@ pub mod ops;
 pub mod receipts;
 mod request_log;
 pub mod tls;
-pub mod upload;
 pub mod verify;
 
 pub use ops::SealerLiveness;
@@ -38,7 +37,7 @@ pub struct AppData {
     pub anchored: web::Data<AnchorSignal>,
     pub status: web::Data<crate::seal::SharedStatus>,
     pub metrics: web::Data<crate::metrics::Metrics>,
-    pub upload: web::Data<upload::Limits>,
+    pub upload: web::Data<multipart::Limits>,
     pub verify: web::Data<verify::VerifyLimits>,
     pub liveness: web::Data<SealerLiveness>,
     pub audit: web::Data<crate::audit::schedule::SharedAuditStatus>,

@@ -55,7 +55,7 @@ pub enum Disclose {
 /// A file uploaded for registration: the server hashes it while it streams to disk and keeps
 /// the original; `metadata.file` (name, size, SHA-256) is filled in by the server.
 #[derive(ToSchema)]
-#[allow(dead_code)] // a schema only: read by `upload::receive`
+#[allow(dead_code)] // a schema only: read by `evidence::upload::receive`
 pub struct EvidenceUpload {
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,

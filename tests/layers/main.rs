@@ -23,7 +23,6 @@ fn root() -> PathBuf {
 }
 
 #[test]
-#[ignore = "issue 18: fails until every helper branch is merged; the lead un-ignores it"]
 fn no_import_circles() {
     let krate = Crate::read(&root().join("src"));
     let found = cycles::find(&krate);
@@ -38,7 +37,6 @@ const FRAMEWORK_ALLOWED: &[&str] = &["src/store/sqlite/"];
 const FRAMEWORKS: &[&str] = &["actix_web", "askama", "sqlx"];
 
 #[test]
-#[ignore = "issue 18: fails until the storage trait branch is merged; the lead un-ignores it"]
 fn service_domain_and_storage_trait_name_no_framework() {
     let krate = Crate::read(&root().join("src"));
     let mut offenders = Vec::new();
@@ -62,7 +60,6 @@ const MAX_LINES: usize = 400;
 const SOURCE_EXTENSIONS: &[&str] = &["rs", "py", "mjs", "js", "sh"];
 
 #[test]
-#[ignore = "issue 18: fails until every helper branch is merged; the lead un-ignores it"]
 fn no_source_file_over_400_lines() {
     let mut files = Vec::new();
     for dir in ["src", "tests"] {

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 
 use crate::domain::EvidenceId;
 use crate::http::auth::Caller;
-use crate::http::upload::Limits;
+use crate::http::multipart::Limits;
 use crate::problem::Problem;
 use crate::service::images::{OriginalError, original as fetch};
 use crate::store::Store;

@@ -7,8 +7,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::http::auth::Caller;
 use crate::http::evidence::{EvidenceOut, idempotency_key};
+use crate::http::multipart::Limits;
 use crate::http::multipart::picture::read_registration;
-use crate::http::upload::Limits;
 use crate::images::Images;
 use crate::ingest::Ingest;
 use crate::problem::Problem;

@@ -4,9 +4,9 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::http::multipart::FormError;
+use crate::http::multipart::Limits;
 use crate::http::multipart::picture::read_suspect;
 use crate::http::multipart::require_multipart;
-use crate::http::upload::Limits;
 use crate::images::Images;
 use crate::problem::Problem;
 use crate::service::images::{SearchResult, search as find};

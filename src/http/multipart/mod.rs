@@ -6,7 +6,10 @@
 //!
 //! [`picture`] holds the picture forms that the API and the pages share.
 
+mod limits;
 pub mod picture;
+
+pub use limits::Limits;
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;

@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, web};
 
 use super::{Field, FormError, MAX_TEXT_FIELD, Part, Spec, read, require_multipart};
-use crate::http::upload::Limits;
+use crate::http::multipart::Limits;
 use crate::problem::Problem;
 use crate::service::images::{InputError, MAX_NAME_CHARS, Registration, TextField, flag, text};
 

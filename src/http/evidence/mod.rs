@@ -1,14 +1,16 @@
 //! `/v1/evidence`: register (hash-only JSON or an upload), batch, list, lookup, get.
 
+mod upload;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::auth::Caller;
-use super::body::{MAX_JSON_BYTES, media_type, parse_json, read_limited, require_json, unsupported};
-use super::upload;
 use crate::domain::canonical::unique_keys_metadata;
 use crate::domain::{EvidenceId, EvidenceKind, EvidenceStatus, Hash, Metadata, Timestamp};
+use crate::http::auth::Caller;
+use crate::http::body::{MAX_JSON_BYTES, media_type, parse_json, read_limited, require_json, unsupported};
+use crate::http::multipart::Limits;
 use crate::ingest::Ingest;
 use crate::problem::{FieldError, Problem};
 use crate::service::evidence::{self, ItemError, ItemProblem, MAX_METADATA_BYTES, RecordError, RegisterError};
@@ -136,7 +138,7 @@ async fn create(
     payload: web::Payload,
     store: web::Data<Store>,
     ingest: web::Data<Ingest>,
-    limits: web::Data<upload::Limits>,
+    limits: web::Data<Limits>,
 ) -> Result<HttpResponse, Problem> {
     let idem = idempotency_key(&req)?;
     let (item, request_hash) = match media_type(&req).as_str() {

@@ -2,38 +2,16 @@
 //! and hashed (BLAKE3 and SHA-256) while it arrives, never held whole in memory; the original
 //! is then kept content-addressed for its owner.
 
-use std::path::PathBuf;
-
 use actix_web::{HttpRequest, web};
 use serde_json::{Value, json};
 
-use super::auth::Caller;
-use super::evidence::{EvidenceIn, checked};
-use super::multipart::{Field, FormError, MAX_TEXT_FIELD, Part, Spec, read};
+use super::{EvidenceIn, checked};
 use crate::domain::canonical::{canonical_json, unique_keys_metadata};
 use crate::domain::{EvidenceKind, Hash, Metadata};
+use crate::http::auth::Caller;
+use crate::http::multipart::{Field, FormError, Limits, MAX_TEXT_FIELD, Part, Spec, read};
 use crate::problem::Problem;
 use crate::store::NewEvidence;
-use crate::store::blobs::Blobs;
-
-/// Where uploads go and how large they may be.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    pub max_upload_bytes: u64,
-    /// Largest picture to `/v1/images` and its search.
-    pub max_image_bytes: u64,
-    /// Temporary files, on the same file system as `blobs` (so keeping one is a rename).
-    pub tmp_dir: PathBuf,
-    /// Originals: `<blobs>/<tenant id>/<BLAKE3 hex>`.
-    pub blobs: PathBuf,
-}
-
-impl Limits {
-    /// The originals' directory.
-    pub fn blobs(&self) -> Blobs {
-        Blobs::new(self.blobs.clone(), self.tmp_dir.clone())
-    }
-}
 
 /// Reads the form, keeps the original, and returns the item and the request's hash (for
 /// `Idempotency-Key`).

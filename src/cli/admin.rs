@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 
 use crate::crypto::client_cert::parse_client_cert;
 use crate::domain::{TenantId, TenantRole};
+use crate::service::tenants::{self, TenantSummary};
 use crate::store::Store;
 
 #[derive(clap::Args, Debug)]
@@ -106,48 +107,23 @@ async fn admin(args: &AdminArgs) -> anyhow::Result<()> {
     let store = Store::open(&args.data).await?;
     match &args.command {
         AdminCommand::Tenant(TenantCommand::Create { name, role, issuer_code }) => {
-            if *role == TenantRole::Hospital && issuer_code.is_none() {
-                bail!("--issuer-code is required for a hospital");
-            }
-            if *role != TenantRole::Hospital && issuer_code.is_some() {
-                bail!("--issuer-code is only for hospitals");
-            }
-            if let Some(code) = issuer_code
-                && !crate::domain::invoice::valid_code(code)
-            {
-                bail!(
-                    "--issuer-code takes 1-40 letters, digits or - (it appears in every invoice the hospital issues)"
-                );
-            }
-            let (_, key) = store.create_tenant(name, *role, issuer_code.as_deref()).await?;
+            let (_, key) = tenants::create(&store, name, *role, issuer_code.as_deref()).await?;
             println!("{key}");
         }
         AdminCommand::Tenant(TenantCommand::List) => {
-            for t in store.list_tenants().await? {
-                let keys = store.api_keys(&t.id).await?;
-                let active = keys.iter().filter(|k| k.revoked.is_none()).count();
+            for TenantSummary { tenant: t, active_keys } in tenants::list(&store).await? {
                 let state = if t.disabled { "disabled" } else { "enabled" };
                 let issuer = t.issuer_code.as_deref().unwrap_or("-");
-                println!("{}  {:<8}  {:<8}  issuer={issuer}  keys={active}  {}", t.id, t.role, state, t.name);
+                println!("{}  {:<8}  {:<8}  issuer={issuer}  keys={active_keys}  {}", t.id, t.role, state, t.name);
             }
         }
-        AdminCommand::Tenant(TenantCommand::Disable { tenant }) => {
-            if !store.set_tenant_disabled(tenant, true).await? {
-                bail!("no tenant {tenant}");
-            }
-        }
+        AdminCommand::Tenant(TenantCommand::Disable { tenant }) => tenants::disable(&store, tenant).await?,
         AdminCommand::Tenant(TenantCommand::Cert(command)) => cert(&store, command).await?,
-        AdminCommand::Key(KeyCommand::Rotate { tenant }) => {
-            store.tenant(tenant).await?.with_context(|| format!("no tenant {tenant}"))?;
-            store.revoke_api_keys(tenant).await?;
-            println!("{}", store.add_api_key(tenant, "rotated").await?);
-        }
+        AdminCommand::Key(KeyCommand::Rotate { tenant }) => println!("{}", tenants::rotate_key(&store, tenant).await?),
         AdminCommand::Key(KeyCommand::Revoke) => {
             let mut key = String::new();
             std::io::stdin().read_line(&mut key).context("reading the key from standard input")?;
-            if !store.revoke_api_key(key.trim()).await? {
-                bail!("no such unrevoked key");
-            }
+            tenants::revoke_key(&store, key.trim()).await?;
         }
     }
     store.close().await;
@@ -162,14 +138,11 @@ async fn cert(store: &Store, command: &CertCommand) -> anyhow::Result<()> {
     match command {
         CertCommand::Add { tenant, cert } => {
             let cert = read(cert)?;
-            store.tenant(tenant).await?.with_context(|| format!("no tenant {tenant}"))?;
-            if !store.add_client_cert(tenant, &cert).await? {
-                bail!("this certificate is already mapped to a tenant; revoke that mapping first");
-            }
+            tenants::add_cert(store, tenant, &cert).await?;
             println!("{}", hex::encode(cert.fingerprint));
         }
         CertCommand::List { tenant } => {
-            for c in store.client_certs(tenant).await? {
+            for c in tenants::certs(store, tenant).await? {
                 let state = c.revoked.map_or("active".to_owned(), |t| format!("revoked {t}"));
                 let until = c.not_after.map_or("-".to_owned(), |t| t.to_string());
                 println!("{}  {state}  until {until}  {}", hex::encode(c.fingerprint), escape(&c.subject));
@@ -184,9 +157,7 @@ async fn cert(store: &Store, command: &CertCommand) -> anyhow::Result<()> {
                     .context("--fingerprint: 64 hex digits (SHA-256)")?,
                 (None, None) => bail!("give --cert or --fingerprint"),
             };
-            if !store.revoke_client_cert(&fingerprint).await? {
-                bail!("no unrevoked mapping for this certificate");
-            }
+            tenants::revoke_cert(store, &fingerprint).await?;
         }
     }
     Ok(())

@@ -37,7 +37,7 @@ pub enum TenantError {
 /// A tenant with the number of its unrevoked API keys.
 pub struct TenantSummary {
     pub tenant: Tenant,
-    pub active_keys: usize,
+    pub active_keys: u64,
 }
 
 /// Creates a tenant; returns it with its first API key (shown once, stored only hashed).
@@ -60,12 +60,8 @@ pub async fn create(
 
 /// Every tenant with its count of unrevoked keys.
 pub async fn list(store: &Store) -> anyhow::Result<Vec<TenantSummary>> {
-    let mut out = Vec::new();
-    for tenant in store.list_tenants().await? {
-        let active_keys = store.api_keys(&tenant.id).await?.iter().filter(|k| k.revoked.is_none()).count();
-        out.push(TenantSummary { tenant, active_keys });
-    }
-    Ok(out)
+    let tenants = store.tenants_with_active_keys().await?;
+    Ok(tenants.into_iter().map(|(tenant, active_keys)| TenantSummary { tenant, active_keys }).collect())
 }
 
 /// Disables a tenant: its keys, certificates and sessions stop working within a second.

@@ -61,6 +61,9 @@ pub trait TenantStore: Send + Sync {
 
     async fn list_tenants(&self) -> anyhow::Result<Vec<Tenant>>;
 
+    /// Every tenant with its number of unrevoked API keys (one statement).
+    async fn tenants_with_active_keys(&self) -> anyhow::Result<Vec<(Tenant, u64)>>;
+
     async fn tenant(&self, id: &TenantId) -> anyhow::Result<Option<Tenant>>;
 
     /// The enabled tenant owning an unrevoked key, if any.

@@ -50,6 +50,17 @@ impl TenantStore for SqliteStore {
         rows.iter().map(tenant_from_row).collect()
     }
 
+    async fn tenants_with_active_keys(&self) -> anyhow::Result<Vec<(Tenant, u64)>> {
+        let rows = sqlx::query(
+            "SELECT id, name, role, issuer_code, disabled, \
+               (SELECT COUNT(*) FROM api_keys k WHERE k.tenant_id = t.id AND k.revoked_ms IS NULL) AS active_keys \
+             FROM tenants t ORDER BY created_ms, name",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok((tenant_from_row(r)?, r.try_get::<i64, _>("active_keys")? as u64))).collect()
+    }
+
     async fn tenant(&self, id: &TenantId) -> anyhow::Result<Option<Tenant>> {
         let row = sqlx::query("SELECT id, name, role, issuer_code, disabled FROM tenants WHERE id = ?")
             .bind(id_bytes(id))

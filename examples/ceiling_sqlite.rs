@@ -20,7 +20,6 @@ use notarium::store::sqlite::SqliteStore;
 use notarium::store::{DB_FILE, Storage, TenantStore};
 use sqlx::{Connection, QueryBuilder, Sqlite};
 
-#[path = "support/percentiles.rs"]
 mod support;
 use support::percentiles;
 

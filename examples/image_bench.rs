@@ -19,20 +19,15 @@ use std::time::Instant;
 use clap::Parser;
 use reqwest::multipart::{Form, Part};
 
-#[path = "support/photo.rs"]
-mod photo;
-#[path = "support/percentiles.rs"]
 mod support;
-use photo::photo_like;
-use support::percentiles;
+use support::photo::photo_like;
+use support::{Target, percentiles};
 
 #[derive(Parser, Debug)]
 struct Args {
-    #[arg(long, default_value = "http://127.0.0.1:8080")]
-    url: String,
     /// A merchant's API key.
-    #[arg(long)]
-    key: String,
+    #[command(flatten)]
+    target: Target,
     #[arg(long, default_value_t = 20)]
     count: usize,
     #[arg(long, default_value_t = 4000)]
@@ -61,7 +56,7 @@ async fn main() -> anyhow::Result<()> {
         for (k, v) in fields {
             form = form.text(*k, *v);
         }
-        let req = http.post(format!("{}{path}", args.url)).bearer_auth(&args.key).multipart(form);
+        let req = args.target.request(&http, reqwest::Method::POST, path).multipart(form);
         async move {
             let started = Instant::now();
             let res = req.send().await?;
@@ -76,12 +71,12 @@ async fn main() -> anyhow::Result<()> {
     for n in 0..args.count {
         baseline.push(post("/v1/evidence", n, &[("kind", "image")]).await?);
     }
-    let before = steps(&http, &args.url).await?;
+    let before = steps(&http, &args.target.url).await?;
     let mut registrations = Vec::new();
     for n in 0..args.count {
         registrations.push(post("/v1/images", n, &[("title", "Benchmark photo")]).await?);
     }
-    let after = steps(&http, &args.url).await?;
+    let after = steps(&http, &args.target.url).await?;
 
     let hash_started = Instant::now();
     let rounds = 5;

@@ -23,7 +23,6 @@ use notarium::domain::canonical::canonical_json;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
-#[path = "support/percentiles.rs"]
 mod support;
 use support::percentiles;
 

@@ -17,19 +17,13 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
-#[path = "support/photo.rs"]
-mod photo;
-#[path = "support/percentiles.rs"]
 mod support;
-use support::percentiles;
+use support::{Target, percentiles};
 
 #[derive(Parser, Debug)]
 struct Args {
-    #[arg(long, default_value = "http://127.0.0.1:8080")]
-    url: String,
-    /// An API key (e.g. the merchant's line of data/demo-keys.txt).
-    #[arg(long)]
-    key: String,
+    #[command(flatten)]
+    target: Target,
     #[arg(long, default_value_t = 64)]
     connections: usize,
     #[arg(long, default_value_t = 10)]
@@ -59,7 +53,7 @@ enum Mode {
 impl Mode {
     fn new(args: &Args, connection: usize) -> Self {
         match (args.images, args.batch) {
-            (true, _) => Self::Image(photo::photo_like(640, 480, connection as u64)),
+            (true, _) => Self::Image(support::photo::photo_like(640, 480, connection as u64)),
             (false, 0) => Self::Single,
             (false, n) => Self::Batch(n),
         }
@@ -83,7 +77,7 @@ impl Mode {
             *n += 1;
             json!({"kind": "document", "content_hash": Hash::of(format!("{tag}/{n}").as_bytes())})
         };
-        let post = |path: &str| http.post(format!("{}{path}", args.url)).bearer_auth(&args.key);
+        let post = |path: &str| args.target.request(http, reqwest::Method::POST, path);
         match self {
             Self::Single => post("/v1/evidence").json(&item()),
             Self::Batch(b) => {
@@ -196,8 +190,8 @@ async fn main() -> anyhow::Result<()> {
 /// Polls the receipt with `?wait=` until it is anchored; records the time since the `201`.
 async fn follow(args: Arc<Args>, http: reqwest::Client, id: String, acked: Instant, tally: Arc<Mutex<Tally>>) {
     for _ in 0..10 {
-        let url = format!("{}/v1/evidence/{id}/receipt?wait=5", args.url);
-        match http.get(url).bearer_auth(&args.key).send().await {
+        let path = format!("/v1/evidence/{id}/receipt?wait=5");
+        match args.target.request(&http, reqwest::Method::GET, &path).send().await {
             Ok(r) if r.status() == 200 => {
                 tally.lock().await.anchor_ms.push(acked.elapsed().as_millis() as u64);
                 return;

@@ -12,16 +12,13 @@ use std::time::Instant;
 use clap::Parser;
 use serde_json::Value;
 
-#[path = "support/percentiles.rs"]
 mod support;
-use support::percentiles;
+use support::{Target, percentiles};
 
 #[derive(Parser, Debug)]
 struct Args {
-    #[arg(long, default_value = "http://127.0.0.1:8080")]
-    url: String,
-    #[arg(long)]
-    key: String,
+    #[command(flatten)]
+    target: Target,
     #[arg(long, default_value_t = 2000)]
     samples: usize,
     /// The server's process id, to report its resident memory.
@@ -33,7 +30,7 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let http = reqwest::Client::new();
-    let get = |path: String| http.get(format!("{}{path}", args.url)).bearer_auth(&args.key).send();
+    let get = |path: String| args.target.request(&http, reqwest::Method::GET, &path).send();
     let newest: Value = get("/v1/evidence?limit=1".into()).await?.error_for_status()?.json().await?;
     let top = newest["items"][0]["id"].as_str().ok_or_else(|| anyhow::anyhow!("no records"))?.to_owned();
     // The newest record's cursor is its sequence number (+1 to include it).

@@ -24,7 +24,6 @@ use notarium::domain::{BlockHeader, Hash, Role, Timestamp};
 use notarium::witness::WitnessClient;
 use notarium::witness::client::Credential;
 
-#[path = "support/percentiles.rs"]
 mod support;
 use support::percentiles;
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::{HttpServer, web};
+use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use tokio::sync::{Notify, watch};
 
@@ -134,7 +134,7 @@ impl Application {
                 let listener = TcpListener::bind(at).with_context(|| format!("binding metrics.listen {at}"))?;
                 tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
                 let data = app_data.clone();
-                let server = HttpServer::new(move || crate::http::metrics_app(data.clone()))
+                let server = HttpServer::new(move || App::new().configure(crate::http::metrics_routes(data.clone())))
                     .disable_signals()
                     .workers(1)
                     .listen(listener)?

@@ -1,4 +1,4 @@
-//! A photo-like JPEG for the image benchmarks (`#[path]`-included).
+//! A photo-like JPEG for the image benchmarks.
 
 use std::io::Cursor;
 

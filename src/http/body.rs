@@ -1,9 +1,12 @@
 //! Reading request bodies: a size limit while streaming, JSON syntax errors as
 //! `400 malformed_body`, shape and value errors as `422 invalid_field` with an RFC 6901 pointer.
 
-use actix_web::HttpRequest;
+use std::future::{Ready, ready};
+use std::marker::PhantomData;
+
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::web::{Bytes, BytesMut, Payload};
+use actix_web::{FromRequest, HttpRequest, dev};
 use futures_util::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use serde_json::error::Category;
@@ -12,6 +15,31 @@ use crate::problem::{FieldError, Problem};
 
 /// Largest JSON body accepted (a batch of 10,000 items with metadata).
 pub const MAX_JSON_BYTES: usize = 16 << 20;
+
+/// A JSON body, read only when the handler asks ([`JsonBody::read`]): after its role check, so
+/// that a wrong role is `403` whatever was sent.
+pub struct JsonBody<T> {
+    req: HttpRequest,
+    payload: dev::Payload,
+    wanted: PhantomData<T>,
+}
+
+impl<T> FromRequest for JsonBody<T> {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
+        ready(Ok(JsonBody { req: req.clone(), payload: payload.take(), wanted: PhantomData }))
+    }
+}
+
+impl<T: DeserializeOwned> JsonBody<T> {
+    /// `415` unless the body is `application/json`, `413` past `limit` bytes, then [`parse_json`].
+    pub async fn read(self, limit: usize) -> Result<T, Problem> {
+        require_json(&self.req)?;
+        parse_json(&collect_limited(self.payload, limit, "the body").await?)
+    }
+}
 
 /// Reads the whole body, refusing it with `413 too_large` past `limit` bytes.
 pub async fn read_limited(payload: Payload, limit: usize) -> Result<BytesMut, Problem> {

@@ -77,23 +77,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(docs_ui::routes);
 }
 
-/// The separate metrics listener (`metrics.listen`): `/metrics` only.
-pub fn metrics_app(
-    mut data: AppData,
-) -> App<
-    impl actix_web::dev::ServiceFactory<
-        actix_web::dev::ServiceRequest,
-        Config = (),
-        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
+/// `400 invalid_query`: a query string that does not parse as the route's query.
+pub(crate) fn invalid_query(e: impl std::fmt::Display) -> Problem {
+    Problem::new(StatusCode::BAD_REQUEST, "invalid_query", format!("the query string: {e}"))
+}
+
+/// The separate metrics listener (`metrics.listen`): `/metrics` only, anything else `404`.
+pub fn metrics_routes(mut data: AppData) -> impl FnOnce(&mut web::ServiceConfig) {
     data.metrics_here = web::Data::new(ops::MetricsHere(true));
-    App::new()
-        .configure(|cfg| data.register(cfg))
-        .route("/metrics", web::get().to(ops::metrics))
-        .default_service(web::to(|| async { Err::<HttpResponse, _>(Problem::not_found()) }))
+    move |cfg| {
+        data.register(cfg);
+        cfg.route("/metrics", web::get().to(ops::metrics))
+            .default_service(web::to(|| async { Err::<HttpResponse, _>(Problem::not_found()) }));
+    }
 }
 
 /// The application with its middleware and a problem+json 404 for unknown routes: the API's
@@ -115,9 +111,7 @@ pub fn app(
         .wrap(from_fn(limits::limit))
         .wrap(from_fn(metering::meter))
         .wrap(from_fn(request_log::log_request))
-        .app_data(web::QueryConfig::default().error_handler(|e, _| {
-            Problem::new(StatusCode::BAD_REQUEST, "invalid_query", format!("the query string: {e}")).into()
-        }))
+        .app_data(web::QueryConfig::default().error_handler(|e, _| invalid_query(e).into()))
         .app_data(web::PathConfig::default().error_handler(|_, _| Problem::not_found().into()))
         .configure(|cfg| data.register(cfg))
         .configure(routes)

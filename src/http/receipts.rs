@@ -6,12 +6,13 @@
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::auth::Caller;
 use super::download::download;
 use super::evidence::EvidenceOut;
+use super::invalid_query;
 use crate::domain::{EvidenceId, Receipt};
 use crate::problem::Problem;
 use crate::service::receipts::{MAX_WAIT_SECONDS, ReceiptError, ReceiptRequest, ReceiptState, receipt, receipt_file};
@@ -54,12 +55,11 @@ struct ReceiptQuery {
 )]
 async fn receipt_json(
     caller: Caller,
-    id: web::Path<String>,
-    query: web::Query<ReceiptQuery>,
+    req: HttpRequest,
     store: web::Data<Store>,
     signal: web::Data<AnchorSignal>,
 ) -> Result<HttpResponse, Problem> {
-    answer(&caller, &id, &query, &store, &signal, false).await
+    answer(&caller, &req, &store, &signal, false).await
 }
 
 /// The receipt bundle (receipt, VERIFY.txt, certificates) once anchored; same `202` before.
@@ -79,25 +79,25 @@ async fn receipt_json(
 )]
 async fn receipt_zip(
     caller: Caller,
-    id: web::Path<String>,
-    query: web::Query<ReceiptQuery>,
+    req: HttpRequest,
     store: web::Data<Store>,
     signal: web::Data<AnchorSignal>,
 ) -> Result<HttpResponse, Problem> {
-    answer(&caller, &id, &query, &store, &signal, true).await
+    answer(&caller, &req, &store, &signal, true).await
 }
 
 /// What both routes share: the query, the owner check (another tenant's or an unknown id is
 /// `404`), the long poll, and the `202` with the evidence and `Retry-After: 1`.
 async fn answer(
     caller: &Caller,
-    id: &str,
-    query: &ReceiptQuery,
+    req: &HttpRequest,
     store: &Store,
     signal: &AnchorSignal,
     zip: bool,
 ) -> Result<HttpResponse, Problem> {
+    let query = web::Query::<ReceiptQuery>::from_query(req.query_string()).map_err(invalid_query)?;
     let request = query.request()?;
+    let id = req.match_info().get("id").unwrap_or_default();
     let id: EvidenceId = id.parse().map_err(|_| Problem::not_found())?;
     Ok(match receipt(store, signal, caller, &id, request).await? {
         ReceiptState::Anchored(receipt) if zip => download(HttpResponse::Ok(), receipt_file(&receipt, true)?),

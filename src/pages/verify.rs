@@ -26,7 +26,7 @@ struct CheckView {
     state: &'static str,
 }
 
-struct ResultView {
+struct VerdictView {
     valid: bool,
     checks: Vec<CheckView>,
     proves: Vec<String>,
@@ -37,14 +37,14 @@ struct ResultView {
 #[template(path = "verify.html")]
 struct VerifyPage {
     frame: Frame,
-    result: Option<ResultView>,
+    result: Option<VerdictView>,
     error: Option<String>,
 }
 
 fn page(
     visitor: &Visitor,
     status: StatusCode,
-    result: Option<ResultView>,
+    result: Option<VerdictView>,
     error: Option<String>,
 ) -> Result<HttpResponse, PageError> {
     render(visitor, status, &VerifyPage { frame: Frame::of(visitor, "/verify"), result, error })
@@ -80,7 +80,7 @@ async fn submit(
     }
 }
 
-fn result_view(visitor: &Visitor, report: &VerifyReport) -> ResultView {
+fn result_view(visitor: &Visitor, report: &VerifyReport) -> VerdictView {
     let t = visitor.t();
     let checks = report
         .checks
@@ -101,7 +101,7 @@ fn result_view(visitor: &Visitor, report: &VerifyReport) -> ResultView {
             }
         })
         .collect();
-    ResultView {
+    VerdictView {
         valid: report.valid,
         checks,
         proves: report.proves.iter().map(|s| visitor.lang.statement(s)).collect(),

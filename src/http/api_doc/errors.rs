@@ -46,6 +46,24 @@ const INTERNAL: StatusCodes = (500, &["internal_error"]);
 const NOT_FOUND: StatusCodes = (404, &["not_found"]);
 const BODY: [StatusCodes; 3] = [(413, &["too_large"]), (415, &["unsupported_media_type"]), (422, &["invalid_field"])];
 
+/// A JSON write on one invoice (a claim, a void): the problems each has, and its own conflicts.
+macro_rules! invoice_write {
+    ($conflicts:expr) => {
+        &[
+            (400, &["malformed_body"]),
+            AUTH,
+            ROLE,
+            NOT_FOUND,
+            (409, $conflicts),
+            LIMITED,
+            BODY[0],
+            BODY[1],
+            BODY[2],
+            INTERNAL,
+        ]
+    };
+}
+
 /// The routes that create records (one, or a batch).
 const CREATES: &[StatusCodes] = &[
     (400, &["malformed_body", "invalid_idempotency_key"]),
@@ -108,40 +126,14 @@ pub const ERRORS: &[(&str, &str, &[StatusCodes])] = &[
     (
         "POST",
         "/v1/invoices/{issuer}/{code}/{number}/claims",
-        &[
-            (400, &["malformed_body"]),
-            AUTH,
-            ROLE,
-            NOT_FOUND,
-            (409, &["invoice_voided", "amount_exceeds_remaining", "claim_reference_reused"]),
-            LIMITED,
-            BODY[0],
-            BODY[1],
-            BODY[2],
-            INTERNAL,
-        ],
+        invoice_write!(&["invoice_voided", "amount_exceeds_remaining", "claim_reference_reused"]),
     ),
     (
         "POST",
         "/v1/invoices/{issuer}/{code}/{number}/claims/{claim_id}/withdraw",
         &[AUTH, ROLE, NOT_FOUND, (409, &["claim_withdrawn"]), LIMITED, INTERNAL],
     ),
-    (
-        "POST",
-        "/v1/invoices/{issuer}/{code}/{number}/void",
-        &[
-            (400, &["malformed_body"]),
-            AUTH,
-            ROLE,
-            NOT_FOUND,
-            (409, &["invoice_voided", "invoice_claimed"]),
-            LIMITED,
-            BODY[0],
-            BODY[1],
-            BODY[2],
-            INTERNAL,
-        ],
-    ),
+    ("POST", "/v1/invoices/{issuer}/{code}/{number}/void", invoice_write!(&["invoice_voided", "invoice_claimed"])),
     (
         "POST",
         "/v1/images",

@@ -2,14 +2,14 @@
 //! hash for a known number answers exactly like an unknown number, so numbers cannot be
 //! enumerated; every check of an existing number goes into the hospital's access log.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
 use super::require_role;
 use crate::domain::canonical::StrictJson;
 use crate::domain::{EvidenceId, EvidenceStatus, Hash, Receipt, TenantId, TenantRole, Timestamp};
 use crate::http::auth::Caller;
-use crate::http::body::{parse_json, read_limited, require_json};
+use crate::http::body::JsonBody;
 use crate::problem::Problem;
 use crate::service::invoices::{self, Checked, MAX_INVOICE_BYTES, Verdict};
 use crate::store::Store;
@@ -85,14 +85,12 @@ pub struct ClaimSeen {
         body = CheckOut, example = json!(crate::http::openapi::examples::check_out()))),
 )]
 pub(crate) async fn check(
-    req: HttpRequest,
     caller: Caller,
-    payload: web::Payload,
+    body: JsonBody<StrictJson>,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, Problem> {
     require_role(&caller, TenantRole::Insurer)?;
-    require_json(&req)?;
-    let StrictJson(value) = parse_json(&read_limited(payload, MAX_INVOICE_BYTES).await?)?;
+    let StrictJson(value) = body.read(MAX_INVOICE_BYTES).await?;
     let checked = invoices::check(&store, &caller, &value).await?;
     Ok(HttpResponse::Ok().json(CheckOut::new(checked, &caller.0.id)))
 }

@@ -2,14 +2,14 @@
 //! by the single writer after the ledger's rules (`domain::invoice::Ledger`) allow it.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::views::{ClaimOut, InvoiceOut};
-use super::{path_key, require_role};
+use super::{InvoicePath, require_role};
 use crate::domain::{EvidenceId, Hash, TenantRole};
 use crate::http::auth::Caller;
-use crate::http::body::{parse_json, read_limited, require_json};
+use crate::http::body::JsonBody;
 use crate::ingest::Ingest;
 use crate::problem::Problem;
 use crate::service::invoices::{self, ClaimRequest};
@@ -30,6 +30,12 @@ pub struct ClaimIn {
     /// body returns the first claim.
     #[schema(min_length = 1, max_length = 100, example = "CLM-2026-000187")]
     pub claim_reference: String,
+}
+
+/// The claim named by the withdrawal route.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ClaimAt {
+    claim_id: String,
 }
 
 /// Why the invoice is voided.
@@ -59,17 +65,14 @@ pub struct VoidIn {
     ),
 )]
 pub(crate) async fn claim(
-    req: HttpRequest,
     caller: Caller,
-    path: web::Path<(String, String, String)>,
-    payload: web::Payload,
+    InvoicePath(key): InvoicePath,
+    body: JsonBody<ClaimIn>,
     store: web::Data<Store>,
     ingest: web::Data<Ingest>,
 ) -> Result<HttpResponse, Problem> {
     require_role(&caller, TenantRole::Insurer)?;
-    require_json(&req)?;
-    let key = path_key(path.into_inner())?;
-    let body: ClaimIn = parse_json(&read_limited(payload, SMALL_BODY).await?)?;
+    let body = body.read(SMALL_BODY).await?;
     let request = ClaimRequest::parse(body.content_hash, &body.amount, body.claim_reference)?;
     let claimed = invoices::claim(&store, &ingest, &caller, key, request).await?;
     let status = if claimed.repeated { StatusCode::OK } else { StatusCode::CREATED };
@@ -89,14 +92,13 @@ pub(crate) async fn claim(
 )]
 pub(crate) async fn withdraw(
     caller: Caller,
-    path: web::Path<(String, String, String, String)>,
+    InvoicePath(key): InvoicePath,
+    claim: web::Path<ClaimAt>,
     store: web::Data<Store>,
     ingest: web::Data<Ingest>,
 ) -> Result<HttpResponse, Problem> {
     require_role(&caller, TenantRole::Insurer)?;
-    let (issuer, code, number, claim) = path.into_inner();
-    let key = path_key((issuer, code, number))?;
-    let claim: EvidenceId = claim.parse().map_err(|_| Problem::not_found())?;
+    let claim: EvidenceId = claim.claim_id.parse().map_err(|_| Problem::not_found())?;
     Ok(HttpResponse::Created().json(ClaimOut::from(invoices::withdraw(&store, &ingest, &caller, key, claim).await?)))
 }
 
@@ -112,17 +114,14 @@ pub(crate) async fn withdraw(
     responses((status = 201, description = "The invoice, `voided`.", body = InvoiceOut, example = json!(crate::http::openapi::examples::invoice_out()))),
 )]
 pub(crate) async fn void(
-    req: HttpRequest,
     caller: Caller,
-    path: web::Path<(String, String, String)>,
-    payload: web::Payload,
+    InvoicePath(key): InvoicePath,
+    body: JsonBody<VoidIn>,
     store: web::Data<Store>,
     ingest: web::Data<Ingest>,
 ) -> Result<HttpResponse, Problem> {
     require_role(&caller, TenantRole::Hospital)?;
-    require_json(&req)?;
-    let key = path_key(path.into_inner())?;
-    let body: VoidIn = parse_json(&read_limited(payload, SMALL_BODY).await?)?;
+    let body = body.read(SMALL_BODY).await?;
     Ok(HttpResponse::Created()
         .json(InvoiceOut::from(invoices::void(&store, &ingest, &caller, &key, &body.reason).await?)))
 }

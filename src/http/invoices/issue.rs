@@ -4,12 +4,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::views::{InvoiceDetail, InvoiceOut};
-use super::{path_key, require_role};
+use super::{InvoicePath, require_role};
 use crate::crypto::TrustStore;
 use crate::domain::TenantRole;
 use crate::domain::canonical::StrictJson;
 use crate::http::auth::Caller;
-use crate::http::body::{parse_json, read_limited, require_json};
+use crate::http::body::JsonBody;
 use crate::http::evidence::ListQuery;
 use crate::ingest::Ingest;
 use crate::problem::Problem;
@@ -35,15 +35,13 @@ use crate::store::Store;
 pub(crate) async fn issue(
     req: HttpRequest,
     caller: Caller,
-    payload: web::Payload,
+    body: JsonBody<StrictJson>,
     store: web::Data<Store>,
     ingest: web::Data<Ingest>,
     trust: web::Data<TrustStore>,
 ) -> Result<HttpResponse, Problem> {
-    // The role before the body, so that a wrong role is 403 whatever was sent.
     require_role(&caller, TenantRole::Hospital)?;
-    require_json(&req)?;
-    let StrictJson(value) = parse_json(&read_limited(payload, MAX_INVOICE_BYTES).await?)?;
+    let StrictJson(value) = body.read(MAX_INVOICE_BYTES).await?;
     let signature = req.headers().get(SIGNATURE_HEADER).map(|h| h.as_bytes());
     let issued = invoices::issue(&store, &ingest, &trust, &caller, &value, signature).await?;
     Ok(HttpResponse::Created().json(InvoiceOut::from(issued)))
@@ -95,11 +93,10 @@ pub(crate) async fn list(
 )]
 pub(crate) async fn detail(
     caller: Caller,
-    path: web::Path<(String, String, String)>,
+    InvoicePath(key): InvoicePath,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, Problem> {
     require_role(&caller, TenantRole::Hospital)?;
-    let key = path_key(path.into_inner())?;
     let detail = invoices::detail(&store, &caller, &key).await?;
     Ok(HttpResponse::Ok().json(InvoiceDetail::from(detail)))
 }
@@ -117,10 +114,9 @@ pub(crate) async fn detail(
 )]
 pub(crate) async fn erase(
     caller: Caller,
-    path: web::Path<(String, String, String)>,
+    InvoicePath(key): InvoicePath,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, Problem> {
     require_role(&caller, TenantRole::Hospital)?;
-    let key = path_key(path.into_inner())?;
     Ok(HttpResponse::Ok().json(InvoiceOut::from(invoices::erase(&store, &caller, &key).await?)))
 }

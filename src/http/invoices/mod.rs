@@ -8,7 +8,9 @@ mod errors;
 pub(crate) mod issue;
 mod views;
 
-use actix_web::web;
+use std::future::{Ready, ready};
+
+use actix_web::{FromRequest, HttpRequest, dev, web};
 
 pub use super::auth::require_role;
 use crate::problem::Problem;
@@ -29,7 +31,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/v1/invoices/{issuer}/{code}/{number}/claims/{claim_id}/withdraw", web::post().to(claims::withdraw));
 }
 
-/// The invoice named by a path; a malformed part is `404` like an unknown invoice.
-fn path_key((issuer, code, number): (String, String, String)) -> Result<InvoiceKey, Problem> {
-    invoice_key(issuer, code, number).ok_or_else(Problem::not_found)
+/// The invoice named by the route's `{issuer}/{code}/{number}`; a malformed part is `404` like
+/// an unknown invoice.
+pub(crate) struct InvoicePath(pub InvoiceKey);
+
+impl FromRequest for InvoicePath {
+    type Error = Problem;
+    type Future = Ready<Result<Self, Problem>>;
+
+    fn from_request(req: &HttpRequest, _: &mut dev::Payload) -> Self::Future {
+        let part = |name: &str| req.match_info().get(name).unwrap_or_default().to_owned();
+        let key = invoice_key(part("issuer"), part("code"), part("number"));
+        ready(key.map(InvoicePath).ok_or_else(Problem::not_found))
+    }
 }

@@ -38,7 +38,7 @@ struct MatchView {
     picture: Option<PictureFacts>,
 }
 
-struct ResultView {
+struct MatchesView {
     fingerprinted: bool,
     matches: Vec<MatchView>,
 }
@@ -47,14 +47,14 @@ struct ResultView {
 #[template(path = "search.html")]
 struct SearchPage {
     frame: Frame,
-    result: Option<ResultView>,
+    result: Option<MatchesView>,
     error: Option<String>,
 }
 
 fn page(
     visitor: &Visitor,
     status: StatusCode,
-    result: Option<ResultView>,
+    result: Option<MatchesView>,
     error: Option<String>,
 ) -> Result<HttpResponse, PageError> {
     render(visitor, status, &SearchPage { frame: Frame::of(visitor, PATH), result, error })
@@ -105,7 +105,7 @@ pub(super) async fn submit(
     }
 }
 
-fn result_view(lang: Lang, result: SearchResult) -> ResultView {
+fn result_view(lang: Lang, result: SearchResult) -> MatchesView {
     let t = lang.messages();
     let matches = result
         .matches
@@ -128,5 +128,5 @@ fn result_view(lang: Lang, result: SearchResult) -> ResultView {
             picture: PictureFacts::of_match(m),
         })
         .collect();
-    ResultView { fingerprinted: result.fingerprinted, matches }
+    MatchesView { fingerprinted: result.fingerprinted, matches }
 }

@@ -1,0 +1,31 @@
+//! Shared by the benchmark examples (`mod support;`); each example uses the part it needs.
+#![allow(dead_code)]
+
+pub mod photo;
+
+/// The service a benchmark drives, and the API key it sends.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Target {
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    pub url: String,
+    /// An API key (e.g. the merchant's line of data/demo-keys.txt).
+    #[arg(long)]
+    pub key: String,
+}
+
+impl Target {
+    /// A request to `path` on the service, with the key.
+    pub fn request(&self, http: &reqwest::Client, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        http.request(method, format!("{}{path}", self.url)).bearer_auth(&self.key)
+    }
+}
+
+/// p50, p99 and max of `v` (sorted in place); zeros when empty.
+pub fn percentiles(v: &mut [u64]) -> (f64, f64, f64) {
+    if v.is_empty() {
+        return (0.0, 0.0, 0.0);
+    }
+    v.sort_unstable();
+    let at = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize] as f64;
+    (at(0.5), at(0.99), *v.last().unwrap() as f64)
+}

@@ -74,10 +74,14 @@ fn no_source_file_over_400_lines() {
     assert!(list.is_empty(), "source files over {MAX_LINES} lines:\n{}", list.join("\n"));
 }
 
+/// Folders of installed or generated files, not the project's sources.
+const NOT_SOURCES: &[&str] = &["node_modules", "target"];
+
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.is_dir() {
+        let installed = path.file_name().is_some_and(|n| NOT_SOURCES.iter().any(|x| n == *x));
+        if path.is_dir() && !installed {
             sources(&path, out);
         } else if path.extension().is_some_and(|e| SOURCE_EXTENSIONS.iter().any(|x| e == *x)) {
             out.push(path);

@@ -14,16 +14,19 @@
 pub mod audit;
 pub mod blobs;
 pub mod blocks;
+mod columns;
 pub(crate) mod credential_cache;
 pub mod evidence;
 mod handle;
 pub mod images;
 pub mod invoices;
+pub mod postgres;
 pub mod sessions;
 pub mod sqlite;
 mod storage;
 pub mod tenants;
 pub mod writer;
+mod write_plan;
 
 pub use audit::{AuditCursor, AuditRow, AuditStore};
 pub use blocks::{BlockRow, BlockStore, CosignFact, CosignatureRow, record_status};

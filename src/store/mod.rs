@@ -25,8 +25,8 @@ pub mod sessions;
 pub mod sqlite;
 mod storage;
 pub mod tenants;
-pub mod writer;
 mod write_plan;
+pub mod writer;
 
 pub use audit::{AuditCursor, AuditRow, AuditStore};
 pub use blocks::{BlockRow, BlockStore, CosignFact, CosignatureRow, record_status};

@@ -59,7 +59,11 @@ pub(crate) fn wanted_keys(submissions: &[Submission]) -> Vec<(TenantId, &str)> {
 /// the insert of the key fail, and the group with it: nothing is written twice. Invoice
 /// operations depend on rows that earlier operations of the group may change: they are decided
 /// one by one inside the transaction.
-pub(crate) fn plan<'a>(submissions: &'a [Submission], seen: &SeenKeys, received: Timestamp) -> anyhow::Result<Plan<'a>> {
+pub(crate) fn plan<'a>(
+    submissions: &'a [Submission],
+    seen: &SeenKeys,
+    received: Timestamp,
+) -> anyhow::Result<Plan<'a>> {
     let mut pending: Vec<Pending> = Vec::with_capacity(submissions.len());
     let mut new_keys: Vec<NewKey<'a>> = Vec::new();
     for (i, s) in submissions.iter().enumerate() {

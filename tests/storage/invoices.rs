@@ -13,7 +13,13 @@ use tokio::sync::Notify;
 
 use crate::{Backend, on_both_backends};
 
-on_both_backends!(fifty_claims_from_two_stores_take_exactly_the_reimbursable_amount, an_erased_invoice_leaves_no_body_or_salt);
+on_both_backends!(
+    fifty_claims_from_two_stores_take_exactly_the_reimbursable_amount,
+    an_erased_invoice_leaves_no_body_or_salt
+);
+
+/// 100.00, in cents.
+const REIMBURSABLE: Amount = Amount(10_000);
 
 fn key() -> InvoiceKey {
     InvoiceKey { issuer: "H1".into(), code: "044001".into(), number: "00000042".into() }
@@ -29,8 +35,8 @@ async fn issue(store: &Store, body: &str) -> (TenantId, EvidenceRecord) {
     let op = InvoiceOp::Issue(NewInvoice {
         key: key(),
         currency: "CNY".into(),
-        total: Amount(150_00),
-        reimbursable: Amount(100_00),
+        total: Amount(15_000),
+        reimbursable: REIMBURSABLE,
         body: body.into(),
         signature: None,
     });
@@ -57,14 +63,14 @@ async fn fifty_claims_from_two_stores_take_exactly_the_reimbursable_amount(backe
         let op = InvoiceOp::Claim(NewClaim {
             key: key(),
             invoice_hash: invoice.content_hash,
-            amount: Amount(10_00),
+            amount: Amount(1_000),
             reference: format!("CLM-{i}"),
         });
-        let submission = Submission::invoice_op(insurer.id, op, record(EvidenceKind::Claim, format!("claim {i}").as_bytes()));
+        let submission =
+            Submission::invoice_op(insurer.id, op, record(EvidenceKind::Claim, format!("claim {i}").as_bytes()));
         tokio::spawn(async move { ingest.submit(submission).await.unwrap() })
     });
-    let outcomes: Vec<Outcome> =
-        futures_util::future::join_all(claims).await.into_iter().map(|o| o.unwrap()).collect();
+    let outcomes: Vec<Outcome> = futures_util::future::join_all(claims).await.into_iter().map(|o| o.unwrap()).collect();
     let accepted = outcomes.iter().filter(|o| matches!(o, Outcome::Created(_))).count();
     let exceeded = outcomes
         .iter()
@@ -72,10 +78,10 @@ async fn fifty_claims_from_two_stores_take_exactly_the_reimbursable_amount(backe
         .count();
     assert_eq!((accepted, exceeded), (10, 40), "{outcomes:?}");
     let ledger = two.invoice(&key()).await.unwrap().unwrap().ledger;
-    assert_eq!((ledger.claimed, ledger.active_claims), (Amount(100_00), 10));
+    assert_eq!((ledger.claimed, ledger.active_claims), (REIMBURSABLE, 10));
     let claims = one.claims_of(&key()).await.unwrap();
     assert_eq!(claims.len(), 10);
-    assert_eq!(Amount::sum(claims.iter().map(|c| &c.amount)), Some(Amount(100_00)));
+    assert_eq!(Amount::sum(claims.iter().map(|c| &c.amount)), Some(REIMBURSABLE));
     // The invoice and the ten claims, numbered without a gap.
     assert_eq!(one.evidence_count().await.unwrap(), 11);
     assert_eq!(one.max_seq().await.unwrap(), Some(10));

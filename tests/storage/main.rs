@@ -40,7 +40,7 @@ pub(crate) use on_both_backends;
 /// wants: two of them stand for two processes, or two API nodes.
 pub enum Backend {
     Sqlite(tempfile::TempDir),
-    Postgres(TestDatabase),
+    Postgres(Box<TestDatabase>),
 }
 
 impl Backend {
@@ -49,7 +49,7 @@ impl Backend {
     }
 
     async fn postgres() -> Option<Self> {
-        fresh_database().await.map(Self::Postgres)
+        fresh_database().await.map(|db| Self::Postgres(Box::new(db)))
     }
 
     /// A new store on this backend's database, with connections of its own.
@@ -75,9 +75,8 @@ impl Backend {
         let columns = "tenant_id, kind, content_hash, salt, meta_hash, metadata, received_ms, leaf_hash";
         match self {
             Self::Sqlite(dir) => {
-                let mut conn = SqliteConnection::connect(&format!("sqlite://{}/notarium.db", dir.path().display()))
-                    .await
-                    .unwrap();
+                let mut conn =
+                    SqliteConnection::connect(&format!("sqlite://{}/notarium.db", dir.path().display())).await.unwrap();
                 let sql = format!(
                     "INSERT INTO evidence (seq, id, {columns}) SELECT ?1, ?2, {columns} FROM evidence WHERE seq = ?3"
                 );
@@ -113,9 +112,8 @@ impl Backend {
     pub async fn rows_holding(&self, text: &str, salt: &[u8]) -> i64 {
         match self {
             Self::Sqlite(dir) => {
-                let mut conn = SqliteConnection::connect(&format!("sqlite://{}/notarium.db", dir.path().display()))
-                    .await
-                    .unwrap();
+                let mut conn =
+                    SqliteConnection::connect(&format!("sqlite://{}/notarium.db", dir.path().display())).await.unwrap();
                 sqlx::query_scalar(
                     "SELECT (SELECT count(*) FROM invoices WHERE instr(coalesce(body, ''), ?1) > 0) \
                           + (SELECT count(*) FROM evidence WHERE salt = ?2 OR instr(coalesce(metadata, ''), ?1) > 0)",

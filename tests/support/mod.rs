@@ -12,8 +12,8 @@
 pub mod api;
 pub mod app;
 pub mod bundle;
-pub mod process;
 pub mod postgres;
+pub mod process;
 pub mod programs;
 pub mod real_server;
 pub mod wait;

@@ -122,7 +122,8 @@ fn postgres_bin() -> Option<PathBuf> {
         bins.into_iter().rev().find(|b| b.join("initdb").is_file())
     });
     debian.or_else(|| {
-        std::env::split_paths(&std::env::var_os("PATH")?).find(|dir| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file())
+        std::env::split_paths(&std::env::var_os("PATH")?)
+            .find(|dir| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file())
     })
 }
 
@@ -189,6 +190,8 @@ fn start(bin: &Path) -> u16 {
 }
 
 /// Starts the process that stops the cluster and removes `base` once this process is gone.
+/// It outlives this process on purpose (it waits for it to end), so it is never waited for.
+#[allow(clippy::zombie_processes)]
 fn reaper(pg_ctl: &Command, data: &Path, base: &Path) {
     let mut stop: Vec<String> = vec![pg_ctl.get_program().to_string_lossy().into_owned()];
     stop.extend(pg_ctl.get_args().map(|a| a.to_string_lossy().into_owned()));
@@ -213,7 +216,12 @@ fn reaper(pg_ctl: &Command, data: &Path, base: &Path) {
 
 fn run(command: &mut Command, what: &str) {
     let out = command.output().unwrap_or_else(|e| panic!("running {what}: {e}"));
-    assert!(out.status.success(), "{what} failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{what} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn free_port() -> u16 {

@@ -19,9 +19,8 @@ impl AuditStore for PgStore {
         through: u64,
         limit: u32,
     ) -> anyhow::Result<Vec<AuditRow<u64, BlockRow>>> {
-        let sql = format!(
-            "SELECT {BLOCK_COLUMNS} FROM blocks WHERE height >= $1 AND height <= $2 ORDER BY height LIMIT $3"
-        );
+        let sql =
+            format!("SELECT {BLOCK_COLUMNS} FROM blocks WHERE height >= $1 AND height <= $2 ORDER BY height LIMIT $3");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(big(from))
             .bind(big(through))

@@ -143,12 +143,11 @@ impl BlockStore for PgStore {
     }
 
     async fn mark_anchored(&self, heights: &[u64], at: Timestamp) -> anyhow::Result<u64> {
-        let done =
-            sqlx::query("UPDATE blocks SET anchored_ms = $1 WHERE anchored_ms IS NULL AND height = ANY($2)")
-                .bind(at.unix_millis())
-                .bind(bigs(heights))
-                .execute(self.pool())
-                .await?;
+        let done = sqlx::query("UPDATE blocks SET anchored_ms = $1 WHERE anchored_ms IS NULL AND height = ANY($2)")
+            .bind(at.unix_millis())
+            .bind(bigs(heights))
+            .execute(self.pool())
+            .await?;
         Ok(done.rows_affected())
     }
 
@@ -204,9 +203,8 @@ impl BlockStore for PgStore {
     }
 
     async fn cosignatures_of(&self, heights: &[u64]) -> anyhow::Result<Vec<Vec<CosignatureRow>>> {
-        let sql = format!(
-            "SELECT {COSIGNATURE_COLUMNS} FROM cosignatures WHERE height = ANY($1) ORDER BY height, witness"
-        );
+        let sql =
+            format!("SELECT {COSIGNATURE_COLUMNS} FROM cosignatures WHERE height = ANY($1) ORDER BY height, witness");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(bigs(heights)).fetch_all(self.pool()).await?;
         let mut by_height: Vec<Vec<CosignatureRow>> = vec![Vec::new(); heights.len()];
         for row in &rows {

@@ -31,12 +31,11 @@ impl ClientCertStore for PgStore {
     }
 
     async fn revoke_client_cert(&self, fingerprint: &[u8; 32]) -> anyhow::Result<bool> {
-        let done =
-            sqlx::query("UPDATE client_certs SET revoked_ms = $1 WHERE fingerprint = $2 AND revoked_ms IS NULL")
-                .bind(Timestamp::now().unix_millis())
-                .bind(fingerprint.as_slice())
-                .execute(self.pool())
-                .await?;
+        let done = sqlx::query("UPDATE client_certs SET revoked_ms = $1 WHERE fingerprint = $2 AND revoked_ms IS NULL")
+            .bind(Timestamp::now().unix_millis())
+            .bind(fingerprint.as_slice())
+            .execute(self.pool())
+            .await?;
         self.credentials.clear();
         Ok(done.rows_affected() == 1)
     }

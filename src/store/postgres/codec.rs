@@ -5,9 +5,9 @@ use anyhow::Context;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 
-pub(super) use crate::store::columns::{id_bytes, meta_hash_bytes, salt_bytes, stored};
-use crate::store::columns::{self, Word};
 use crate::domain::{EvidenceId, Hash, Salt, TenantId, Timestamp};
+use crate::store::columns::{self, Word};
+pub(super) use crate::store::columns::{id_bytes, meta_hash_bytes, salt_bytes, stored};
 
 pub(super) fn get<T>(row: &PgRow, col: &str) -> anyhow::Result<T>
 where

@@ -17,9 +17,8 @@ use crate::store::images::{ImageRow, ImageStore, NewImage};
 #[async_trait]
 impl ImageStore for PgStore {
     async fn image_fingerprints(&self, each: &mut (dyn for<'p> FnMut(u64, &'p [Pdq]) + Send)) -> anyhow::Result<()> {
-        let mut rows =
-            sqlx::query("SELECT seq, fingerprints FROM images WHERE length(fingerprints) > 0 ORDER BY seq")
-                .fetch(self.pool());
+        let mut rows = sqlx::query("SELECT seq, fingerprints FROM images WHERE length(fingerprints) > 0 ORDER BY seq")
+            .fetch(self.pool());
         let mut hashes = Vec::new();
         while let Some(row) = rows.try_next().await? {
             let seq = codec::uint(&row, "seq")?;

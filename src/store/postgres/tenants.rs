@@ -108,12 +108,11 @@ impl TenantStore for PgStore {
     }
 
     async fn api_keys(&self, tenant: &TenantId) -> anyhow::Result<Vec<ApiKeyInfo>> {
-        let rows = sqlx::query(
-            "SELECT label, created_ms, revoked_ms FROM api_keys WHERE tenant_id = $1 ORDER BY created_ms",
-        )
-        .bind(id_bytes(tenant))
-        .fetch_all(self.pool())
-        .await?;
+        let rows =
+            sqlx::query("SELECT label, created_ms, revoked_ms FROM api_keys WHERE tenant_id = $1 ORDER BY created_ms")
+                .bind(id_bytes(tenant))
+                .fetch_all(self.pool())
+                .await?;
         rows.iter()
             .map(|r| {
                 Ok(ApiKeyInfo {

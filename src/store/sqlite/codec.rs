@@ -5,9 +5,9 @@ use anyhow::Context;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-pub(super) use crate::store::columns::{id_bytes, meta_hash_bytes, salt_bytes, stored};
-use crate::store::columns::{self, Word};
 use crate::domain::{EvidenceId, Hash, Salt, TenantId, Timestamp};
+use crate::store::columns::{self, Word};
+pub(super) use crate::store::columns::{id_bytes, meta_hash_bytes, salt_bytes, stored};
 
 fn get<T>(row: &SqliteRow, col: &str) -> anyhow::Result<T>
 where

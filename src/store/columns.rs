@@ -44,6 +44,15 @@ pub(crate) fn salt_unless_erased(col: &str, v: Vec<u8>) -> anyhow::Result<Option
     if v.is_empty() { Ok(None) } else { bytes32(col, v).map(|b| Some(Salt(b))) }
 }
 
+/// Only erasure empties a salt, and only an invoice's content is erased: anywhere else an empty
+/// salt would switch off the audit's leaf rebuild, so a row with one does not decode.
+pub(crate) fn check_erased_salt(kind: EvidenceKind, salt: Option<Salt>) -> anyhow::Result<Option<Salt>> {
+    if salt.is_none() && kind != EvidenceKind::Invoice {
+        anyhow::bail!("an empty salt on a {kind} record: only an erased invoice's salt is empty");
+    }
+    Ok(salt)
+}
+
 fn uuid(col: &str, v: &[u8]) -> anyhow::Result<Uuid> {
     Uuid::from_slice(v).with_context(|| format!("column {col}"))
 }

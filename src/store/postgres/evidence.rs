@@ -9,6 +9,7 @@ use super::PgStore;
 use super::codec::{self, big, bigs, id_bytes};
 use crate::domain::canonical::canonical_json;
 use crate::domain::{EvidenceId, EvidenceKind, Hash, TenantId};
+use crate::store::columns::check_erased_salt;
 use crate::store::evidence::{EvidenceRecord, EvidenceStore, IdempotencyRecord};
 use crate::store::write_plan::SeenKeys;
 
@@ -238,12 +239,7 @@ pub(super) async fn insert_evidence(conn: &mut PgConnection, records: &[&Evidenc
 pub(super) fn record_from_row(r: &PgRow) -> anyhow::Result<EvidenceRecord> {
     let metadata: Option<String> = codec::get(r, "metadata")?;
     let kind: EvidenceKind = codec::word(r, "kind")?;
-    let salt = codec::salt_unless_erased(r, "salt")?;
-    // Only erasure empties a salt, and only an invoice's content is erased: anywhere else an
-    // empty salt would switch off the audit's leaf rebuild.
-    if salt.is_none() && kind != EvidenceKind::Invoice {
-        anyhow::bail!("an empty salt on a {kind} record: only an erased invoice's salt is empty");
-    }
+    let salt = check_erased_salt(kind, codec::salt_unless_erased(r, "salt")?)?;
     Ok(EvidenceRecord {
         seq: codec::uint(r, "seq")?,
         id: codec::evidence_id(r, "id")?,

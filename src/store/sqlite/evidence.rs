@@ -9,6 +9,7 @@ use super::SqliteStore;
 use super::codec::{self, id_bytes};
 use crate::domain::canonical::canonical_json;
 use crate::domain::{EvidenceId, EvidenceKind, Hash, TenantId};
+use crate::store::columns::check_erased_salt;
 use crate::store::evidence::{EvidenceRecord, EvidenceStore, IdempotencyRecord};
 use crate::store::write_plan::SeenKeys;
 
@@ -219,12 +220,7 @@ pub(super) async fn insert_evidence(conn: &mut SqliteConnection, records: &[&Evi
 pub(super) fn record_from_row(r: &SqliteRow) -> anyhow::Result<EvidenceRecord> {
     let metadata: Option<String> = r.try_get("metadata")?;
     let kind: EvidenceKind = codec::word(r, "kind")?;
-    let salt = codec::salt_unless_erased(r, "salt")?;
-    // Only erasure empties a salt, and only an invoice's content is erased: anywhere else an
-    // empty salt would switch off the audit's leaf rebuild.
-    if salt.is_none() && kind != EvidenceKind::Invoice {
-        anyhow::bail!("an empty salt on a {kind} record: only an erased invoice's salt is empty");
-    }
+    let salt = check_erased_salt(kind, codec::salt_unless_erased(r, "salt")?)?;
     Ok(EvidenceRecord {
         seq: r.try_get::<i64, _>("seq")? as u64,
         id: codec::evidence_id(r, "id")?,

@@ -3,6 +3,7 @@
 //! `<name>::postgres` (a fresh database on the binary's throw-away cluster,
 //! `support::postgres`; skipped when PostgreSQL is not installed, a failure in CI).
 
+mod accounts;
 mod blocks;
 mod invoices;
 mod records;

@@ -4,6 +4,7 @@ use std::ops::Deref;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::postgres::PgStore;
 use super::sqlite::SqliteStore;
 use super::storage::Storage;
 use crate::fingerprint::pdq::Pdq;
@@ -27,6 +28,12 @@ impl Store {
     /// `notarium audit` beside a live server). Fails when there is no database under `data_dir`.
     pub async fn open_read_only(data_dir: &Path) -> anyhow::Result<Self> {
         Ok(Self::new(SqliteStore::open_read_only(data_dir).await?))
+    }
+
+    /// Connects to the PostgreSQL database at `url` (`postgresql://user@host:port/db`) with a
+    /// pool of [`super::postgres::DEFAULT_POOL_SIZE`] and applies migrations.
+    pub async fn connect_postgres(url: &str) -> anyhow::Result<Self> {
+        Ok(Self::new(PgStore::connect_url(url).await?))
     }
 
     /// Every stored fingerprint, record by record, in arrival order: the search index's source.

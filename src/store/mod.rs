@@ -14,15 +14,18 @@
 pub mod audit;
 pub mod blobs;
 pub mod blocks;
+mod columns;
 pub(crate) mod credential_cache;
 pub mod evidence;
 mod handle;
 pub mod images;
 pub mod invoices;
+pub mod postgres;
 pub mod sessions;
 pub mod sqlite;
 mod storage;
 pub mod tenants;
+mod write_plan;
 pub mod writer;
 
 pub use audit::{AuditCursor, AuditRow, AuditStore};

@@ -2,7 +2,8 @@
 //! `#[path = "../support/mod.rs"] mod support;`: the real binary as a child process
 //! ([`process`]), witness configurations ([`witness`]), the outside programs a test needs
 //! ([`programs`]), receipt zips as a person uses them ([`bundle`]), polling instead of sleeping
-//! ([`wait`]), and the service in-process with typed request helpers ([`app`], [`api`]).
+//! ([`wait`]), the service in-process with typed request helpers ([`app`], [`api`]), and a
+//! throw-away PostgreSQL with a fresh database per test ([`postgres`]).
 
 // Each binary uses only part of this module (and of its re-exports); what one binary leaves
 // unused another uses.
@@ -11,6 +12,7 @@
 pub mod api;
 pub mod app;
 pub mod bundle;
+pub mod postgres;
 pub mod process;
 pub mod programs;
 pub mod real_server;

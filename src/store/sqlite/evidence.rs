@@ -1,7 +1,5 @@
 //! Evidence records, and the idempotency keys of the requests that created them.
 
-use std::collections::HashMap;
-
 use anyhow::Context;
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
@@ -11,7 +9,9 @@ use super::SqliteStore;
 use super::codec::{self, id_bytes};
 use crate::domain::canonical::canonical_json;
 use crate::domain::{EvidenceId, EvidenceKind, Hash, TenantId};
+use crate::store::columns::check_erased_salt;
 use crate::store::evidence::{EvidenceRecord, EvidenceStore, IdempotencyRecord};
+use crate::store::write_plan::SeenKeys;
 
 pub(super) const COLUMNS: &str =
     "seq, id, tenant_id, kind, content_hash, salt, meta_hash, metadata, received_ms, leaf_hash";
@@ -151,9 +151,9 @@ pub(super) async fn next_seq_on(conn: &mut SqliteConnection) -> anyhow::Result<u
 pub(super) async fn idempotency_seen(
     conn: &mut SqliteConnection,
     wanted: &[(TenantId, &str)],
-) -> anyhow::Result<HashMap<(TenantId, String), IdempotencyRecord>> {
+) -> anyhow::Result<SeenKeys> {
     if wanted.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(SeenKeys::new());
     }
     let pairs: Vec<(String, &str)> = wanted.iter().map(|(o, k)| (hex::encode(id_bytes(o)), *k)).collect();
     let rows = sqlx::query(
@@ -204,7 +204,7 @@ pub(super) async fn insert_evidence(conn: &mut SqliteConnection, records: &[&Evi
                 .push_bind(id_bytes(&r.owner))
                 .push_bind(codec::stored(r.kind))
                 .push_bind(r.content_hash.as_bytes().to_vec())
-                .push_bind(r.salt.map_or(Vec::new(), |s| s.as_bytes().to_vec()))
+                .push_bind(codec::salt_bytes(r.salt))
                 .push_bind(codec::meta_hash_bytes(&r.meta_hash))
                 .push_bind(r.metadata.as_ref().map(|m| {
                     String::from_utf8(canonical_json(&serde_json::Value::Object(m.clone()))).expect("JSON is UTF-8")
@@ -220,12 +220,7 @@ pub(super) async fn insert_evidence(conn: &mut SqliteConnection, records: &[&Evi
 pub(super) fn record_from_row(r: &SqliteRow) -> anyhow::Result<EvidenceRecord> {
     let metadata: Option<String> = r.try_get("metadata")?;
     let kind: EvidenceKind = codec::word(r, "kind")?;
-    let salt = codec::salt_unless_erased(r, "salt")?;
-    // Only erasure empties a salt, and only an invoice's content is erased: anywhere else an
-    // empty salt would switch off the audit's leaf rebuild.
-    if salt.is_none() && kind != EvidenceKind::Invoice {
-        anyhow::bail!("an empty salt on a {kind} record: only an erased invoice's salt is empty");
-    }
+    let salt = check_erased_salt(kind, codec::salt_unless_erased(r, "salt")?)?;
     Ok(EvidenceRecord {
         seq: r.try_get::<i64, _>("seq")? as u64,
         id: codec::evidence_id(r, "id")?,

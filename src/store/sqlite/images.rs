@@ -1,7 +1,7 @@
 //! Registered images: the row each image registration adds beside its evidence record (written
 //! by the evidence writer in the same transaction), and the reads search and pages make.
 
-use anyhow::{Context, anyhow};
+use anyhow::Context;
 use async_trait::async_trait;
 use futures_util::TryStreamExt;
 use sqlx::Row;
@@ -10,6 +10,7 @@ use sqlx::sqlite::SqliteConnection;
 use super::SqliteStore;
 use crate::domain::Hash;
 use crate::fingerprint::pdq::Pdq;
+use crate::store::columns::{fingerprint_bytes, fingerprints_into};
 use crate::store::images::{ImageRow, ImageStore, NewImage};
 
 #[async_trait]
@@ -22,7 +23,7 @@ impl ImageStore for SqliteStore {
         while let Some(row) = rows.try_next().await? {
             let seq: i64 = row.try_get("seq")?;
             let blob: Vec<u8> = row.try_get("fingerprints")?;
-            decode_into(&blob, &mut hashes).with_context(|| format!("the fingerprints of record {seq}"))?;
+            fingerprints_into(&blob, &mut hashes).with_context(|| format!("the fingerprints of record {seq}"))?;
             each(seq as u64, &hashes);
         }
         Ok(())
@@ -81,29 +82,14 @@ pub(super) async fn insert_image(
     content_hash: &Hash,
     image: &NewImage,
 ) -> anyhow::Result<()> {
-    let fingerprints: Vec<u8> =
-        image.fingerprints.iter().flat_map(|p| p.0.iter().flat_map(|w| w.to_le_bytes())).collect();
     sqlx::query("INSERT INTO images (seq, content_hash, public, fingerprints, thumbnail) VALUES (?, ?, ?, ?, ?)")
         .bind(seq as i64)
         .bind(content_hash.0.as_slice())
         .bind(i64::from(image.public))
-        .bind(fingerprints)
+        .bind(fingerprint_bytes(&image.fingerprints))
         .bind(image.thumbnail.as_slice())
         .execute(conn)
         .await
         .context("inserting the image row")?;
-    Ok(())
-}
-
-fn decode_into(blob: &[u8], out: &mut Vec<Pdq>) -> anyhow::Result<()> {
-    if !blob.len().is_multiple_of(32) {
-        return Err(anyhow!("{} bytes, not a multiple of 32", blob.len()));
-    }
-    out.clear();
-    out.extend(
-        blob.chunks_exact(32).map(|c| {
-            Pdq(std::array::from_fn(|w| u64::from_le_bytes(c[w * 8..w * 8 + 8].try_into().expect("8 bytes"))))
-        }),
-    );
     Ok(())
 }

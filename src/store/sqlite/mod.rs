@@ -8,15 +8,11 @@ mod audit;
 mod blocks;
 mod client_certs;
 mod codec;
-#[cfg(test)]
-mod content_lookup_tests;
 mod evidence;
 mod images;
 mod invoices;
 mod sessions;
 mod tenants;
-#[cfg(test)]
-mod tests;
 mod writer;
 
 use std::path::Path;

@@ -1,0 +1,109 @@
+//! The PostgreSQL implementation of the storage traits, for several API nodes on one database
+//! (DESIGN.md §10): one file per concern, mirroring `sqlite/`, and with it the only place that
+//! names `sqlx`.
+//!
+//! Durability: every connection runs with `synchronous_commit=on`, so a commit returns only
+//! once its WAL is flushed (on the primary; with synchronous standbys configured, on them too).
+//! Sequence numbers: each evidence writer's transaction locks the coordination row
+//! (`log_state`) first, numbers its records from it and moves it on before committing; the
+//! row lock orders writers of every process, so numbers are dense and commit in order.
+//! Invoice rules: the writer locks the invoice row (`FOR UPDATE`) before deciding on it, and a
+//! `CHECK` keeps claims within the reimbursable amount whatever writes the row.
+
+mod audit;
+mod blocks;
+mod client_certs;
+mod codec;
+mod evidence;
+mod images;
+mod invoices;
+mod sessions;
+mod tenants;
+mod writer;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use sqlx::ConnectOptions;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use super::credential_cache::CredentialCache;
+use super::storage::Storage;
+use super::writer::RecordWriter;
+
+/// Connections in the pool unless told otherwise ([`PgStore::connect_with_pool_size`]).
+pub const DEFAULT_POOL_SIZE: u32 = 16;
+
+/// How long [`Storage::writable`] waits for its probe.
+const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// A pool of connections to one PostgreSQL database; the evidence writers take theirs from it.
+pub struct PgStore {
+    pool: PgPool,
+    /// Tenants of recently confirmed API keys and client certificates (at most 1 s old).
+    credentials: Arc<CredentialCache>,
+}
+
+impl PgStore {
+    /// Connects with a pool of [`DEFAULT_POOL_SIZE`] and applies the migrations
+    /// (`migrations/postgres`; sqlx serialises concurrent migrators with an advisory lock).
+    pub async fn connect(options: PgConnectOptions) -> anyhow::Result<Self> {
+        Self::connect_with_pool_size(options, DEFAULT_POOL_SIZE).await
+    }
+
+    /// [`PgStore::connect`] from a URL (`postgresql://user@host:port/db?...`).
+    pub async fn connect_url(url: &str) -> anyhow::Result<Self> {
+        Self::connect(PgConnectOptions::from_str(url).context("the PostgreSQL URL")?).await
+    }
+
+    /// Connects with a pool of at most `max_connections` and applies the migrations.
+    pub async fn connect_with_pool_size(options: PgConnectOptions, max_connections: u32) -> anyhow::Result<Self> {
+        let options = options
+            // Set on every connection, whatever the server's default: a commit is durable
+            // before it returns.
+            .options([("synchronous_commit", "on")])
+            .disable_statement_logging();
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .context("connecting to PostgreSQL")?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await.context("applying migrations")?;
+        Ok(Self { pool, credentials: Arc::default() })
+    }
+
+    fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+#[async_trait]
+impl Storage for PgStore {
+    async fn writer(&self) -> anyhow::Result<Box<dyn RecordWriter>> {
+        Ok(Box::new(writer::PgWriter::new(self.pool.clone())))
+    }
+
+    /// Whether a connection answers within half a second that it could write: the server is
+    /// not a standby in recovery and the session is not read-only. Cancelling the probe on
+    /// timeout is safe (the connection is dropped, the server ends the backend); it never
+    /// takes a lock the evidence writer holds, so a long write group does not make it fail.
+    async fn writable(&self) -> bool {
+        let probe = sqlx::query_scalar::<_, bool>(
+            "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'",
+        )
+        .fetch_one(self.pool());
+        matches!(tokio::time::timeout(PROBE_TIMEOUT, probe).await, Ok(Ok(true)))
+    }
+
+    fn pool_use(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,12 +1,16 @@
 //! Settings: one typed struct, layered defaults → `notarium.toml` → `NOTARIUM_<NAME>` → flags.
 //! An unknown key or a bad value stops start-up naming the key.
 
+mod database;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use toml::Table;
+
+pub use database::Database;
 
 use crate::audit::schedule::{DEFAULT_AUDIT_CRON, validate_cron};
 use crate::domain::quorum::QuorumPolicy;
@@ -22,6 +26,11 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// Data directory: database, PKI, witness state, uploaded originals.
     pub data: PathBuf,
+    /// The database ([`Database`]): unset means `<data>/notarium.db`; or
+    /// `sqlite:///absolute/path.db`, or `postgres://user@host/db?sslmode=...` (no password).
+    pub database_url: Option<String>,
+    /// A file holding the PostgreSQL password (else `PGPASSWORD` or `~/.pgpass`).
+    pub database_password_file: Option<PathBuf>,
     /// The name of this log, signed into every header.
     pub log_name: LogName,
     /// How often pending records are sealed, in milliseconds.
@@ -257,6 +266,8 @@ impl Default for Settings {
         Self {
             listen: "127.0.0.1:8080".parse().expect("a valid address"),
             data: PathBuf::from("./data"),
+            database_url: None,
+            database_password_file: None,
             log_name: "notarium.local/dev".parse().expect("a valid log name"),
             seal_interval_ms: 500,
             max_batch: 50_000,
@@ -304,6 +315,11 @@ impl Settings {
         Ok(settings)
     }
 
+    /// The database: `database_url`, or the file in the data directory when it is unset.
+    pub fn database(&self) -> anyhow::Result<Database> {
+        Database::from_settings(self.database_url.as_deref(), self.database_password_file.as_deref(), &self.data)
+    }
+
     fn check(&self) -> anyhow::Result<()> {
         if self.seal_interval_ms == 0 || self.max_batch == 0 || self.max_skew_ms == 0 {
             bail!("seal_interval_ms, max_batch and max_skew_ms must be positive");
@@ -327,6 +343,7 @@ impl Settings {
         self.quorum.satisfiable_by(courts, notaries).context("setting quorum")?;
         validate_cron(&self.audit_cron).context("setting audit_cron")?;
         self.tls.check()?;
+        self.database()?;
         Ok(())
     }
 

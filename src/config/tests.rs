@@ -177,6 +177,8 @@ fn docs_configuration_md_lists_exactly_the_settings() {
         client_auth: ClientAuth::Optional,
     };
     s.metrics.listen = Some("127.0.0.1:9090".parse().unwrap());
+    s.database_url = Some("postgres://notarium@db/notarium".into());
+    s.database_password_file = Some("/run/secrets/pg".into());
     let mut in_struct = std::collections::BTreeSet::new();
     key_paths("", &Value::try_from(&s).unwrap(), &mut in_struct);
 

@@ -33,6 +33,12 @@ use openssl::pkey::PKey;
 use openssl::x509::X509;
 
 /// A built, not yet running service.
+/// Start-up found the database unusable (a wrong URL, an unreachable server, refused
+/// credentials): `notarium serve` exits 2, as for a bad setting.
+#[derive(Debug, thiserror::Error)]
+#[error("{0:#}")]
+pub struct Unusable(pub anyhow::Error);
+
 pub struct Application {
     addr: std::net::SocketAddr,
     server: Server,
@@ -57,7 +63,7 @@ impl Application {
         validate_cron(&settings.audit_cron).context("setting audit_cron")?;
         std::fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
         let data_lock = files::lock(&data).context("another notarium serve uses this data directory")?;
-        let store = Store::open(&data).await?;
+        let store = Store::connect(&settings.database()?).await.map_err(Unusable)?;
         let pki = data.join("pki");
         if !pki.join("ca.pem").exists() {
             let paths = write_dev_pki(&pki).context("creating the dev PKI")?;

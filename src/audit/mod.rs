@@ -27,7 +27,7 @@ pub use inconsistency::{Inconsistency, Table};
 
 use crate::crypto::TrustStore;
 use crate::domain::quorum::QuorumPolicy;
-use crate::store::{AuditRow, BlockRow, CosignatureRow, Store};
+use crate::store::{AuditRow, BlockRow, CosignatureRow, Database, Store};
 
 /// Blocks read per query.
 const BLOCKS_PER_PAGE: u32 = 256;
@@ -68,11 +68,11 @@ pub struct Rules {
     pub quorum: QuorumPolicy,
 }
 
-/// `notarium audit`: every block of the database under `data`, opened read-only, against the
-/// trust anchors of `data/pki/trust/`. Fails (unusable, exit 2) when there is no database, no
+/// `notarium audit`: every block of `database`, opened read-only, against the trust anchors of
+/// `data/pki/trust/`. Fails (unusable, exit 2) when there is no database, no
 /// trust anchor, or the database cannot be read.
-pub async fn audit_data_dir(data: &Path, quorum: QuorumPolicy) -> anyhow::Result<Outcome> {
-    let store = Store::open_read_only(data).await?;
+pub async fn audit_data_dir(data: &Path, database: &Database, quorum: QuorumPolicy) -> anyhow::Result<Outcome> {
+    let store = Store::connect_read_only(database).await?;
     let dir = data.join("pki").join("trust");
     let trust = TrustStore::from_dir(&dir)?;
     if trust.is_empty() {

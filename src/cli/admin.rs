@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 
+use super::database::DatabaseArgs;
 use crate::crypto::client_cert::parse_client_cert;
 use crate::domain::{TenantId, TenantRole};
 use crate::service::tenants::{self, TenantSummary};
@@ -18,6 +19,8 @@ pub struct AdminArgs {
     /// Data directory (default ./data).
     #[arg(long, global = true, env = "NOTARIUM_DATA", default_value_os_t = super::default_data_dir())]
     data: PathBuf,
+    #[command(flatten)]
+    database: DatabaseArgs,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -104,7 +107,7 @@ pub fn run(args: &AdminArgs) -> ExitCode {
 }
 
 async fn admin(args: &AdminArgs) -> anyhow::Result<()> {
-    let store = Store::open(&args.data).await?;
+    let store = Store::connect(&args.database.database(&args.data)?).await?;
     match &args.command {
         AdminCommand::Tenant(TenantCommand::Create { name, role, issuer_code }) => {
             let (_, key) = tenants::create(&store, name, *role, issuer_code.as_deref()).await?;

@@ -1,9 +1,10 @@
-//! `notarium audit [--data DIR]`: recompute every leaf hash, root, block hash and co-signature
+//! `notarium audit [--data DIR] [--database-url URL]`: recompute every leaf hash, root, block hash and co-signature
 //! of the database, beside a running server or not.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::database::DatabaseArgs;
 use super::verify::printable;
 use crate::audit::{Outcome, audit_data_dir};
 use crate::domain::quorum::QuorumPolicy;
@@ -18,16 +19,20 @@ pub struct AuditArgs {
     /// `court=1,notary=1,distinct_keys=2` (the default).
     #[arg(long, default_value_t = QuorumPolicy::default())]
     quorum: QuorumPolicy,
+    #[command(flatten)]
+    database: DatabaseArgs,
 }
 
 /// Exit 0 consistent (with a summary), 1 inconsistent (naming the first inconsistency),
 /// 2 unusable (no database, no trust anchor, a database that cannot be read).
 pub fn run(args: &AuditArgs) -> ExitCode {
-    let outcome = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(anyhow::Error::from)
-        .and_then(|runtime| runtime.block_on(audit_data_dir(&args.data, args.quorum)));
+    let outcome =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(anyhow::Error::from).and_then(
+            |runtime| {
+                let database = args.database.database(&args.data)?;
+                runtime.block_on(audit_data_dir(&args.data, &database, args.quorum))
+            },
+        );
     match outcome {
         Ok(outcome) => {
             print!("{}", report(&outcome));

@@ -3,6 +3,7 @@
 mod admin;
 mod audit;
 mod compare;
+mod database;
 mod serve;
 mod verify;
 mod witness;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use toml::{Table, Value};
 
-use crate::app::Application;
+use crate::app::{Application, Unusable};
 use crate::config::{LogFormat, Settings};
 
 #[derive(clap::Args, Debug, Default)]
@@ -58,7 +58,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("notarium serve: {e:#}");
-            ExitCode::FAILURE
+            ExitCode::from(if e.is::<Unusable>() { 2 } else { 1 })
         }
     }
 }

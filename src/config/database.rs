@@ -3,58 +3,48 @@
 //! by `notarium config` and in errors; it comes from the file or from the standard `PG*`
 //! variables (`PGPASSWORD`, `~/.pgpass`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::bail;
 
-use crate::store::DB_FILE;
+use crate::store::{DB_FILE, Database};
 
-/// The database the service, `notarium admin` and `notarium audit` use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Database {
-    /// A SQLite file, created when missing.
-    Sqlite(PathBuf),
-    /// A PostgreSQL server: `url` has no password in it; `sslmode` and the other parameters
-    /// are the URL's query, as libpq users know them.
-    Postgres { url: String, password_file: Option<PathBuf> },
-}
-
-impl Database {
-    /// Reads `database_url` and `database_password_file`; `data` is the data directory.
-    pub fn from_settings(url: Option<&str>, password_file: Option<&Path>, data: &Path) -> anyhow::Result<Self> {
-        let Some(url) = url else {
+/// Reads `database_url` and `database_password_file`; `data` is the data directory.
+pub fn database(url: Option<&str>, password_file: Option<&Path>, data: &Path) -> anyhow::Result<Database> {
+    let Some(url) = url else {
+        if password_file.is_some() {
+            bail!("setting database_password_file: only with a postgres:// database_url");
+        }
+        return Ok(Database::Sqlite(data.join(DB_FILE)));
+    };
+    let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
+    match scheme {
+        "sqlite" => {
             if password_file.is_some() {
                 bail!("setting database_password_file: only with a postgres:// database_url");
             }
-            return Ok(Self::Sqlite(data.join(DB_FILE)));
-        };
-        let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
-        match scheme {
-            "sqlite" => {
-                if password_file.is_some() {
-                    bail!("setting database_password_file: only with a postgres:// database_url");
-                }
-                let path = Path::new(&url["sqlite://".len()..]);
-                if !path.is_absolute() || path.file_name().is_none() {
-                    bail!("setting database_url: sqlite:// takes an absolute file path, as in sqlite:///var/lib/notarium/notarium.db");
-                }
-                Ok(Self::Sqlite(path.to_owned()))
+            let path = Path::new(&url["sqlite://".len()..]);
+            if !path.is_absolute() || path.file_name().is_none() {
+                bail!(
+                    "setting database_url: sqlite:// takes an absolute file path, as in sqlite:///var/lib/notarium/notarium.db"
+                );
             }
-            "postgres" | "postgresql" => {
-                // The value is not repeated in these errors: it may hold a password.
-                let Ok(parsed) = url::Url::parse(url) else {
-                    bail!("setting database_url: not a valid postgres:// URL");
-                };
-                if parsed.password().is_some() {
-                    bail!(
-                        "setting database_url: no password in the URL (it is shown in output); \
-                         use database_password_file or PGPASSWORD"
-                    );
-                }
-                Ok(Self::Postgres { url: url.to_owned(), password_file: password_file.map(Path::to_owned) })
-            }
-            _ => bail!("setting database_url: sqlite:///absolute/path.db or postgres://user@host/db"),
+            Ok(Database::Sqlite(path.to_owned()))
         }
+        "postgres" | "postgresql" => {
+            // The value is not repeated in these errors: it may hold a password.
+            let Ok(parsed) = url::Url::parse(url) else {
+                bail!("setting database_url: not a valid postgres:// URL");
+            };
+            if parsed.password().is_some() {
+                bail!(
+                    "setting database_url: no password in the URL (it is shown in output); \
+                         use database_password_file or PGPASSWORD"
+                );
+            }
+            Ok(Database::Postgres { url: url.to_owned(), password_file: password_file.map(Path::to_owned) })
+        }
+        _ => bail!("setting database_url: sqlite:///absolute/path.db or postgres://user@host/db"),
     }
 }
 
@@ -63,7 +53,7 @@ mod tests {
     use super::*;
 
     fn parse(url: Option<&str>, password_file: Option<&str>) -> anyhow::Result<Database> {
-        Database::from_settings(url, password_file.map(Path::new), Path::new("/srv/data"))
+        database(url, password_file.map(Path::new), Path::new("/srv/data"))
     }
 
     #[test]

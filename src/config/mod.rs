@@ -3,14 +3,14 @@
 
 mod database;
 
+pub use database::database;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use toml::Table;
-
-pub use database::Database;
 
 use crate::audit::schedule::{DEFAULT_AUDIT_CRON, validate_cron};
 use crate::domain::quorum::QuorumPolicy;
@@ -26,7 +26,7 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// Data directory: database, PKI, witness state, uploaded originals.
     pub data: PathBuf,
-    /// The database ([`Database`]): unset means `<data>/notarium.db`; or
+    /// The database: unset means `<data>/notarium.db`; or
     /// `sqlite:///absolute/path.db`, or `postgres://user@host/db?sslmode=...` (no password).
     pub database_url: Option<String>,
     /// A file holding the PostgreSQL password (else `PGPASSWORD` or `~/.pgpass`).
@@ -316,8 +316,8 @@ impl Settings {
     }
 
     /// The database: `database_url`, or the file in the data directory when it is unset.
-    pub fn database(&self) -> anyhow::Result<Database> {
-        Database::from_settings(self.database_url.as_deref(), self.database_password_file.as_deref(), &self.data)
+    pub fn database(&self) -> anyhow::Result<crate::store::Database> {
+        database(self.database_url.as_deref(), self.database_password_file.as_deref(), &self.data)
     }
 
     fn check(&self) -> anyhow::Result<()> {

@@ -1,9 +1,12 @@
 //! [`Store`], the cheap-to-clone handle on the storage that the server and the CLI hold.
 
 use std::ops::Deref;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 use std::sync::Arc;
 
+use super::Database;
 use super::postgres::PgStore;
 use super::sqlite::SqliteStore;
 use super::storage::Storage;
@@ -36,10 +39,44 @@ impl Store {
         Ok(Self::new(PgStore::connect_url(url).await?))
     }
 
+    /// Opens `database` (creating a SQLite file, applying migrations). An error names the
+    /// setting and where, never a password.
+    pub async fn connect(database: &Database) -> anyhow::Result<Self> {
+        match database {
+            Database::Sqlite(path) => Ok(Self::new(SqliteStore::open_file(path).await?)),
+            Database::Postgres { url, password_file } => Ok(Self::new(postgres(url, password_file, false).await?)),
+        }
+    }
+
+    /// Opens `database` read-only, without applying migrations (for `notarium audit`).
+    pub async fn connect_read_only(database: &Database) -> anyhow::Result<Self> {
+        match database {
+            Database::Sqlite(path) => Ok(Self::new(SqliteStore::open_file_read_only(path).await?)),
+            Database::Postgres { url, password_file } => Ok(Self::new(postgres(url, password_file, true).await?)),
+        }
+    }
+
     /// Every stored fingerprint, record by record, in arrival order: the search index's source.
     pub async fn for_each_image_fingerprints(&self, mut each: impl FnMut(u64, &[Pdq]) + Send) -> anyhow::Result<()> {
         self.0.image_fingerprints(&mut each).await
     }
+}
+
+/// Connects to PostgreSQL; the error says `database_url` and the server (the URL without its
+/// query), never the password.
+async fn postgres(url: &str, password_file: &Option<PathBuf>, read_only: bool) -> anyhow::Result<PgStore> {
+    let password = match password_file {
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("setting database_password_file: reading {}", file.display()))?;
+            Some(text.trim_end_matches(['\r', '\n']).to_owned())
+        }
+        None => None,
+    };
+    let server = url.split('?').next().unwrap_or(url);
+    PgStore::connect_to(url, password.as_deref(), read_only)
+        .await
+        .with_context(|| format!("setting database_url: PostgreSQL at {server}"))
 }
 
 impl Deref for Store {

@@ -13,7 +13,7 @@ use notarium::audit::{Inconsistency, Outcome, Table, audit_data_dir};
 use notarium::config::Settings;
 use notarium::domain::quorum::QuorumPolicy;
 use notarium::domain::{EvidenceId, Hash, TenantRole};
-use notarium::store::Store;
+use notarium::store::{DB_FILE, Database, Store};
 use serde_json::{Value, json};
 use sqlx::{Connection, Row, SqliteConnection};
 
@@ -104,7 +104,9 @@ async fn edit_header(data: &Path, height: u64, marker: &str, offset: usize, chan
 }
 
 async fn audit(data: &Path) -> Outcome {
-    audit_data_dir(data, QuorumPolicy::default()).await.expect("the database is readable")
+    audit_data_dir(data, &Database::Sqlite(data.join(DB_FILE)), QuorumPolicy::default())
+        .await
+        .expect("the database is readable")
 }
 
 fn found(outcome: &Outcome) -> &Inconsistency {

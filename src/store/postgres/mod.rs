@@ -61,19 +61,38 @@ impl PgStore {
 
     /// Connects with a pool of at most `max_connections` and applies the migrations.
     pub async fn connect_with_pool_size(options: PgConnectOptions, max_connections: u32) -> anyhow::Result<Self> {
+        let pool = Self::pool_of(options, max_connections).await?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await.context("applying migrations")?;
+        Ok(Self { pool, credentials: Arc::default() })
+    }
+
+    /// Connects to `url` (no password in it: `password`, else libpq's `PGPASSWORD` or
+    /// `~/.pgpass`). `read_only`: every transaction read-only, no migrations applied (for
+    /// `notarium audit` beside a live server); else [`PgStore::connect`].
+    pub async fn connect_to(url: &str, password: Option<&str>, read_only: bool) -> anyhow::Result<Self> {
+        let mut options = PgConnectOptions::from_str(url).context("not a valid PostgreSQL URL")?;
+        if let Some(password) = password {
+            options = options.password(password);
+        }
+        if !read_only {
+            return Self::connect(options).await;
+        }
+        let options = options.options([("default_transaction_read_only", "on")]);
+        Ok(Self { pool: Self::pool_of(options, 2).await?, credentials: Arc::default() })
+    }
+
+    async fn pool_of(options: PgConnectOptions, max_connections: u32) -> anyhow::Result<PgPool> {
         let options = options
             // Set on every connection, whatever the server's default: a commit is durable
             // before it returns.
             .options([("synchronous_commit", "on")])
             .disable_statement_logging();
-        let pool = PgPoolOptions::new()
+        PgPoolOptions::new()
             .max_connections(max_connections.max(1))
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
-            .context("connecting to PostgreSQL")?;
-        sqlx::migrate!("migrations/postgres").run(&pool).await.context("applying migrations")?;
-        Ok(Self { pool, credentials: Arc::default() })
+            .context("connecting to PostgreSQL")
     }
 
     fn pool(&self) -> &PgPool {

@@ -45,8 +45,15 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if needed) the database under `data_dir` and applies migrations.
     pub async fn open(data_dir: &Path) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
-        let path = data_dir.join(DB_FILE);
+        Self::open_file(&data_dir.join(DB_FILE)).await
+    }
+
+    /// Opens (creating it and its folder if needed) the database file at `path` and applies
+    /// migrations.
+    pub async fn open_file(path: &Path) -> anyhow::Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
             .context("database path")?
             .create_if_missing(true)
@@ -73,12 +80,16 @@ impl SqliteStore {
     /// which runs beside a live server (WAL readers never block its writer) and must change
     /// nothing. Fails when there is no database under `data_dir`.
     pub async fn open_read_only(data_dir: &Path) -> anyhow::Result<Self> {
-        let path = data_dir.join(DB_FILE);
+        Self::open_file_read_only(&data_dir.join(DB_FILE)).await
+    }
+
+    /// [`SqliteStore::open_read_only`] of the database file at `path`.
+    pub async fn open_file_read_only(path: &Path) -> anyhow::Result<Self> {
         if !path.is_file() {
             anyhow::bail!("no database at {}", path.display());
         }
         let options = SqliteConnectOptions::new()
-            .filename(&path)
+            .filename(path)
             .read_only(true)
             .busy_timeout(Duration::from_secs(10))
             .disable_statement_logging();

@@ -61,7 +61,15 @@ impl Problem {
     }
 
     /// `500 internal_error`: logs `cause` with its chain; the client sees only a request id.
+    /// A storage fault ([`crate::store::is_unavailable`]) is `503 storage_unavailable` with
+    /// `Retry-After: 1` instead.
     pub fn internal(cause: &anyhow::Error) -> Self {
+        if crate::store::is_unavailable(cause) {
+            tracing::warn!("storage unavailable: {cause:#}");
+            let detail = "the storage is unavailable for the moment; try again (with the same Idempotency-Key)";
+            let problem = Self::new(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", detail);
+            return Self { retry_after: Some(1), ..problem };
+        }
         let id = uuid::Uuid::now_v7().simple().to_string();
         tracing::error!(request_error_id = %id, "internal error: {cause:#}");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", format!("internal error; reference {id}"))

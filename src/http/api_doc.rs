@@ -20,7 +20,7 @@ use crate::problem::FieldError;
 
 mod errors;
 
-pub use errors::{ERRORS, NOT_IN_DOCUMENT, StatusCodes, WITNESS_PROCESS};
+pub use errors::{ERRORS, NOT_IN_DOCUMENT, StatusCodes, UNAVAILABLE, WITNESS_PROCESS};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/openapi.json", web::get().to(openapi_json));
@@ -132,6 +132,12 @@ impl Modify for Finish {
                 let key = status.to_string();
                 assert!(!op.responses.responses.contains_key(&key), "{method} {path}: {status} is given twice");
                 op.responses.responses.insert(key, RefOr::T(problem_response(*status, codes)));
+            }
+            // Wherever a route can fail inside, its storage can be unavailable for a moment
+            // (`/readyz` documents its own 503).
+            let (status, codes) = UNAVAILABLE;
+            if errors.iter().any(|(s, _)| *s == 500) && !op.responses.responses.contains_key(&status.to_string()) {
+                op.responses.responses.insert(status.to_string(), RefOr::T(problem_response(status, codes)));
             }
         }
     }

@@ -18,6 +18,7 @@ mod columns;
 pub(crate) mod credential_cache;
 mod database;
 pub mod evidence;
+mod fault;
 mod handle;
 pub mod images;
 pub mod invoices;
@@ -34,6 +35,7 @@ pub use blocks::{BlockRow, BlockStore, CosignFact, CosignatureRow, record_status
 pub use credential_cache::TTL as CREDENTIAL_TTL;
 pub use database::Database;
 pub use evidence::{EvidenceRecord, EvidenceStore, IdempotencyRecord, NewEvidence};
+pub use fault::is_unavailable;
 pub use handle::Store;
 pub use images::{ImageRow, ImageStore, NewImage};
 pub use invoices::InvoiceStore;

@@ -9,6 +9,7 @@ mod blocks;
 mod client_certs;
 mod codec;
 mod evidence;
+pub(super) mod faults;
 mod images;
 mod invoices;
 mod sessions;

@@ -15,13 +15,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
-use notarium::domain::{EvidenceId, Hash, TenantRole, Timestamp};
+use notarium::domain::TenantRole;
 use notarium::store::sqlite::SqliteStore;
 use notarium::store::{DB_FILE, Storage, TenantStore};
 use sqlx::{Connection, QueryBuilder, Sqlite};
 
 mod support;
-use support::percentiles;
+use support::{Row, percentiles, row};
 
 #[derive(Parser, Debug)]
 struct Args {
@@ -37,15 +37,6 @@ struct Args {
 
 /// Rows per INSERT statement (SQLite's 32,766 bound parameters, ten per row).
 const ROWS_PER_INSERT: usize = 3000;
-
-struct Row {
-    seq: i64,
-    id: [u8; 16],
-    content: [u8; 32],
-    salt: [u8; 32],
-    leaf: [u8; 32],
-    received_ms: i64,
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -96,18 +87,4 @@ async fn main() -> anyhow::Result<()> {
     println!("transaction ms p50 {:.2}  p99 {:.2}  max {:.2}", p50 / 1e3, p99 / 1e3, max / 1e3);
     println!("bytes per row {:.0}  (database {bytes} bytes after a checkpoint)", bytes as f64 / seq as f64);
     Ok(())
-}
-
-/// The next row: a fresh UUIDv7 and hashes as random as the writer's.
-fn row(seq: &mut i64) -> Row {
-    *seq += 1;
-    let h = |what: &str| *Hash::of(format!("{what}/{}/{seq}", std::process::id()).as_bytes()).as_bytes();
-    Row {
-        seq: *seq - 1,
-        id: *EvidenceId::generate().as_uuid().as_bytes(),
-        content: h("content"),
-        salt: h("salt"),
-        leaf: h("leaf"),
-        received_ms: Timestamp::now().unix_millis(),
-    }
 }

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The ingest benchmark in one run, beside its two ceilings measured the same way:
-#   examples/load_suite.sh [--seconds 10] [--runs 1] [--dir DIR] [--no-build] [--against BIN] [--no-ceilings]
+#   examples/load_suite.sh [--seconds 10] [--runs 1] [--dir DIR] [--no-build] [--against BIN] [--no-ceilings] [--postgres]
 #
 # --against BIN: each pass also runs the service loads on another `notarium` binary (e.g. one
 # built from an older commit), old and new alternating which goes first; the table then gives
 # both and new ÷ old. --no-ceilings: skip the two ceilings.
+# --postgres: each pass also runs the service loads on PostgreSQL (a throw-away cluster under the
+# work directory, fsync and synchronous_commit on; Debian's postgresql package), and the
+# ceilings include examples/ceiling_postgres.rs (the writer's multi-row insert, groups of 64
+# and 8,000) on the same server.
 #
 # Each run (a "pass"): `notarium serve` (release) on a fresh data directory with the merchant's
 # quota lifted, loadgen single records (64 connections), batches of 1,000 (8 connections) and
@@ -15,11 +19,12 @@
 # Everything listens on port 0 (private ports); every process started is stopped on exit.
 set -euo pipefail
 
-SECS=10 RUNS=1 DIR="" BUILD=1 AGAINST="" CEILINGS=1
+SECS=10 RUNS=1 DIR="" BUILD=1 AGAINST="" CEILINGS=1 PG=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --against) AGAINST=$(realpath "$2"); shift 2 ;;
         --no-ceilings) CEILINGS=0; shift ;;
+        --postgres) PG=1; shift ;;
         --seconds) SECS="$2"; shift 2 ;;
         --runs) RUNS="$2"; shift 2 ;;
         --dir) DIR="$2"; shift 2 ;;
@@ -33,7 +38,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}/release
 if [ "$BUILD" = 1 ]; then
     (cd "$ROOT" && cargo build --release --quiet --bin notarium \
-        --example loadgen --example ceiling_http --example ceiling_sqlite)
+        --example loadgen --example ceiling_http --example ceiling_sqlite --example ceiling_postgres)
 fi
 WORK=$(mktemp -d "${DIR:-${TMPDIR:-/tmp}}/load_suite.XXXXXX")
 RES=$WORK/results
@@ -67,7 +72,15 @@ child() {
 cleanup() {
     local pid
     for pid in "${PIDS[@]}"; do stop "$pid"; done
+    [ "$PG" = 1 ] && [ -n "${PGPORT:-}" ] && as_pg "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m fast -w stop >/dev/null 2>&1
     rm -rf "$WORK"
+}
+# Runs a PostgreSQL tool as the postgres account when root (initdb refuses root).
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# pgdb NAME: creates database NAME on the throw-away cluster and prints its URL.
+pgdb() {
+    psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -qc "CREATE DATABASE $1" >/dev/null
+    echo "postgres://postgres@127.0.0.1:$PGPORT/$1"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -95,12 +108,13 @@ loadgen() {
     awk '/^201 -> anchored ms/ {print $7 >> "'"$RES/$name.a50"'"; print $9 >> "'"$RES/$name.a99"'"}' "$out"
 }
 
-# serve RUN BINARY PREFIX: the service loads on one binary, on a fresh data directory; figures
-# go to $RES/PREFIXsingle.* and so on.
+# serve RUN BINARY PREFIX [DATABASE_URL]: the service loads on one binary, on a fresh data
+# directory (and database); figures go to $RES/PREFIXsingle.* and so on.
 serve() {
     local run=$1 bin=$2 prefix=$3 data=$WORK/serve-$1-${3:-new}
     mkdir -p "$data"
-    (cd "$WORK" && NOTARIUM_RATE_LIMITS='{ merchant = { requests_per_second = 0, bytes_per_second = 0 } }' \
+    (cd "$WORK" && { [ -z "${4:-}" ] || export NOTARIUM_DATABASE_URL="$4"; } \
+        && NOTARIUM_RATE_LIMITS='{ merchant = { requests_per_second = 0, bytes_per_second = 0 } }' \
         RUST_LOG=warn exec "$bin" serve --data "$data" --listen 127.0.0.1:0) \
         >"$WORK/serve-$run-${prefix:-new}.log" 2>&1 &
     local pid=$!
@@ -126,6 +140,7 @@ pass() {
     else
         serve "$run" "$AGAINST" old_ && serve "$run" "$TARGET/notarium" ""
     fi
+    [ "$PG" = 0 ] || serve "$run" "$TARGET/notarium" pg_ "$(pgdb "serve_$run")"
     [ "$CEILINGS" = 1 ] || return 0
     local pid url
 
@@ -145,6 +160,12 @@ pass() {
         awk '/^transaction ms/ {print $4 >> "'"$RES/sqlite_$group.p50"'"; print $6 >> "'"$RES/sqlite_$group.p99"'"}' "$out"
         awk '/^bytes per row/ {print $4}' "$out" >>"$RES/sqlite_$group.bytes"
         rm -rf "$WORK/sqlite-$run-$group"
+        [ "$PG" = 1 ] || continue
+        out=$WORK/postgres-$group.out
+        child "$TARGET/examples/ceiling_postgres" --url "$(pgdb "ceiling_${run}_$group")" --group "$group" \
+            --seconds "$SECS" >"$out"
+        awk '/^rows\/s/ {print $2}' "$out" >>"$RES/pg_$group.rate"
+        awk '/^transaction ms/ {print $4 >> "'"$RES/pg_$group.p50"'"; print $6 >> "'"$RES/pg_$group.p99"'"}' "$out"
     done
 }
 
@@ -158,6 +179,17 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {print (a=="-" || b=="-" || b==0) ? "-"
 runs() { [ -s "$RES/$1.rate" ] && awk '{printf "%s%.0f", (NR>1 ? " / " : ""), $1}' "$RES/$1.rate" || echo "-"; }
 num() { awk -v v="$1" -v f="$2" 'BEGIN {print (v=="-") ? "-" : sprintf(f, v)}'; }
 
+if [ "$PG" = 1 ]; then
+    PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    [ -x "$PGBIN/initdb" ] || { echo "--postgres needs Debian's postgresql package (initdb)" >&2; exit 2; }
+    chmod 711 "$WORK"
+    mkdir -p "$WORK/pg/sock"
+    [ "$(id -u)" = 0 ] && chown -R postgres: "$WORK/pg"
+    as_pg "$PGBIN/initdb" -D "$WORK/pg/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-instructions >/dev/null
+    PGPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    as_pg "$PGBIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -t 30 -o "-k $WORK/pg/sock \
+        -c listen_addresses=127.0.0.1 -p $PGPORT -c fsync=on -c synchronous_commit=on" start >/dev/null
+fi
 echo "load suite: $(date -u +%FT%TZ), commit $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD || echo '+dirty')"
 echo "cpu: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
 echo "data: $WORK ($(df -T "$WORK" | awk 'NR==2 {print $2}')); $SECS s per load, $RUNS run(s)"
@@ -185,6 +217,13 @@ if [ -n "$AGAINST" ]; then
     row "old binary: single, 64 connections" old_single http_single sqlite_64
     row "old binary: batch of 1,000, 8 connections" old_batch http_batch sqlite_8000
     row "old binary: images 640 × 480, 4 connections" old_images "" ""
+fi
+if [ "$PG" = 1 ]; then
+    row "service on PostgreSQL: single, 64 connections" pg_single http_single pg_64
+    row "service on PostgreSQL: batch of 1,000, 8 connections" pg_batch http_batch pg_8000
+    row "service on PostgreSQL: images 640 × 480, 4 connections" pg_images "" ""
+    row "PostgreSQL ceiling: groups of 64 (p50/p99: per transaction)" pg_64 "" ""
+    row "PostgreSQL ceiling: groups of 8,000 (p50/p99: per transaction)" pg_8000 "" ""
 fi
 row "HTTP ceiling: single, 64 connections" http_single "" ""
 row "HTTP ceiling: batch of 1,000, 8 connections" http_batch "" ""

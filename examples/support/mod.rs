@@ -29,3 +29,28 @@ pub fn percentiles(v: &mut [u64]) -> (f64, f64, f64) {
     let at = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize] as f64;
     (at(0.5), at(0.99), *v.last().unwrap() as f64)
 }
+
+/// One evidence row as the writer makes it, for the storage ceilings.
+pub struct Row {
+    pub seq: i64,
+    pub id: [u8; 16],
+    pub content: [u8; 32],
+    pub salt: [u8; 32],
+    pub leaf: [u8; 32],
+    pub received_ms: i64,
+}
+
+/// The next row: a fresh UUIDv7 and hashes as random as the writer's.
+pub fn row(seq: &mut i64) -> Row {
+    *seq += 1;
+    let h =
+        |what: &str| *notarium::domain::Hash::of(format!("{what}/{}/{seq}", std::process::id()).as_bytes()).as_bytes();
+    Row {
+        seq: *seq - 1,
+        id: *notarium::domain::EvidenceId::generate().as_uuid().as_bytes(),
+        content: h("content"),
+        salt: h("salt"),
+        leaf: h("leaf"),
+        received_ms: notarium::domain::Timestamp::now().unix_millis(),
+    }
+}

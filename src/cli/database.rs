@@ -21,4 +21,9 @@ impl DatabaseArgs {
     pub fn database(&self, data: &Path) -> anyhow::Result<Database> {
         crate::config::database(self.database_url.as_deref(), self.database_password_file.as_deref(), data)
     }
+
+    /// The database `url` names (not `--database-url`'s), with `--database-password-file`.
+    pub fn named(&self, url: &str, data: &Path) -> anyhow::Result<Database> {
+        crate::config::database(Some(url), self.database_password_file.as_deref(), data)
+    }
 }

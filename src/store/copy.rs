@@ -322,7 +322,7 @@ mod tests {
         assert_eq!(names.len(), TABLES.len());
         for t in TABLES {
             assert!(t.key >= 1 && t.key <= t.columns.len(), "{}", t.name);
-            assert!(t.key_columns().iter().all(|c| c.kind != Kind::Bool), "{}", t.name);
+            assert!(t.key_columns().iter().all(|c| c.kind != Bool), "{}", t.name);
         }
     }
 }

@@ -25,7 +25,7 @@ pub struct Source {
 /// A deployment with `batch` more hash-only records in one batch.
 pub async fn deployment(batch: usize) -> Source {
     let app = TestApp::spawn().await;
-    let (merchant, hospital, insurer) =
+    let (merchant, hospital, insurer): (String, String, String) =
         [TenantRole::Merchant, TenantRole::Hospital, TenantRole::Insurer].map(|r| app.key(r).to_owned()).into();
     let mut made: Vec<(EvidenceId, String)> = Vec::new();
 

@@ -219,10 +219,21 @@ pub const TABLES: &[Table] = &[
         key: 1,
         numbering: Numbering::None,
     },
-    Table { name: "block_tiles", columns: &[col("height", Int), col("roots", Bytes)], key: 1, numbering: Numbering::None },
+    Table {
+        name: "block_tiles",
+        columns: &[col("height", Int), col("roots", Bytes)],
+        key: 1,
+        numbering: Numbering::None,
+    },
     Table {
         name: "cosignatures",
-        columns: &[col("height", Int), col("witness", Text), col("role", Text), col("cms", Bytes), col("signed_ms", Int)],
+        columns: &[
+            col("height", Int),
+            col("witness", Text),
+            col("role", Text),
+            col("cms", Bytes),
+            col("signed_ms", Int),
+        ],
         key: 2,
         numbering: Numbering::None,
     },

@@ -31,7 +31,12 @@ fn run_migrate(data: &Path, url: &str, args: &[&str]) -> Output {
 }
 
 fn text(out: &Output) -> String {
-    format!("{:?}\nstdout:\n{}\nstderr:\n{}", out.status, String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 #[actix_web::test]
@@ -65,9 +70,19 @@ async fn a_deployment_moves_to_postgres_and_every_receipt_still_verifies() {
         assert!(counts[table].0 >= at_least, "{table}: {:?} rows, at least {at_least} expected", counts[table]);
     }
     let records = sides.assert_same_evidence().await;
-    sides.same::<(Vec<u8>, Vec<u8>, String, Option<i64>)>("SELECT key_hash, tenant_id, label, revoked_ms FROM api_keys ORDER BY key_hash").await;
-    sides.same::<(i64, String, Vec<u8>, Option<i64>)>("SELECT height, header, block_hash, anchored_ms FROM blocks ORDER BY height").await;
-    sides.same::<(i64, String, Vec<u8>)>("SELECT height, witness, cms FROM cosignatures ORDER BY height, witness").await;
+    sides
+        .same::<(Vec<u8>, Vec<u8>, String, Option<i64>)>(
+            "SELECT key_hash, tenant_id, label, revoked_ms FROM api_keys ORDER BY key_hash",
+        )
+        .await;
+    sides
+        .same::<(i64, String, Vec<u8>, Option<i64>)>(
+            "SELECT height, header, block_hash, anchored_ms FROM blocks ORDER BY height",
+        )
+        .await;
+    sides
+        .same::<(i64, String, Vec<u8>)>("SELECT height, witness, cms FROM cosignatures ORDER BY height, witness")
+        .await;
     sides.same::<(i64, Vec<u8>)>("SELECT height, roots FROM block_tiles ORDER BY height").await;
     let invoices = sides
         .same::<(String, Option<String>, i64, i64, Option<i64>, Option<String>)>(
@@ -75,10 +90,22 @@ async fn a_deployment_moves_to_postgres_and_every_receipt_still_verifies() {
         )
         .await;
     assert!(invoices[1].4.is_some(), "the second invoice is voided: {invoices:?}");
-    let claims = sides.same::<(Vec<u8>, i64, Option<i64>, Option<i64>)>("SELECT id, amount_cents, withdrawal_seq, withdrawn_ms FROM claims ORDER BY id").await;
+    let claims = sides
+        .same::<(Vec<u8>, i64, Option<i64>, Option<i64>)>(
+            "SELECT id, amount_cents, withdrawal_seq, withdrawn_ms FROM claims ORDER BY id",
+        )
+        .await;
     assert!(claims[0].2.is_some(), "the claim is withdrawn");
-    sides.same::<(String, i64, String)>("SELECT invoice_number, checked_ms, verdict FROM invoice_checks ORDER BY checked_ms").await;
-    let images = sides.same::<(i64, Vec<u8>, Vec<u8>, Vec<u8>)>("SELECT seq, content_hash, fingerprints, thumbnail FROM images ORDER BY seq").await;
+    sides
+        .same::<(String, i64, String)>(
+            "SELECT invoice_number, checked_ms, verdict FROM invoice_checks ORDER BY checked_ms",
+        )
+        .await;
+    let images = sides
+        .same::<(i64, Vec<u8>, Vec<u8>, Vec<u8>)>(
+            "SELECT seq, content_hash, fingerprints, thumbnail FROM images ORDER BY seq",
+        )
+        .await;
     assert!(!images[0].2.is_empty(), "the picture has fingerprints");
     let next: i64 = sqlx::query_scalar("SELECT next_seq FROM log_state").fetch_one(&mut sides.pg).await.unwrap();
     assert_eq!(next, records as i64, "the target numbers new records after the copied ones");
@@ -111,7 +138,8 @@ async fn a_deployment_moves_to_postgres_and_every_receipt_still_verifies() {
     assert!(receipt.block.height > before.block.height, "the chain goes on, co-signed by the same witnesses");
     let data = app.stop().await;
 
-    let out = notarium().arg("audit").arg("--data").arg(data.path()).args(["--database-url", &db.url]).output().unwrap();
+    let out =
+        notarium().arg("audit").arg("--data").arg(data.path()).args(["--database-url", &db.url]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
 
@@ -183,7 +211,9 @@ async fn a_source_in_use_and_a_target_holding_other_rows_are_refused() {
     let other = TestApp::spawn().await;
     other.register(b"two").await;
     let second = other.stop().await;
-    let out = run_migrate(second.path(), &db.url, &[]);
+    // Named by its file this time (the data directory is then the file's folder).
+    let from = format!("sqlite://{}", second.path().join("notarium.db").display());
+    let out = notarium().args(["admin", "migrate", "--from", &from, "--to", &db.url]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not from this source"), "{}", text(&out));
     sides.assert_same_counts().await;

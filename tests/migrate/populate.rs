@@ -67,7 +67,8 @@ pub async fn deployment(batch: usize) -> Source {
     assert_eq!(checked.status(), 200);
     let hash = Hash::of(&canonical_json(&first)).to_string();
     let body = json!({ "content_hash": hash, "amount": "60.00", "claim_reference": "A-1" });
-    let claim: Claim = expect(app.post_json(&format!("{}/claims", path("M-1")), Some(&insurer), &body).await, 201).await;
+    let claim: Claim =
+        expect(app.post_json(&format!("{}/claims", path("M-1")), Some(&insurer), &body).await, 201).await;
     made.push((claim.id, insurer.clone()));
     let withdraw = format!("{}/claims/{}/withdraw", path("M-1"), claim.id);
     let withdrawn: Claim = expect(app.post_json(&withdraw, Some(&insurer), &json!({})).await, 201).await;

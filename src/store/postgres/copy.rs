@@ -46,9 +46,9 @@ impl CopyTarget for PgStore {
         copy.finish().await.with_context(|| format!("copying into {}", table.name))?;
         let follow = match table.numbering {
             Numbering::None => None,
-            Numbering::NextSeq => {
-                Some("UPDATE log_state SET next_seq = (SELECT coalesce(max(seq) + 1, 0) FROM evidence) WHERE id = 1".into())
-            }
+            Numbering::NextSeq => Some(
+                "UPDATE log_state SET next_seq = (SELECT coalesce(max(seq) + 1, 0) FROM evidence) WHERE id = 1".into(),
+            ),
             Numbering::Identity => {
                 let (t, c) = (table.name, table.columns[0].name);
                 Some(format!("SELECT setval(pg_get_serial_sequence('{t}', '{c}'), (SELECT max({c}) FROM {t}))"))
@@ -83,9 +83,7 @@ fn values(table: &Table, row: &PgRow) -> anyhow::Result<Values> {
         })
     };
     let columns = table.columns.iter().enumerate();
-    columns
-        .map(|(i, c)| value(i, c.kind).with_context(|| format!("{}.{}", table.name, c.name)))
-        .collect()
+    columns.map(|(i, c)| value(i, c.kind).with_context(|| format!("{}.{}", table.name, c.name))).collect()
 }
 
 /// `rows` in PostgreSQL's binary `COPY` format: a header, per row the number of fields and

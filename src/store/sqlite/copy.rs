@@ -45,8 +45,7 @@ impl CopySource for SqliteStore {
     }
 
     async fn count_through(&self, table: &Table, through: Option<&[Value]>) -> anyhow::Result<u64> {
-        let filter =
-            through.map_or(String::new(), |key| format!(" WHERE ({}) <= ({})", keys(table), marks(key.len())));
+        let filter = through.map_or(String::new(), |key| format!(" WHERE ({}) <= ({})", keys(table), marks(key.len())));
         let sql = format!("SELECT count(*) FROM {}{filter}", table.name);
         let query = bind(sqlx::query(sqlx::AssertSqlSafe(sql)), through.unwrap_or_default());
         let row = query.fetch_one(self.pool()).await.with_context(|| format!("counting {}", table.name))?;
@@ -54,7 +53,8 @@ impl CopySource for SqliteStore {
     }
 
     async fn row_at(&self, table: &Table, key: &[Value]) -> anyhow::Result<Option<Values>> {
-        let sql = format!("SELECT {} FROM {} WHERE ({}) = ({})", selected(table), table.name, keys(table), marks(key.len()));
+        let sql =
+            format!("SELECT {} FROM {} WHERE ({}) = ({})", selected(table), table.name, keys(table), marks(key.len()));
         let row = bind(sqlx::query(sqlx::AssertSqlSafe(sql)), key)
             .fetch_optional(self.pool())
             .await
@@ -109,7 +109,5 @@ fn values(table: &Table, row: &SqliteRow) -> anyhow::Result<Values> {
         })
     };
     let columns = table.columns.iter().enumerate();
-    columns
-        .map(|(i, c)| value(i, c.kind).with_context(|| format!("{}.{}", table.name, c.name)))
-        .collect()
+    columns.map(|(i, c)| value(i, c.kind).with_context(|| format!("{}.{}", table.name, c.name))).collect()
 }

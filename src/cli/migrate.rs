@@ -131,7 +131,7 @@ impl Progress for Shown {
 
     fn copied(&mut self, table: &str, done: u64, total: u64) {
         if self.terminal && self.drawn.elapsed() >= Duration::from_millis(100) {
-            let percent = if total == 0 { 100 } else { done * 100 / total };
+            let percent = (done * 100).checked_div(total).unwrap_or(100);
             eprint!("\r\x1b[2K{table}: {done} of {total} rows ({percent} %)");
             self.drawn = Instant::now();
         }

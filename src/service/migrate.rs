@@ -69,7 +69,7 @@ pub async fn migrate(
             if options.stop_after_pages.is_some_and(|stop| pages >= stop) {
                 return Err(MigrateError::Stopped(pages));
             }
-            let rows = source.rows_after(table, after.as_deref(), options.page_rows.max(1)).await?;
+            let rows = source.rows_after(table, after.as_deref(), table.page_rows(options.page_rows)).await?;
             let Some(last) = rows.last() else { break };
             target.append(table, &rows).await?;
             after = Some(table.key_of(last).to_vec());

@@ -66,6 +66,8 @@ pub struct Table {
     /// The key is the first `key` columns.
     pub key: usize,
     pub numbering: Numbering,
+    /// Pages of this table hold at most this many rows, whatever size is asked for.
+    pub max_page_rows: u32,
 }
 
 impl Table {
@@ -77,6 +79,19 @@ impl Table {
     /// The key columns.
     pub fn key_columns(&self) -> &'static [Column] {
         &self.columns[..self.key]
+    }
+
+    /// The rows of one page of this table when `asked` are asked for (at least one).
+    pub fn page_rows(&self, asked: u32) -> u32 {
+        asked.min(self.max_page_rows).max(1)
+    }
+
+    const fn numbered(self, numbering: Numbering) -> Self {
+        Self { numbering, ..self }
+    }
+
+    const fn pages_of_at_most(self, rows: u32) -> Self {
+        Self { max_page_rows: rows, ..self }
     }
 }
 
@@ -121,14 +136,20 @@ const fn col(name: &'static str, kind: Kind) -> Column {
     Column { name, kind, source: name }
 }
 
+/// A table whose rows carry their own keys, copied in pages of the size asked for.
+const fn table(name: &'static str, key: usize, columns: &'static [Column]) -> Table {
+    Table { name, columns, key, numbering: Numbering::None, max_page_rows: u32::MAX }
+}
+
 use Kind::{Bool, Bytes, Int, SmallInt, Text};
 
 /// Every table of a deployment, in dependency order (a row's references are copied before
 /// it). Not copied: `log_state` (the target's coordination row, moved on with the evidence).
 pub const TABLES: &[Table] = &[
-    Table {
-        name: "tenants",
-        columns: &[
+    table(
+        "tenants",
+        1,
+        &[
             col("id", Bytes),
             col("name", Text),
             col("role", Text),
@@ -136,36 +157,33 @@ pub const TABLES: &[Table] = &[
             col("disabled", Bool),
             col("created_ms", Int),
         ],
-        key: 1,
-        numbering: Numbering::None,
-    },
-    Table {
-        name: "api_keys",
-        columns: &[
+    ),
+    table(
+        "api_keys",
+        1,
+        &[
             col("key_hash", Bytes),
             col("tenant_id", Bytes),
             col("label", Text),
             col("created_ms", Int),
             col("revoked_ms", Int),
         ],
-        key: 1,
-        numbering: Numbering::None,
-    },
-    Table {
-        name: "sessions",
-        columns: &[
+    ),
+    table(
+        "sessions",
+        1,
+        &[
             col("token_hash", Bytes),
             col("key_hash", Bytes),
             col("csrf", Text),
             col("created_ms", Int),
             col("expires_ms", Int),
         ],
-        key: 1,
-        numbering: Numbering::None,
-    },
-    Table {
-        name: "client_certs",
-        columns: &[
+    ),
+    table(
+        "client_certs",
+        1,
+        &[
             col("fingerprint", Bytes),
             col("tenant_id", Bytes),
             col("subject", Text),
@@ -173,12 +191,11 @@ pub const TABLES: &[Table] = &[
             col("created_ms", Int),
             col("revoked_ms", Int),
         ],
-        key: 1,
-        numbering: Numbering::None,
-    },
-    Table {
-        name: "evidence",
-        columns: &[
+    ),
+    table(
+        "evidence",
+        1,
+        &[
             col("seq", Int),
             col("id", Bytes),
             col("tenant_id", Bytes),
@@ -190,24 +207,23 @@ pub const TABLES: &[Table] = &[
             col("received_ms", Int),
             col("leaf_hash", Bytes),
         ],
-        key: 1,
-        numbering: Numbering::NextSeq,
-    },
-    Table {
-        name: "idempotency",
-        columns: &[
+    )
+    .numbered(Numbering::NextSeq),
+    table(
+        "idempotency",
+        2,
+        &[
             col("tenant_id", Bytes),
             col("key", Text),
             col("request_hash", Bytes),
             col("first_seq", Int),
             col("count", Int),
         ],
-        key: 2,
-        numbering: Numbering::None,
-    },
-    Table {
-        name: "blocks",
-        columns: &[
+    ),
+    table(
+        "blocks",
+        1,
+        &[
             col("height", Int),
             col("first_seq", Int),
             col("leaf_count", Int),
@@ -216,30 +232,17 @@ pub const TABLES: &[Table] = &[
             col("sealed_ms", Int),
             col("anchored_ms", Int),
         ],
-        key: 1,
-        numbering: Numbering::None,
-    },
-    Table {
-        name: "block_tiles",
-        columns: &[col("height", Int), col("roots", Bytes)],
-        key: 1,
-        numbering: Numbering::None,
-    },
-    Table {
-        name: "cosignatures",
-        columns: &[
-            col("height", Int),
-            col("witness", Text),
-            col("role", Text),
-            col("cms", Bytes),
-            col("signed_ms", Int),
-        ],
-        key: 2,
-        numbering: Numbering::None,
-    },
-    Table {
-        name: "audit_cursor",
-        columns: &[
+    ),
+    table("block_tiles", 1, &[col("height", Int), col("roots", Bytes)]),
+    table(
+        "cosignatures",
+        2,
+        &[col("height", Int), col("witness", Text), col("role", Text), col("cms", Bytes), col("signed_ms", Int)],
+    ),
+    table(
+        "audit_cursor",
+        1,
+        &[
             col("id", SmallInt),
             col("height", Int),
             col("block_hash", Bytes),
@@ -247,12 +250,11 @@ pub const TABLES: &[Table] = &[
             col("end_seq", Int),
             col("audited_ms", Int),
         ],
-        key: 1,
-        numbering: Numbering::None,
-    },
-    Table {
-        name: "invoices",
-        columns: &[
+    ),
+    table(
+        "invoices",
+        3,
+        &[
             col("issuer", Text),
             col("invoice_code", Text),
             col("invoice_number", Text),
@@ -271,12 +273,11 @@ pub const TABLES: &[Table] = &[
             col("void_seq", Int),
             col("void_reason", Text),
         ],
-        key: 3,
-        numbering: Numbering::None,
-    },
-    Table {
-        name: "claims",
-        columns: &[
+    ),
+    table(
+        "claims",
+        1,
+        &[
             col("id", Bytes),
             col("issuer", Text),
             col("invoice_code", Text),
@@ -290,12 +291,11 @@ pub const TABLES: &[Table] = &[
             col("withdrawal_seq", Int),
             col("withdrawn_ms", Int),
         ],
-        key: 1,
-        numbering: Numbering::None,
-    },
-    Table {
-        name: "invoice_checks",
-        columns: &[
+    ),
+    table(
+        "invoice_checks",
+        1,
+        &[
             Column { name: "id", kind: Int, source: "rowid" },
             col("issuer", Text),
             col("invoice_code", Text),
@@ -304,21 +304,21 @@ pub const TABLES: &[Table] = &[
             col("checked_ms", Int),
             col("verdict", Text),
         ],
-        key: 1,
-        numbering: Numbering::Identity,
-    },
-    Table {
-        name: "images",
-        columns: &[
+    )
+    .numbered(Numbering::Identity),
+    table(
+        "images",
+        1,
+        &[
             col("seq", Int),
             col("content_hash", Bytes),
             col("public", Bool),
             col("fingerprints", Bytes),
             col("thumbnail", Bytes),
         ],
-        key: 1,
-        numbering: Numbering::None,
-    },
+    )
+    // Thumbnails (JPEG, at most 320 px a side) make these rows the largest.
+    .pages_of_at_most(500),
 ];
 
 #[cfg(test)]

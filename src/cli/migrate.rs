@@ -1,4 +1,4 @@
-//! `notarium admin migrate --to postgres://user@host/db [--from sqlite:///path.db] [--data DIR]`:
+//! `notarium admin migrate [--to postgres://user@host/db] [--from sqlite:///path.db] [--data DIR]`:
 //! copies a single-node deployment's database into PostgreSQL ([`crate::service::migrate`]),
 //! then audits the target and prints the rows of every table on both sides.
 //!
@@ -25,9 +25,10 @@ use crate::store::{Database, Store};
 #[derive(clap::Args, Debug)]
 pub struct MigrateArgs {
     /// The PostgreSQL database to copy into, `postgres://user@host/db` (no password in it; see
-    /// --database-password-file): empty, or holding what an interrupted run copied.
+    /// --database-password-file): empty, or holding what an interrupted run copied. Default:
+    /// --database-url (NOTARIUM_DATABASE_URL), the database the service is to use.
     #[arg(long)]
-    to: String,
+    to: Option<String>,
     /// The SQLite database to copy, `sqlite:///absolute/path.db`; default `<data>/notarium.db`.
     /// Without --data, the data directory is the file's folder.
     #[arg(long)]
@@ -63,12 +64,17 @@ async fn migrate(args: &MigrateArgs, data: Option<&Path>, database: &DatabaseArg
     if !data.is_dir() {
         bail!("no data directory at {} (--data)", data.display());
     }
+    let Some(to) = database.named(args.to.as_deref(), &data) else {
+        bail!("--to: the PostgreSQL database to copy into (postgres://user@host/db)");
+    };
+    let to = to?;
     // The lock `serve` holds on its data directory: no record arrives while the copy runs.
-    let _lock = crate::files::lock(&data).context("the source is in use: stop `notarium serve` first")?;
-    let to = database.named(&args.to, &data)?;
+    let _lock = crate::files::lock(&data).context("locking the data directory (stop `notarium serve` on it first)")?;
     let source = Store::copy_source(&from).await?;
     let target = Store::copy_target(&to).await?;
-    eprintln!("copying {} into {}", from.display(), args.to.split('?').next().unwrap_or_default());
+    if let Database::Postgres { url, .. } = &to {
+        eprintln!("copying {} into {}", from.display(), url.split('?').next().unwrap_or_default());
+    }
     let options = Options { page_rows: args.page_rows, stop_after_pages: None };
     let copied = migrate::migrate(&*source, &*target, options, &mut Shown::new()).await;
     source.close().await;

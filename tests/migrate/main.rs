@@ -187,8 +187,14 @@ async fn an_interrupted_migration_resumes_without_duplicating_or_skipping() {
     sides.assert_same_counts().await;
     assert!(sides.assert_same_evidence().await > 400);
 
-    // Once more: nothing left to copy, nothing copied twice.
-    let again = run_migrate(data, &db.url, &[]);
+    // Once more, the target named as the service's database: nothing left, nothing twice.
+    let again = notarium()
+        .args(["admin", "--data"])
+        .arg(data)
+        .arg("migrate")
+        .env("NOTARIUM_DATABASE_URL", &db.url)
+        .output()
+        .unwrap();
     assert_eq!(again.status.code(), Some(0), "{}", text(&again));
     sides.assert_same_counts().await;
 }
@@ -200,7 +206,7 @@ async fn a_source_in_use_and_a_target_holding_other_rows_are_refused() {
     running.register(b"one").await;
     let out = run_migrate(running.data.path(), &db.url, &[]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("stop `notarium serve` first"), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stop `notarium serve` on it first"), "{}", text(&out));
     let first = running.stop().await;
     let mut sides = Sides::open(first.path(), &db).await;
     assert_eq!(sides.target_rows("tenants").await, 0, "nothing copied while the source is in use");

@@ -1,9 +1,10 @@
 //! `notarium admin migrate [--to postgres://user@host/db] [--from sqlite:///path.db] [--data DIR]`:
 //! copies a single-node deployment's database into PostgreSQL ([`crate::service::migrate`]),
-//! then audits the target and prints the rows of every table on both sides.
+//! then compares both sides row by row, prints the rows of every table on both sides and
+//! audits the target.
 //!
-//! Exit 0: every table has as many rows on both sides and the target's audit is consistent.
-//! 1: a count differs or the audit found an inconsistency (both printed). 2: nothing or not
+//! Exit 0: every table holds the same rows on both sides and the target's audit is consistent.
+//! 1: a table differs or the audit found an inconsistency (both printed). 2: nothing or not
 //! all copied (the source in use by `serve`, a target holding other rows, a database that
 //! cannot be read or written); run it again to continue where it stopped.
 
@@ -83,9 +84,11 @@ async fn migrate(args: &MigrateArgs, data: Option<&Path>, database: &DatabaseArg
     print!("{}", table(&counts));
     let audit = audit_data_dir(&data, &to, args.quorum).await.context("auditing the target")?;
     print!("audit of the target: {}", report(&audit));
-    let differ: Vec<&TableCount> = counts.iter().filter(|c| c.source != c.target).collect();
+    let differ: Vec<&TableCount> =
+        counts.iter().filter(|c| c.source != c.target || c.first_difference.is_some()).collect();
     for c in &differ {
-        println!("DIFFERENT: {} has {} rows in the source, {} in the target", c.table, c.source, c.target);
+        let from = c.first_difference.map_or(String::new(), |row| format!(", from row {row} in key order"));
+        println!("DIFFERENT: {} has {} rows in the source, {} in the target{from}", c.table, c.source, c.target);
     }
     Ok(differ.is_empty() && audit.inconsistency.is_none())
 }
@@ -106,10 +109,14 @@ fn source(from: Option<&str>, data: Option<&Path>) -> anyhow::Result<(PathBuf, P
 }
 
 fn table(counts: &[TableCount]) -> String {
-    let mut out = format!("{:<16} {:>12} {:>12}\n", "table", "source", "target");
+    let mut out = format!("{:<16} {:>12} {:>12}  rows\n", "table", "source", "target");
     for c in counts {
-        let mark = if c.source == c.target { "" } else { "  DIFFERENT" };
-        out.push_str(&format!("{:<16} {:>12} {:>12}{mark}\n", c.table, c.source, c.target));
+        let rows = match c.first_difference {
+            None if c.source == c.target => "equal".to_owned(),
+            None => "DIFFERENT".to_owned(),
+            Some(row) => format!("DIFFERENT from row {row}"),
+        };
+        out.push_str(&format!("{:<16} {:>12} {:>12}  {rows}\n", c.table, c.source, c.target));
     }
     out
 }

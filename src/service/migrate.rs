@@ -30,12 +30,15 @@ pub trait Progress {
     fn finished(&mut self, table: &str, done: u64, total: u64);
 }
 
-/// The rows of one table on both sides.
+/// The rows of one table on both sides, compared.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableCount {
     pub table: &'static str,
     pub source: u64,
     pub target: u64,
+    /// The position (from 0, in key order) of the first row that differs between the sides
+    /// (a column, or a row on one side only), when one does.
+    pub first_difference: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -52,8 +55,8 @@ pub enum MigrateError {
     Failed(#[from] anyhow::Error),
 }
 
-/// Copies every table the target does not hold whole yet, and returns the rows of each table
-/// on both sides afterwards.
+/// Copies every table the target does not hold whole yet, then compares both sides
+/// ([`compare`]).
 pub async fn migrate(
     source: &dyn CopySource,
     target: &dyn CopyTarget,
@@ -79,15 +82,37 @@ pub async fn migrate(
         }
         progress.finished(table.name, done, total);
     }
-    Ok(counts(source, target).await?)
+    Ok(compare(source, target, options.page_rows).await?)
 }
 
-/// The rows of every table on both sides.
-pub async fn counts(source: &dyn CopySource, target: &dyn CopyTarget) -> anyhow::Result<Vec<TableCount>> {
+/// Every table on both sides, read a page at a time in key order and compared row by row.
+pub async fn compare(
+    source: &dyn CopySource,
+    target: &dyn CopySource,
+    page_rows: u32,
+) -> anyhow::Result<Vec<TableCount>> {
     let mut counts = Vec::with_capacity(TABLES.len());
     for table in TABLES {
-        let source = source.count_through(table, None).await?;
-        counts.push(TableCount { table: table.name, source, target: target.held(table).await?.count });
+        let (mut after, mut position, mut first_difference) = (None::<Row>, 0u64, None);
+        loop {
+            let limit = table.page_rows(page_rows);
+            let mine = source.rows_after(table, after.as_deref(), limit).await?;
+            let theirs = target.rows_after(table, after.as_deref(), limit).await?;
+            let same = mine.iter().zip(&theirs).take_while(|(a, b)| a == b).count();
+            if same < mine.len().max(theirs.len()) {
+                first_difference = Some(position + same as u64);
+                break;
+            }
+            let Some(last) = mine.last() else { break };
+            after = Some(table.key_of(last).to_vec());
+            position += mine.len() as u64;
+        }
+        counts.push(TableCount {
+            table: table.name,
+            source: source.count_through(table, None).await?,
+            target: target.count_through(table, None).await?,
+            first_difference,
+        });
     }
     Ok(counts)
 }

@@ -72,8 +72,6 @@ impl CopyTarget for Memory {
         self.0.lock().unwrap().entry(table.name).or_default().extend(rows.iter().cloned());
         Ok(())
     }
-
-    async fn close(&self) {}
 }
 
 /// Counts the pages it is told about.
@@ -103,7 +101,7 @@ async fn a_stopped_copy_continues_where_the_target_stops() {
     let counts = migrate(&source, &target, options(5, None), &mut pages).await.unwrap();
     assert_eq!(pages.0, 3, "13 rows left, in pages of 5");
     assert_eq!(target.rows(evidence()), source.rows(evidence()));
-    assert!(counts.iter().all(|c| c.source == c.target));
+    assert!(counts.iter().all(|c| c.source == c.target && c.first_difference.is_none()));
     assert_eq!(counts.iter().find(|c| c.table == "evidence").unwrap().target, 23);
 
     let mut pages = Pages::default();
@@ -131,4 +129,17 @@ async fn a_target_holding_other_rows_is_refused() {
     target.0.lock().unwrap().insert("evidence", vec![record(0), record(1), record(2), changed]);
     let refused = migrate(&source, &target, options(5, None), &mut Pages::default()).await.unwrap_err();
     assert!(refused.to_string().contains("its last row differs"), "{refused}");
+}
+
+#[tokio::test]
+async fn a_row_changed_in_the_source_between_runs_is_found_by_the_comparison() {
+    let (source, target) = (Memory::with(0..12), Memory::default());
+    let stopped = migrate(&source, &target, options(5, Some(1)), &mut Pages::default()).await;
+    assert!(matches!(stopped, Err(MigrateError::Stopped(1))), "{stopped:?}");
+    // Record 2 erased in the source (its salt emptied) after it was copied.
+    source.0.lock().unwrap().get_mut("evidence").unwrap()[2][5] = Value::Bytes(Vec::new());
+    let counts = migrate(&source, &target, options(5, None), &mut Pages::default()).await.unwrap();
+    let evidence = counts.iter().find(|c| c.table == "evidence").unwrap();
+    assert_eq!((evidence.source, evidence.target, evidence.first_difference), (12, 12, Some(2)));
+    assert!(counts.iter().filter(|c| c.table != "evidence").all(|c| c.first_difference.is_none()));
 }

@@ -9,9 +9,13 @@ use sqlx::Row;
 use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteRow};
 
 use super::SqliteStore;
-use crate::store::copy::{CopySource, Kind, Row as Values, Table, Value};
+use crate::store::copy::{CopySource, Dialect, Kind, Row as Values, Table, Value};
 
 type Query<'q> = sqlx::query::Query<'q, Sqlite, SqliteArguments>;
+
+/// Positional `?` parameters, `rowid` where PostgreSQL has an identity column, and BINARY
+/// (byte by byte) comparison of texts already.
+const SQLITE: Dialect = Dialect { mark: |_| "?".into(), column: |c| c.source, bytewise: "" };
 
 impl SqliteStore {
     /// Fails unless every migration this build knows has been applied to the database (opened
@@ -37,25 +41,21 @@ impl SqliteStore {
 #[async_trait]
 impl CopySource for SqliteStore {
     async fn rows_after(&self, table: &Table, after: Option<&[Value]>, limit: u32) -> anyhow::Result<Vec<Values>> {
-        let filter = after.map_or(String::new(), |key| format!(" WHERE ({}) > ({})", keys(table), marks(key.len())));
-        let sql = format!("SELECT {} FROM {}{filter} ORDER BY {} LIMIT ?", selected(table), table.name, keys(table));
+        let sql = table.select_after(&SQLITE, after.is_some());
         let query = bind(sqlx::query(sqlx::AssertSqlSafe(sql)), after.unwrap_or_default()).bind(i64::from(limit));
         let rows = query.fetch_all(self.pool()).await.with_context(|| format!("reading {}", table.name))?;
         rows.iter().map(|row| values(table, row)).collect()
     }
 
     async fn count_through(&self, table: &Table, through: Option<&[Value]>) -> anyhow::Result<u64> {
-        let filter = through.map_or(String::new(), |key| format!(" WHERE ({}) <= ({})", keys(table), marks(key.len())));
-        let sql = format!("SELECT count(*) FROM {}{filter}", table.name);
+        let sql = table.count_through(&SQLITE, through.is_some());
         let query = bind(sqlx::query(sqlx::AssertSqlSafe(sql)), through.unwrap_or_default());
         let row = query.fetch_one(self.pool()).await.with_context(|| format!("counting {}", table.name))?;
         Ok(u64::try_from(row.try_get::<i64, _>(0)?)?)
     }
 
     async fn row_at(&self, table: &Table, key: &[Value]) -> anyhow::Result<Option<Values>> {
-        let sql =
-            format!("SELECT {} FROM {} WHERE ({}) = ({})", selected(table), table.name, keys(table), marks(key.len()));
-        let row = bind(sqlx::query(sqlx::AssertSqlSafe(sql)), key)
+        let row = bind(sqlx::query(sqlx::AssertSqlSafe(table.select_at(&SQLITE))), key)
             .fetch_optional(self.pool())
             .await
             .with_context(|| format!("reading {}", table.name))?;
@@ -65,18 +65,6 @@ impl CopySource for SqliteStore {
     async fn close(&self) {
         self.pool().close().await;
     }
-}
-
-fn selected(table: &Table) -> String {
-    table.columns.iter().map(|c| c.source).collect::<Vec<_>>().join(", ")
-}
-
-fn keys(table: &Table) -> String {
-    table.key_columns().iter().map(|c| c.source).collect::<Vec<_>>().join(", ")
-}
-
-fn marks(n: usize) -> String {
-    vec!["?"; n].join(", ")
 }
 
 fn bind<'q>(mut query: Query<'q>, values: &[Value]) -> Query<'q> {

@@ -197,6 +197,17 @@ async fn an_interrupted_migration_resumes_without_duplicating_or_skipping() {
         .unwrap();
     assert_eq!(again.status.code(), Some(0), "{}", text(&again));
     sides.assert_same_counts().await;
+
+    // A column changed in the target (or in the source after it was copied) is found.
+    sqlx::query("UPDATE evidence SET metadata = '{\"title\":\"changed\"}' WHERE seq = 7")
+        .execute(&mut sides.pg)
+        .await
+        .unwrap();
+    let changed = run_migrate(data, &db.url, &[]);
+    assert_eq!(changed.status.code(), Some(1), "{}", text(&changed));
+    let stdout = String::from_utf8_lossy(&changed.stdout);
+    let line = stdout.lines().find(|l| l.starts_with("DIFFERENT: evidence")).unwrap_or_default();
+    assert!(line.ends_with("in the target, from row 7 in key order"), "{stdout}");
 }
 
 #[actix_web::test]

@@ -158,4 +158,8 @@ impl Progress for Shown {
         let seconds = self.started.elapsed().as_secs_f64();
         eprintln!("{table}: {done} of {total} rows in the target{resumed} ({seconds:.1} s)");
     }
+
+    fn comparing(&mut self) {
+        eprintln!("comparing both sides row by row");
+    }
 }

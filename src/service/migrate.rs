@@ -28,6 +28,8 @@ pub trait Progress {
     fn copied(&mut self, table: &str, done: u64, total: u64);
     /// `table` is copied: `done` rows in the target of `total` in the source.
     fn finished(&mut self, table: &str, done: u64, total: u64);
+    /// Every table is copied; both sides are read again and compared.
+    fn comparing(&mut self);
 }
 
 /// The rows of one table on both sides, compared.
@@ -82,6 +84,7 @@ pub async fn migrate(
         }
         progress.finished(table.name, done, total);
     }
+    progress.comparing();
     Ok(compare(source, target, options.page_rows).await?)
 }
 

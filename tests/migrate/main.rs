@@ -243,6 +243,7 @@ impl Progress for Silent {
     fn started(&mut self, _: &str, _: u64, _: u64) {}
     fn copied(&mut self, _: &str, _: u64, _: u64) {}
     fn finished(&mut self, _: &str, _: u64, _: u64) {}
+    fn comparing(&mut self) {}
 }
 
 /// Every file of the data directory but the database's own (and the lock), with its bytes.

@@ -84,6 +84,7 @@ impl Progress for Pages {
         self.0 += 1;
     }
     fn finished(&mut self, _: &str, _: u64, _: u64) {}
+    fn comparing(&mut self) {}
 }
 
 fn options(page_rows: u32, stop: Option<u64>) -> Options {

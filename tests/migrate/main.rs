@@ -56,8 +56,11 @@ async fn a_deployment_moves_to_postgres_and_every_receipt_still_verifies() {
     let counts: BTreeMap<String, (i64, i64)> =
         sides.assert_same_counts().await.into_iter().map(|(t, s, p)| (t, (s, p))).collect();
     for (table, at_least) in [
-        ("tenants", 6),
-        ("api_keys", 6),
+        ("tenants", 7),
+        ("api_keys", 7),
+        ("sessions", 1),
+        ("client_certs", 1),
+        ("audit_cursor", 1),
         ("evidence", 30 + 4 + 1 + 5),
         ("idempotency", 3),
         ("blocks", 1),
@@ -70,6 +73,21 @@ async fn a_deployment_moves_to_postgres_and_every_receipt_still_verifies() {
         assert!(counts[table].0 >= at_least, "{table}: {:?} rows, at least {at_least} expected", counts[table]);
     }
     let records = sides.assert_same_evidence().await;
+    let tenants = sides
+        .same::<(Vec<u8>, String, bool, i64)>("SELECT id, name, disabled, created_ms FROM tenants ORDER BY id")
+        .await;
+    assert!(tenants.iter().any(|t| t.2), "a disabled tenant");
+    sides
+        .same::<(Vec<u8>, Vec<u8>, String, i64, Option<i64>)>(
+            "SELECT fingerprint, tenant_id, subject, not_after_ms, revoked_ms FROM client_certs ORDER BY fingerprint",
+        )
+        .await;
+    sides
+        .same::<(Vec<u8>, Vec<u8>, String, i64)>(
+            "SELECT token_hash, key_hash, csrf, expires_ms FROM sessions ORDER BY token_hash",
+        )
+        .await;
+    sides.same::<(i64, Vec<u8>, String, i64)>("SELECT height, block_hash, log, end_seq FROM audit_cursor").await;
     sides
         .same::<(Vec<u8>, Vec<u8>, String, Option<i64>)>(
             "SELECT key_hash, tenant_id, label, revoked_ms FROM api_keys ORDER BY key_hash",
@@ -150,12 +168,13 @@ async fn an_interrupted_migration_resumes_without_duplicating_or_skipping() {
     let data = source.data.path();
     let mut sides = Sides::open(data, &db).await;
 
-    // Stopped by the library after five pages of 20 rows (tenants, keys, 60 records).
+    // Stopped by the library after seven pages of 20 rows (tenants, keys, sessions, client
+    // certificates, then 60 records).
     let from = Store::copy_source(&data.join("notarium.db")).await.unwrap();
     let to = Store::copy_target(&Database::Postgres { url: db.url.clone(), password_file: None }).await.unwrap();
-    let options = Options { page_rows: 20, stop_after_pages: Some(5) };
+    let options = Options { page_rows: 20, stop_after_pages: Some(7) };
     let stopped = migrate::migrate(&*from, &*to, options, &mut Silent).await;
-    assert!(matches!(stopped, Err(MigrateError::Stopped(5))), "{stopped:?}");
+    assert!(matches!(stopped, Err(MigrateError::Stopped(7))), "{stopped:?}");
     from.close().await;
     to.close().await;
     let partial = sides.target_rows("evidence").await;

@@ -1,15 +1,19 @@
 //! A single-node deployment with something in every table a migration copies, made through the
 //! HTTP API of the in-process service and then stopped: records (hash-only with an
 //! idempotency key, an uploaded file, a batch), invoices with a check, a claim, a withdrawal and
-//! a void, a registered image, all anchored.
+//! a void, a registered image, all anchored; a page session, a client certificate, a disabled
+//! tenant with a revoked key, and the scheduled audit's cursor.
 
 use std::io::Cursor;
+use std::time::Duration;
 
+use notarium::crypto::client_cert::parse_client_cert;
 use notarium::domain::canonical::canonical_json;
 use notarium::domain::{EvidenceId, Hash, Receipt, TenantRole};
+use notarium::store::hash_api_key;
 use serde_json::{Value, json};
 
-use crate::support::{Claim, Evidence, Invoice, Items, TestApp, expect};
+use crate::support::{Claim, Evidence, Invoice, Items, TestApp, expect, wait_until};
 
 /// The stopped deployment and what a migration must keep.
 pub struct Source {
@@ -24,7 +28,8 @@ pub struct Source {
 
 /// A deployment with `batch` more hash-only records in one batch.
 pub async fn deployment(batch: usize) -> Source {
-    let app = TestApp::spawn().await;
+    // The scheduled audit every second, so that it leaves its cursor.
+    let app = TestApp::spawn_with(|s| s.audit_cron = "* * * * * *".into()).await;
     let (merchant, hospital, insurer): (String, String, String) =
         [TenantRole::Merchant, TenantRole::Hospital, TenantRole::Insurer].map(|r| app.key(r).to_owned()).into();
     let mut made: Vec<(EvidenceId, String)> = Vec::new();
@@ -82,8 +87,28 @@ pub async fn deployment(batch: usize) -> Source {
     for (id, key) in &made {
         receipts.push(app.anchored_receipt(id, key).await);
     }
+    accounts(&app, &merchant).await;
     let data = app.stop().await;
     Source { data, receipts, upload: (content, upload.id), merchant }
+}
+
+/// A page session, a client certificate, a disabled tenant whose key is revoked; then waits
+/// for the scheduled audit's cursor.
+async fn accounts(app: &TestApp, merchant: &str) {
+    let store = app.store().await;
+    store.open_session(merchant, Duration::from_secs(3600)).await.unwrap().expect("a session");
+    let owner = store.tenant_by_key_hash(&hash_api_key(merchant)).await.unwrap().expect("the merchant");
+    let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/certs/merchant.pem")).unwrap();
+    assert!(store.add_client_cert(&owner.id, &parse_client_cert(&pem).unwrap()).await.unwrap());
+    let (closed, _) = store.create_tenant("Closed shop", TenantRole::Merchant, None).await.unwrap();
+    store.revoke_api_keys(&closed.id).await.unwrap();
+    assert!(store.set_tenant_disabled(&closed.id, true).await.unwrap());
+    wait_until(Duration::from_secs(30), async || match store.audit_cursor().await.unwrap() {
+        Some(_) => Ok(()),
+        None => Err("no audit cursor yet"),
+    })
+    .await;
+    store.close().await;
 }
 
 /// `POST /v1/invoices/.../{number}` of the demo hospital.

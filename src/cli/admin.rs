@@ -1,5 +1,6 @@
 //! `notarium admin tenant create|list`, `admin key rotate|revoke`, `admin tenant disable`,
-//! `admin tenant cert add|list|revoke` (client certificates for mTLS).
+//! `admin tenant cert add|list|revoke` (client certificates for mTLS), `admin migrate` (a
+//! single-node deployment's database into PostgreSQL, src/cli/migrate.rs).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 
 use super::database::DatabaseArgs;
+use super::migrate::{self, MigrateArgs};
 use crate::crypto::client_cert::parse_client_cert;
 use crate::domain::{TenantId, TenantRole};
 use crate::service::tenants::{self, TenantSummary};
@@ -17,8 +19,8 @@ pub struct AdminArgs {
     #[command(subcommand)]
     command: AdminCommand,
     /// Data directory (default ./data).
-    #[arg(long, global = true, env = "NOTARIUM_DATA", default_value_os_t = super::default_data_dir())]
-    data: PathBuf,
+    #[arg(long, global = true, env = "NOTARIUM_DATA")]
+    data: Option<PathBuf>,
     #[command(flatten)]
     database: DatabaseArgs,
 }
@@ -31,6 +33,10 @@ enum AdminCommand {
     /// API keys.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Copy this single-node deployment's database into an empty PostgreSQL database (resumable:
+    /// run it again after an interruption), audit the target and compare the rows of every table;
+    /// exit 0 equal and consistent, 1 not, 2 not copied. The source's `serve` must be stopped.
+    Migrate(MigrateArgs),
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -92,6 +98,9 @@ enum KeyCommand {
 }
 
 pub fn run(args: &AdminArgs) -> ExitCode {
+    if let AdminCommand::Migrate(migrate) = &args.command {
+        return migrate::run(migrate, args.data.as_deref(), &args.database);
+    }
     let result = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -107,7 +116,8 @@ pub fn run(args: &AdminArgs) -> ExitCode {
 }
 
 async fn admin(args: &AdminArgs) -> anyhow::Result<()> {
-    let store = Store::connect(&args.database.database(&args.data)?).await?;
+    let data = args.data.clone().unwrap_or_else(super::default_data_dir);
+    let store = Store::connect(&args.database.database(&data)?).await?;
     match &args.command {
         AdminCommand::Tenant(TenantCommand::Create { name, role, issuer_code }) => {
             let (_, key) = tenants::create(&store, name, *role, issuer_code.as_deref()).await?;
@@ -123,6 +133,7 @@ async fn admin(args: &AdminArgs) -> anyhow::Result<()> {
         AdminCommand::Tenant(TenantCommand::Disable { tenant }) => tenants::disable(&store, tenant).await?,
         AdminCommand::Tenant(TenantCommand::Cert(command)) => cert(&store, command).await?,
         AdminCommand::Key(KeyCommand::Rotate { tenant }) => println!("{}", tenants::rotate_key(&store, tenant).await?),
+        AdminCommand::Migrate(_) => bail!("admin migrate runs on its own"),
         AdminCommand::Key(KeyCommand::Revoke) => {
             let mut key = String::new();
             std::io::stdin().read_line(&mut key).context("reading the key from standard input")?;

@@ -45,7 +45,7 @@ pub fn run(args: &AuditArgs) -> ExitCode {
     }
 }
 
-fn report(outcome: &Outcome) -> String {
+pub(super) fn report(outcome: &Outcome) -> String {
     let s = &outcome.summary;
     let heights = match (s.first_height, s.last_height) {
         (Some(first), Some(last)) => format!(" (heights {first} to {last})"),

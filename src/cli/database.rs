@@ -21,4 +21,11 @@ impl DatabaseArgs {
     pub fn database(&self, data: &Path) -> anyhow::Result<Database> {
         crate::config::database(self.database_url.as_deref(), self.database_password_file.as_deref(), data)
     }
+
+    /// The database `url` names, else `--database-url`'s, with `--database-password-file`;
+    /// `None` when neither is given.
+    pub fn named(&self, url: Option<&str>, data: &Path) -> Option<anyhow::Result<Database>> {
+        let url = url.or(self.database_url.as_deref())?;
+        Some(crate::config::database(Some(url), self.database_password_file.as_deref(), data))
+    }
 }

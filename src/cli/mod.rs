@@ -4,6 +4,7 @@ mod admin;
 mod audit;
 mod compare;
 mod database;
+mod migrate;
 mod serve;
 mod verify;
 mod witness;

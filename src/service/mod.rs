@@ -7,6 +7,7 @@ pub mod blocks;
 pub mod evidence;
 pub mod images;
 pub mod invoices;
+pub mod migrate;
 pub mod ops;
 pub mod receipts;
 pub mod records;

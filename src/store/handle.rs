@@ -7,6 +7,7 @@ use anyhow::Context;
 use std::sync::Arc;
 
 use super::Database;
+use super::copy::{CopySource, CopyTarget};
 use super::postgres::PgStore;
 use super::sqlite::SqliteStore;
 use super::storage::Storage;
@@ -53,6 +54,22 @@ impl Store {
         match database {
             Database::Sqlite(path) => Ok(Self::new(SqliteStore::open_file_read_only(path).await?)),
             Database::Postgres { url, password_file } => Ok(Self::new(postgres(url, password_file, true).await?)),
+        }
+    }
+
+    /// The SQLite database at `path`, read-only, as the source of a copy (`notarium admin
+    /// migrate`); fails unless every migration of this build has been applied to it.
+    pub async fn copy_source(path: &Path) -> anyhow::Result<Box<dyn CopySource>> {
+        let store = SqliteStore::open_file_read_only(path).await?;
+        store.check_fully_migrated().await.with_context(|| format!("{}", path.display()))?;
+        Ok(Box::new(store))
+    }
+
+    /// `database`, which must be PostgreSQL, migrated, as the target of a copy.
+    pub async fn copy_target(database: &Database) -> anyhow::Result<Box<dyn CopyTarget>> {
+        match database {
+            Database::Postgres { url, password_file } => Ok(Box::new(postgres(url, password_file, false).await?)),
+            Database::Sqlite(_) => anyhow::bail!("the target must be a postgres:// database"),
         }
     }
 

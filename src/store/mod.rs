@@ -15,6 +15,7 @@ pub mod audit;
 pub mod blobs;
 pub mod blocks;
 mod columns;
+pub mod copy;
 pub(crate) mod credential_cache;
 mod database;
 pub mod evidence;

@@ -14,6 +14,7 @@ mod audit;
 mod blocks;
 mod client_certs;
 mod codec;
+mod copy;
 mod evidence;
 pub(super) mod faults;
 mod images;

@@ -8,6 +8,7 @@ mod audit;
 mod blocks;
 mod client_certs;
 mod codec;
+mod copy;
 mod evidence;
 pub(super) mod faults;
 mod images;

@@ -49,7 +49,9 @@ pub struct Application {
     /// The separate `/metrics` listener, when `metrics.listen` is set.
     metrics_server: Option<ServerHandle>,
     audit: ScheduledAudit,
+    /// The writer's, sealer's, cosigners' and audit's storage; the handlers have their own.
     store: Store,
+    handlers_store: Store,
     ingest: Ingest,
     /// Held while running: one service per data directory.
     _data_lock: std::fs::File,
@@ -63,7 +65,9 @@ impl Application {
         validate_cron(&settings.audit_cron).context("setting audit_cron")?;
         std::fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
         let data_lock = files::lock(&data).context("another notarium serve uses this data directory")?;
-        let store = Store::connect(&settings.database()?).await.map_err(Unusable)?;
+        let database = settings.database()?;
+        // The writer, sealer, cosigners and audit, on the main runtime, use this store.
+        let store = Store::connect(&database).await.map_err(Unusable)?;
         let pki = data.join("pki");
         if !pki.join("ca.pem").exists() {
             let paths = write_dev_pki(&pki).context("creating the dev PKI")?;
@@ -120,8 +124,13 @@ impl Application {
             tmp_dir: data.join("tmp"),
             blobs: data.join("blobs"),
         };
+        // The HTTP workers run on runtimes of their own (one per actix worker thread), and a
+        // PostgreSQL connection belongs to the runtime that opened it: the handlers get a pool
+        // of their own, so that the writer, sealer and cosigners, which outlive the workers at
+        // a stop (draining, the final seal), never take a connection a worker opened.
+        let handlers_store = Store::connect(&database).await.map_err(Unusable)?;
         let app_data = AppData {
-            store: web::Data::new(store.clone()),
+            store: web::Data::new(handlers_store.clone()),
             ingest: web::Data::new(ingest.clone()),
             trust: web::Data::new(trust),
             anchored: web::Data::new(AnchorSignal(anchored_rx)),
@@ -181,6 +190,7 @@ impl Application {
             metrics_server,
             audit,
             store,
+            handlers_store,
             ingest,
             _data_lock: data_lock,
         })
@@ -221,6 +231,7 @@ impl Application {
             w.stop(true).await;
         }
         self.store.close().await;
+        self.handlers_store.close().await;
         tracing::info!("stopped");
         Ok(())
     }

@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use crate::domain::EvidenceKind;
 use crate::metrics::{KindLabel, Metrics};
 use crate::store::writer::{Outcome, RecordWriter, Submission};
+use crate::store::{Unavailable, is_unavailable};
 
 /// At most this many records go into one transaction (more wait for the next one).
 pub const MAX_GROUP_RECORDS: usize = 50_000;
@@ -18,7 +19,15 @@ const QUEUE_DEPTH: usize = 4096;
 
 struct Job {
     submission: Submission,
-    reply: oneshot::Sender<Result<Outcome, String>>,
+    reply: oneshot::Sender<Result<Outcome, WriteFailed>>,
+}
+
+/// Why a group was not written, as each of its requests is told.
+#[derive(Debug, Clone)]
+struct WriteFailed {
+    message: String,
+    /// A storage fault (`store::is_unavailable`): the request may be tried again.
+    unavailable: bool,
 }
 
 /// The handlers' side of the writer.
@@ -55,7 +64,7 @@ impl Ingest {
         let outcome = answer
             .await
             .map_err(|_| anyhow!("the evidence writer stopped before answering"))?
-            .map_err(|e| anyhow!(e))?;
+            .map_err(|f| if f.unavailable { anyhow::Error::new(Unavailable(f.message)) } else { anyhow!(f.message) })?;
         if let (Some(metrics), Outcome::Created(records)) = (&self.metrics, &outcome) {
             // Counted per kind, not per record: a batch holds up to 10,000 records of few kinds.
             let mut by_kind: Vec<(EvidenceKind, u64)> = Vec::new();
@@ -97,8 +106,9 @@ async fn run(mut writer: Box<dyn RecordWriter>, mut rx: mpsc::Receiver<Job>, wri
             }
             Err(e) => {
                 tracing::error!("writing {} submission(s) failed: {e:#}", replies.len());
+                let failed = WriteFailed { message: format!("{e:#}"), unavailable: is_unavailable(&e) };
                 for reply in replies {
-                    let _ = reply.send(Err(format!("{e:#}")));
+                    let _ = reply.send(Err(failed.clone()));
                 }
             }
         }

@@ -4,9 +4,17 @@
 
 use super::{postgres, sqlite};
 
+/// A storage fault passed on as text (the group-commit writer answers every request of a
+/// failed group with it), still recognised as one.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Unavailable(pub String);
+
 /// Whether `e` (anywhere in its chain of causes) is a storage fault a later try may not meet.
 pub fn is_unavailable(e: &anyhow::Error) -> bool {
-    e.chain().any(|cause| sqlite::faults::unavailable(cause) || postgres::faults::unavailable(cause))
+    e.chain().any(|cause| {
+        cause.is::<Unavailable>() || sqlite::faults::unavailable(cause) || postgres::faults::unavailable(cause)
+    })
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@ pub use blocks::{BlockRow, BlockStore, CosignFact, CosignatureRow, record_status
 pub use credential_cache::TTL as CREDENTIAL_TTL;
 pub use database::Database;
 pub use evidence::{EvidenceRecord, EvidenceStore, IdempotencyRecord, NewEvidence};
-pub use fault::is_unavailable;
+pub use fault::{Unavailable, is_unavailable};
 pub use handle::Store;
 pub use images::{ImageRow, ImageStore, NewImage};
 pub use invoices::InvoiceStore;

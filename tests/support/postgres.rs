@@ -127,66 +127,144 @@ fn postgres_bin() -> Option<PathBuf> {
     })
 }
 
-/// Initialises a cluster in a new directory, starts it on a free port (trying another when
-/// one is taken in between), starts its reaper, and returns the port.
-fn start(bin: &Path) -> u16 {
-    let as_root = std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false);
-    let base = std::env::temp_dir().join(format!("notarium-pg-{}-{}", std::process::id(), nanos()));
-    std::fs::create_dir_all(base.join("sock")).expect("creating the cluster's directory");
-    if as_root {
-        run(Command::new("chown").arg("-R").arg("postgres:").arg(&base), "chown");
-    }
-    // What runs a server tool: as `postgres` when we are root.
-    let tool = |name: &str| -> Command {
-        let program = bin.join(name);
+/// A cluster's directory and how to run its tools (as `postgres` when we are root).
+struct Server {
+    bin: PathBuf,
+    base: PathBuf,
+    as_root: bool,
+}
+
+impl Server {
+    /// Initialises a cluster in a new directory under the system temp dir.
+    fn init(bin: &Path) -> Self {
+        let as_root = std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false);
+        let base = std::env::temp_dir().join(format!("notarium-pg-{}-{}", std::process::id(), nanos()));
+        std::fs::create_dir_all(base.join("sock")).expect("creating the cluster's directory");
         if as_root {
+            run(Command::new("chown").arg("-R").arg("postgres:").arg(&base), "chown");
+        }
+        let server = Self { bin: bin.to_owned(), base, as_root };
+        run(
+            server
+                .tool("initdb")
+                .arg("-D")
+                .arg(server.data())
+                .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"])
+                // The cluster is thrown away: initdb need not wait for its files to reach the
+                // disk. The server itself runs with fsync on, as in production.
+                .arg("--no-sync"),
+            "initdb",
+        );
+        server
+    }
+
+    fn data(&self) -> PathBuf {
+        self.base.join("data")
+    }
+
+    /// A server tool: as `postgres` when we are root.
+    fn tool(&self, name: &str) -> Command {
+        let program = self.bin.join(name);
+        if self.as_root {
             let mut c = Command::new("runuser");
             c.args(["-u", "postgres", "--"]).arg(program);
             c
         } else {
             Command::new(program)
         }
-    };
-    let data = base.join("data");
-    run(
-        tool("initdb")
-            .arg("-D")
-            .arg(&data)
-            .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"])
-            // The cluster is thrown away: initdb need not wait for its files to reach the disk.
-            // The server itself runs with fsync on, as in production.
-            .arg("--no-sync"),
-        "initdb",
-    );
-    let mut started = None;
-    for _ in 0..5 {
-        let port = free_port();
+    }
+
+    /// Starts the server on `port`; false when it did not start (the port was taken).
+    fn start_on(&self, port: u16) -> bool {
         let server_options = format!(
             "-k {} -c listen_addresses=127.0.0.1 -p {port} -c fsync=on -c synchronous_commit=on -c max_connections=300",
-            base.join("sock").display()
+            self.base.join("sock").display()
         );
-        let status = tool("pg_ctl")
+        self.tool("pg_ctl")
             .arg("-D")
-            .arg(&data)
+            .arg(self.data())
             .arg("-l")
-            .arg(base.join("server.log"))
+            .arg(self.base.join("server.log"))
             .args(["-w", "-t", "30", "-o", &server_options, "start"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
-            .expect("running pg_ctl");
-        if status.success() {
-            started = Some(port);
-            break;
-        }
+            .expect("running pg_ctl")
+            .success()
     }
-    let Some(port) = started else {
-        let log = std::fs::read_to_string(base.join("server.log")).unwrap_or_default();
+
+    /// Starts the server on a free port (trying another when one is taken in between) and
+    /// returns the port.
+    fn start(&self) -> u16 {
+        for _ in 0..5 {
+            let port = free_port();
+            if self.start_on(port) {
+                return port;
+            }
+        }
+        let log = std::fs::read_to_string(self.base.join("server.log")).unwrap_or_default();
         panic!("the test PostgreSQL did not start on five ports; its log:\n{log}");
-    };
-    reaper(&tool("pg_ctl"), &data, &base);
+    }
+
+    /// Stops the server at once (`-m immediate`: like a crash, no checkpoint) or cleanly.
+    fn stop(&self, immediate: bool) {
+        let mode = if immediate { "immediate" } else { "fast" };
+        run(self.tool("pg_ctl").arg("-D").arg(self.data()).args(["-m", mode, "-w", "stop"]), "pg_ctl stop");
+    }
+}
+
+/// Initialises a cluster in a new directory, starts it on a free port, starts its reaper, and
+/// returns the port.
+fn start(bin: &Path) -> u16 {
+    let server = Server::init(bin);
+    let port = server.start();
+    reaper(&server.tool("pg_ctl"), &server.data(), &server.base);
     port
+}
+
+/// A cluster of one test's own, which the test may stop and start again (the database going
+/// away under the service). Stopped and removed when dropped (and by a reaper if the test
+/// process dies first).
+pub struct PrivateCluster {
+    server: Server,
+    pub port: u16,
+}
+
+impl PrivateCluster {
+    /// `None` (after [`cannot_run`]) when PostgreSQL is not installed.
+    pub fn start() -> Option<Self> {
+        let Some(bin) = postgres_bin() else {
+            cannot_run("PostgreSQL's initdb was not found; install Debian's postgresql package");
+            return None;
+        };
+        let server = Server::init(&bin);
+        let port = server.start();
+        reaper(&server.tool("pg_ctl"), &server.data(), &server.base);
+        Some(Self { server, port })
+    }
+
+    /// The URL of database `postgres` (the service migrates it at start).
+    pub fn url(&self) -> String {
+        format!("postgresql://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Stops the server; `immediate` is a crash (no checkpoint, connections cut).
+    pub fn stop(&self, immediate: bool) {
+        self.server.stop(immediate);
+    }
+
+    /// Starts it again on the same port.
+    pub fn restart(&self) {
+        assert!(self.server.start_on(self.port), "the test PostgreSQL did not start again on port {}", self.port);
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        let _ = self.server.tool("pg_ctl").arg("-D").arg(self.server.data()).args(["-m", "immediate", "stop"]).output();
+        let _ = std::fs::remove_dir_all(&self.server.base);
+    }
 }
 
 /// Starts the process that stops the cluster and removes `base` once this process is gone.

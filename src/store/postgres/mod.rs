@@ -91,7 +91,8 @@ impl PgStore {
             .disable_statement_logging();
         PgPoolOptions::new()
             .max_connections(max_connections.max(1))
-            .acquire_timeout(Duration::from_secs(10))
+            // A request waits this long for a connection, then answers 503 storage_unavailable.
+            .acquire_timeout(Duration::from_secs(3))
             .connect_with(options)
             .await
             .context("connecting to PostgreSQL")

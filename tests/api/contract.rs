@@ -8,9 +8,8 @@ use notarium::app::Application;
 use notarium::crypto::devpki::write_dev_pki;
 use notarium::domain::{Hash, Role, TenantRole};
 use serde_json::{Value, json};
-use sqlx::Connection;
 
-use crate::support::process::{notarium, notarium_on};
+use crate::support::process::notarium_on;
 use crate::support::{ReceiptResponse, Status, TestApp, external_witnesses, problem, start_witness, wait_until};
 
 #[actix_web::test]
@@ -120,7 +119,8 @@ async fn one_service_per_data_directory() {
 async fn admin_commands_manage_tenants_and_keys_of_a_running_service() {
     let app = TestApp::spawn().await;
     let admin = |args: &[&str]| {
-        let out = notarium_on(app.data.path()).arg("admin").args(args).arg("--data").arg(app.data.path()).output().unwrap();
+        let out =
+            notarium_on(app.data.path()).arg("admin").args(args).arg("--data").arg(app.data.path()).output().unwrap();
         (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap().trim().to_owned())
     };
     let (code, key) = admin(&["tenant", "create", "--name", "Shop", "--role", "merchant"]);

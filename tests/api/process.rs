@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use notarium::domain::{EvidenceId, Hash, TenantRole};
+use notarium::store::Store;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 

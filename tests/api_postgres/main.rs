@@ -23,6 +23,7 @@ mod cluster;
 mod config_cli;
 #[path = "../api/contract.rs"]
 mod contract;
+mod database_settings;
 #[path = "../api/errors.rs"]
 mod errors;
 #[path = "../api/evidence.rs"]
@@ -57,12 +58,11 @@ mod pictures;
 mod process;
 #[path = "../api/receipt_zip.rs"]
 mod receipt_zip;
+#[path = "../support/mod.rs"]
+mod support;
 #[path = "../api/tiles.rs"]
 mod tiles;
 #[path = "../api/tls.rs"]
 mod tls;
 #[path = "../api/witness_backlog.rs"]
 mod witness_backlog;
-mod database_settings;
-#[path = "../support/mod.rs"]
-mod support;

@@ -15,8 +15,8 @@ use notarium::domain::{Hash, Receipt, TenantRole};
 use notarium::store::Store;
 use serde_json::{Value, json};
 
-use crate::support::backend::{Db, database_url, store_of};
 use crate::support::api::{Block, Evidence, EvidencePage, Items, ReceiptResponse, Witnesses, expect};
+use crate::support::backend::{Db, database_url, store_of};
 
 pub struct TestApp {
     pub base: String,

@@ -45,8 +45,10 @@ pub fn database_url(data: &Path) -> Option<String> {
     // Asked from synchronous helpers too (`notarium admin` before `serve`): the database is
     // made on a thread of its own with its own runtime.
     let made = std::thread::scope(|s| {
-        s.spawn(|| tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(fresh_database()))
-            .join()
+        s.spawn(|| {
+            tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(fresh_database())
+        })
+        .join()
     });
     let Some(database) = made.unwrap_or_else(|panic| std::panic::resume_unwind(panic)) else {
         // Test output is captured and this process ends now: straight to stderr.
@@ -114,7 +116,9 @@ impl Db {
     pub async fn execute(&mut self, sql: &'static str, params: &[Param<'_>]) -> u64 {
         let done = match self {
             Self::Sqlite(c) => bound!(sql, params).execute(c).await.map(|r| r.rows_affected()),
-            Self::Postgres { connection, .. } => bound!(sql, params).execute(connection).await.map(|r| r.rows_affected()),
+            Self::Postgres { connection, .. } => {
+                bound!(sql, params).execute(connection).await.map(|r| r.rows_affected())
+            }
         };
         done.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
@@ -122,8 +126,8 @@ impl Db {
     /// The first column of every row of `sql`, a `BIGINT` (`CAST(... AS BIGINT)`).
     pub async fn integers(&mut self, sql: &'static str) -> Vec<i64> {
         let rows = match self {
-            Self::Sqlite(c) => sqlx::query_scalar(sql).fetch_all(c).await,
-            Self::Postgres { connection, .. } => sqlx::query_scalar(sql).fetch_all(connection).await,
+            Self::Sqlite(c) => sqlx::query_scalar::<_, i64>(sql).fetch_all(c).await,
+            Self::Postgres { connection, .. } => sqlx::query_scalar::<_, i64>(sql).fetch_all(connection).await,
         };
         rows.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
@@ -134,7 +138,9 @@ impl Db {
     /// pool reconnects into read-only sessions).
     pub async fn refuse_writes(&mut self) {
         match self {
-            Self::Sqlite(_) => drop(self.execute("BEGIN IMMEDIATE", &[]).await),
+            Self::Sqlite(_) => {
+                self.execute("BEGIN IMMEDIATE", &[]).await;
+            }
             Self::Postgres { .. } => self.set_read_only("on").await,
         }
     }
@@ -142,7 +148,9 @@ impl Db {
     /// Ends [`Db::refuse_writes`].
     pub async fn allow_writes(&mut self) {
         match self {
-            Self::Sqlite(_) => drop(self.execute("ROLLBACK", &[]).await),
+            Self::Sqlite(_) => {
+                self.execute("ROLLBACK", &[]).await;
+            }
             Self::Postgres { .. } => self.set_read_only("off").await,
         }
     }
@@ -152,10 +160,12 @@ impl Db {
         let name = url.rsplit('/').next().expect("a database name");
         let alter = format!("ALTER DATABASE {name} SET default_transaction_read_only = {on}");
         sqlx::raw_sql(sqlx::AssertSqlSafe(alter)).execute(&mut *connection).await.expect("ALTER DATABASE");
-        sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()")
-            .bind(name)
-            .execute(&mut *connection)
-            .await
-            .expect("ending the service's sessions");
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+        )
+        .bind(name)
+        .execute(&mut *connection)
+        .await
+        .expect("ending the service's sessions");
     }
 }

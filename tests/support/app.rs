@@ -16,7 +16,7 @@ use notarium::store::Store;
 use serde_json::{Value, json};
 
 use crate::support::api::{Block, Evidence, EvidencePage, Items, ReceiptResponse, Witnesses, expect};
-use crate::support::backend::{Db, database_url, store_of};
+use crate::support::backend::{BACKEND, Backend, Db, database_url, store_of};
 
 pub struct TestApp {
     pub base: String,
@@ -180,6 +180,8 @@ impl TestApp {
     pub async fn stop(self) -> tempfile::TempDir {
         self.handle.stop(true).await;
         self.task.await.unwrap().unwrap();
+        let sqlite_file = self.data.path().join(notarium::store::DB_FILE);
+        assert!(BACKEND == Backend::Sqlite || !sqlite_file.exists(), "a SQLite file beside PostgreSQL");
         self.data
     }
 }

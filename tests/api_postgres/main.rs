@@ -3,16 +3,20 @@
 //! (`support::backend`, which picks PostgreSQL for this test target by its name,
 //! `api_postgres`). Without PostgreSQL installed the whole binary is skipped (a failure in CI).
 //!
-//! Every story module of `tests/api/main.rs` is here, except (SQLite only):
+//! Every story module of `tests/api/main.rs` is here, except these (SQLite only):
 //! - `audit`: it copies the data directory's SQLite file and changes bytes in it with SQLite's
-//!   SQL, to prove that the audit names each one; here `database_settings` runs the audit on a
-//!   PostgreSQL database through `--database-url`.
+//!   SQL, to prove that the audit names each one (`audit_schedule`, the audit inside the
+//!   service, runs here; `database_settings` runs `notarium audit --database-url`).
+//! - `image_memory`: it measures the peak memory of the image decoding that refuses bad files
+//!   before anything is stored; the database plays no part, and it takes ~18 s.
 //! - `invoice_privacy`: it searches the data directory's files, where SQLite keeps the records,
 //!   for an erased invoice's bytes. PostgreSQL's files are the cluster's, and they keep an
 //!   updated row's old version until VACUUM (tests/storage checks that no row keeps them).
 //!
 //! `database_settings` is this binary's own: `serve`, `admin` and `audit` on PostgreSQL.
 
+#[path = "../api/audit_schedule.rs"]
+mod audit_schedule;
 #[path = "../api/browser.rs"]
 mod browser;
 #[path = "../api/browser_session.rs"]
@@ -30,8 +34,6 @@ mod errors;
 mod evidence;
 #[path = "../api/idempotency.rs"]
 mod idempotency;
-#[path = "../api/image_memory.rs"]
-mod image_memory;
 #[path = "../api/image_pages.rs"]
 mod image_pages;
 #[path = "../api/images.rs"]

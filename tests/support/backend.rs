@@ -14,10 +14,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use notarium::store::Store;
-use sqlx::Connection;
+use notarium::store::{Database, Store};
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::SqliteConnection;
+use sqlx::{Connection, Row};
 
 use super::postgres::fresh_database;
 
@@ -64,10 +64,14 @@ pub fn database_env(data: &Path) -> Vec<(&'static str, String)> {
     database_url(data).map(|url| ("NOTARIUM_DATABASE_URL", url)).into_iter().collect()
 }
 
+/// The database of the service on `data`, as its settings name it.
+pub fn database_of(data: &Path) -> Database {
+    notarium::config::database(database_url(data).as_deref(), None, data).unwrap()
+}
+
 /// The storage of the service on `data`, opened as the service opens it (`Store::connect`).
 pub async fn store_of(data: &Path) -> Store {
-    let database = notarium::config::database(database_url(data).as_deref(), None, data).unwrap();
-    Store::connect(&database).await.expect("opening the service's database")
+    Store::connect(&database_of(data)).await.expect("opening the service's database")
 }
 
 /// A plain connection to the database of the service on `data`, to look at or change its
@@ -87,7 +91,7 @@ pub enum Param<'a> {
 /// `sqlx::query(sql)` with `params` bound, for either connection.
 macro_rules! bound {
     ($sql:expr, $params:expr) => {{
-        let mut query = sqlx::query($sql);
+        let mut query = sqlx::query(sqlx::AssertSqlSafe($sql.to_owned()));
         for param in $params {
             query = match *param {
                 Param::Int(i) => query.bind(i),
@@ -113,7 +117,7 @@ impl Db {
     }
 
     /// Runs `sql` with `params`: how many rows it changed.
-    pub async fn execute(&mut self, sql: &'static str, params: &[Param<'_>]) -> u64 {
+    pub async fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> u64 {
         let done = match self {
             Self::Sqlite(c) => bound!(sql, params).execute(c).await.map(|r| r.rows_affected()),
             Self::Postgres { connection, .. } => {
@@ -121,6 +125,15 @@ impl Db {
             }
         };
         done.unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// The first column of the one row of `sql`, a `BLOB`/`bytea`.
+    pub async fn bytes(&mut self, sql: &str, params: &[Param<'_>]) -> Vec<u8> {
+        let row = match self {
+            Self::Sqlite(c) => bound!(sql, params).fetch_one(c).await.map(|row| row.get(0)),
+            Self::Postgres { connection, .. } => bound!(sql, params).fetch_one(connection).await.map(|row| row.get(0)),
+        };
+        row.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
     /// The first column of every row of `sql`, a `BIGINT` (`CAST(... AS BIGINT)`).

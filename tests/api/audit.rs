@@ -1,9 +1,8 @@
 //! The audit: one changed byte in a stored leaf hash, a record's content hash, its metadata, a
 //! block's root, another header byte or a co-signature is named exactly (table, row, what);
-//! an untouched database audits clean with the right counts; `notarium audit` exits 0/1/2,
-//! also beside a running server; a bad `audit_cron` refuses start-up naming the key. These
-//! work on copies of the SQLite file (the scheduled audit, on either backend:
-//! `audit_schedule.rs`).
+//! `notarium audit` exits 0/1/2, also beside a running server; a bad `audit_cron` refuses
+//! start-up naming the key. These work on copies of the SQLite file (the stories of the audit
+//! that run on either backend: `audit_backends.rs`).
 
 use std::path::Path;
 use std::process::Output;
@@ -13,8 +12,7 @@ use notarium::audit::{Inconsistency, Outcome, Table};
 use notarium::config::Settings;
 use sqlx::{Connection, Row, SqliteConnection};
 
-use crate::audit_schedule::{audit, flip_byte, sealed_data};
-use crate::support::TestApp;
+use crate::audit_backends::{audit, flip_byte, sealed_data};
 use crate::support::process;
 
 /// Copies what the audit reads (the database and the trust anchors) to a fresh directory.
@@ -151,31 +149,6 @@ async fn each_changed_byte_is_named_exactly() {
     let i = audit(dir.path()).await.inconsistency.unwrap();
     assert!(matches!(i, Inconsistency::Quorum { height, .. } if height == h), "{i:?}");
     assert!(i.to_string().contains("1 court, 0 notary"), "{i}");
-}
-
-#[actix_web::test]
-async fn an_untouched_database_audits_clean_with_the_right_counts() {
-    let (app, _) = sealed_data(|_| {}).await;
-    let data = app.stop().await;
-    let outcome = audit(data.path()).await;
-    assert!(outcome.inconsistency.is_none(), "{:?}", outcome.inconsistency);
-    let mut conn = connect(data.path()).await;
-    let mut count = async |sql: &str| -> u64 {
-        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&mut conn).await.unwrap() as u64
-    };
-    let (records, blocks, cosignatures) = (
-        count("SELECT COUNT(*) FROM evidence").await,
-        count("SELECT COUNT(*) FROM blocks").await,
-        count("SELECT COUNT(*) FROM cosignatures").await,
-    );
-    let s = &outcome.summary;
-    assert_eq!((s.records, s.blocks, s.cosignatures), (records, blocks, cosignatures));
-    assert_eq!((records, s.first_height, s.last_height), (3, Some(0), Some(blocks - 1)));
-    assert!(cosignatures >= 2, "the block of the records is anchored");
-    // A database without blocks is consistent too.
-    let empty = TestApp::spawn().await.stop().await;
-    let s = audit(empty.path()).await.summary;
-    assert_eq!((s.records, s.blocks, s.cosignatures), (0, 0, 0));
 }
 
 /// Runs the real binary (off the async runtime: it may wait on a database the app holds).

@@ -5,8 +5,8 @@
 //!
 //! Every story module of `tests/api/main.rs` is here, except these (SQLite only):
 //! - `audit`: it copies the data directory's SQLite file and changes bytes in it with SQLite's
-//!   SQL, to prove that the audit names each one (`audit_schedule`, the audit inside the
-//!   service, runs here; `database_settings` runs `notarium audit --database-url`).
+//!   SQL, to prove that the audit names each one (`audit_backends`, the clean audit and the
+//!   scheduled one, runs here; `database_settings` runs `notarium audit --database-url`).
 //! - `image_memory`: it measures the peak memory of the image decoding that refuses bad files
 //!   before anything is stored; the database plays no part, and it takes ~18 s.
 //! - `invoice_privacy`: it searches the data directory's files, where SQLite keeps the records,
@@ -15,8 +15,8 @@
 //!
 //! `database_settings` is this binary's own: `serve`, `admin` and `audit` on PostgreSQL.
 
-#[path = "../api/audit_schedule.rs"]
-mod audit_schedule;
+#[path = "../api/audit_backends.rs"]
+mod audit_backends;
 #[path = "../api/browser.rs"]
 mod browser;
 #[path = "../api/browser_session.rs"]

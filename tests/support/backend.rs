@@ -137,10 +137,12 @@ impl Db {
     }
 
     /// The first column of every row of `sql`, a `BIGINT` (`CAST(... AS BIGINT)`).
-    pub async fn integers(&mut self, sql: &'static str) -> Vec<i64> {
+    pub async fn integers(&mut self, sql: &str) -> Vec<i64> {
         let rows = match self {
-            Self::Sqlite(c) => sqlx::query_scalar::<_, i64>(sql).fetch_all(c).await,
-            Self::Postgres { connection, .. } => sqlx::query_scalar::<_, i64>(sql).fetch_all(connection).await,
+            Self::Sqlite(c) => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned())).fetch_all(c).await,
+            Self::Postgres { connection, .. } => {
+                sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned())).fetch_all(connection).await
+            }
         };
         rows.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }

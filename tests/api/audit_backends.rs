@@ -1,7 +1,7 @@
-//! The scheduled audit inside the service, on either backend: it shows in `/readyz` and
-//! resumes after a restart from its durable cursor; an inconsistency shows there without
-//! making the service unready. The helpers (a service with sealed records, a flipped byte, the
-//! full audit) serve `audit.rs` too.
+//! The audit on either backend: an untouched database audits clean with the right counts; the
+//! scheduled audit inside the service shows in `/readyz` and resumes after a restart from its
+//! durable cursor; an inconsistency shows there without making the service unready. The
+//! helpers (a service with sealed records, a flipped byte, the full audit) serve `audit.rs`.
 
 use std::path::Path;
 use std::time::Duration;
@@ -117,4 +117,27 @@ async fn an_inconsistency_shows_in_readyz_without_making_the_service_unready() {
     assert!(text.starts_with(&format!("evidence seq {} (id {}", t.seq, t.id)), "{text}");
     assert_eq!(a["audited_through"].as_u64(), t.height.checked_sub(1), "{a}");
     app.stop().await;
+}
+
+#[actix_web::test]
+async fn an_untouched_database_audits_clean_with_the_right_counts() {
+    let (app, _) = sealed_data(|_| {}).await;
+    let data = app.stop().await;
+    let outcome = audit(data.path()).await;
+    assert!(outcome.inconsistency.is_none(), "{:?}", outcome.inconsistency);
+    let mut db = Db::of(data.path()).await;
+    let mut count = async |sql: &str| -> u64 { db.integers(sql).await[0] as u64 };
+    let (records, blocks, cosignatures) = (
+        count("SELECT COUNT(*) FROM evidence").await,
+        count("SELECT COUNT(*) FROM blocks").await,
+        count("SELECT COUNT(*) FROM cosignatures").await,
+    );
+    let s = &outcome.summary;
+    assert_eq!((s.records, s.blocks, s.cosignatures), (records, blocks, cosignatures));
+    assert_eq!((records, s.first_height, s.last_height), (3, Some(0), Some(blocks - 1)));
+    assert!(cosignatures >= 2, "the block of the records is anchored");
+    // A database without blocks is consistent too.
+    let empty = TestApp::spawn().await.stop().await;
+    let s = audit(empty.path()).await.summary;
+    assert_eq!((s.records, s.blocks, s.cosignatures), (0, 0, 0));
 }

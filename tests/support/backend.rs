@@ -175,12 +175,10 @@ impl Db {
         let name = url.rsplit('/').next().expect("a database name");
         let alter = format!("ALTER DATABASE {name} SET default_transaction_read_only = {on}");
         sqlx::raw_sql(sqlx::AssertSqlSafe(alter)).execute(&mut *connection).await.expect("ALTER DATABASE");
-        sqlx::query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-        )
-        .bind(name)
-        .execute(&mut *connection)
-        .await
-        .expect("ending the service's sessions");
+        // Each session has ended when this returns (it waits up to 5 s), so that no later probe
+        // finds one of the old sessions still open.
+        let end = "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
+                   WHERE datname = $1 AND pid <> pg_backend_pid()";
+        sqlx::query(end).bind(name).execute(&mut *connection).await.expect("ending the service's sessions");
     }
 }

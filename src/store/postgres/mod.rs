@@ -27,8 +27,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection};
 
 use super::credential_cache::CredentialCache;
 use super::storage::Storage;
@@ -36,6 +36,13 @@ use super::writer::RecordWriter;
 
 /// Connections in the pool unless told otherwise ([`PgStore::connect_with_pool_size`]).
 pub const DEFAULT_POOL_SIZE: u32 = 16;
+
+/// How long a connection may take: the first one at start-up (however many attempts) and each
+/// one taken from the pool.
+const CONNECT_WAIT: Duration = Duration::from_secs(10);
+
+/// The pause between two attempts at the first connection.
+const RETRY_AFTER: Duration = Duration::from_millis(250);
 
 /// How long [`Storage::writable`] waits for its probe.
 const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
@@ -87,9 +94,10 @@ impl PgStore {
             // before it returns.
             .options([("synchronous_commit", "on")])
             .disable_statement_logging();
+        first_connection(&options).await.context("connecting to PostgreSQL")?;
         PgPoolOptions::new()
             .max_connections(max_connections.max(1))
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(CONNECT_WAIT)
             .connect_with(options)
             .await
             .context("connecting to PostgreSQL")
@@ -97,6 +105,29 @@ impl PgStore {
 
     fn pool(&self) -> &PgPool {
         &self.pool
+    }
+}
+
+/// Opens and closes one connection, trying again every quarter second while the server cannot
+/// be reached (it may be starting), for [`CONNECT_WAIT`] at most. An error is the last
+/// attempt's own (refused, unknown host, authentication), not the pool's timeout, which would
+/// hide why.
+async fn first_connection(options: &PgConnectOptions) -> Result<(), sqlx::Error> {
+    let deadline = tokio::time::Instant::now() + CONNECT_WAIT;
+    let mut unreachable = None;
+    loop {
+        match tokio::time::timeout_at(deadline, options.connect()).await {
+            Ok(Ok(connection)) => return connection.close().await,
+            Ok(Err(sqlx::Error::Io(e))) if tokio::time::Instant::now() + RETRY_AFTER < deadline => {
+                unreachable = Some(e);
+                tokio::time::sleep(RETRY_AFTER).await;
+            }
+            Ok(Err(e)) => return Err(e),
+            Err(_elapsed) => {
+                let silent = || std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer within 10 s");
+                return Err(sqlx::Error::Io(unreachable.unwrap_or_else(silent)));
+            }
+        }
     }
 }
 

@@ -51,6 +51,9 @@ async fn serve_refuses_an_unusable_database_in_one_line_naming_database_url_with
         assert_eq!(lines.len(), 1, "{case}: one line: {text}");
         assert!(lines[0].contains("database_url"), "{case}: {text}");
         assert!(!text.contains(PASSWORD), "{case}: the password shows: {text}");
+        if case == "nothing listens" {
+            assert!(text.contains("refused"), "the cause, not a pool's timeout: {text}");
+        }
         assert!(!data.join("listen-addr").exists(), "{case}: it listened");
     }
 }

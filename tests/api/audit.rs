@@ -1,51 +1,19 @@
 //! The audit: one changed byte in a stored leaf hash, a record's content hash, its metadata, a
 //! block's root, another header byte or a co-signature is named exactly (table, row, what);
-//! an untouched database audits clean with the right counts; `notarium audit` exits 0/1/2,
-//! also beside a running server; the scheduled audit shows in `/readyz` without making the
-//! service unready; a bad `audit_cron` refuses start-up naming the key.
+//! `notarium audit` exits 0/1/2, also beside a running server; a bad `audit_cron` refuses
+//! start-up naming the key. These work on copies of the SQLite file (the stories of the audit
+//! that run on either backend: `audit_backends.rs`).
 
 use std::path::Path;
 use std::process::Output;
-use std::time::Duration;
 
 use notarium::app::Application;
-use notarium::audit::{Inconsistency, Outcome, Table, audit_data_dir};
+use notarium::audit::{Inconsistency, Outcome, Table};
 use notarium::config::Settings;
-use notarium::domain::quorum::QuorumPolicy;
-use notarium::domain::{EvidenceId, Hash, TenantRole};
-use notarium::store::{DB_FILE, Database, Store};
-use serde_json::{Value, json};
 use sqlx::{Connection, Row, SqliteConnection};
 
+use crate::audit_backends::{audit, flip_byte, sealed_data};
 use crate::support::process;
-use crate::support::{TestApp, wait_until};
-
-/// What the tests tamper with: a record in the middle of a block of three, and that block.
-struct Target {
-    id: EvidenceId,
-    seq: u64,
-    height: u64,
-}
-
-/// A stopped service's data directory with three records anchored in one block.
-async fn sealed_data(adjust: impl FnOnce(&mut Settings)) -> (TestApp, Target) {
-    let app = TestApp::spawn_with(adjust).await;
-    let items: Vec<Value> = (0..3u8)
-        .map(
-            |i| json!({ "kind": "document", "content_hash": Hash::of(&[i]), "metadata": { "title": format!("t{i}") } }),
-        )
-        .collect();
-    let key = app.key(TenantRole::Merchant).to_owned();
-    let res = app.post_json("/v1/evidence/batch", Some(&key), &json!({ "items": items })).await;
-    assert_eq!(res.status(), 201);
-    let body: Value = res.json().await.unwrap();
-    let id: EvidenceId = body["items"][1]["id"].as_str().unwrap().parse().unwrap();
-    let receipt = app.anchored_receipt(&id.to_string(), &key).await;
-    let store = Store::open_read_only(app.data.path()).await.unwrap();
-    let seq = store.evidence_by_id(&id).await.unwrap().unwrap().seq;
-    store.close().await;
-    (app, Target { id, seq, height: receipt.block.height })
-}
 
 /// Copies what the audit reads (the database and the trust anchors) to a fresh directory.
 fn copy_data(from: &Path) -> tempfile::TempDir {
@@ -63,20 +31,6 @@ fn copy_data(from: &Path) -> tempfile::TempDir {
 
 async fn connect(data: &Path) -> SqliteConnection {
     SqliteConnection::connect(&format!("sqlite://{}", data.join("notarium.db").display())).await.unwrap()
-}
-
-/// Flips the lowest bit of byte `at` (counted from the end when negative) of `column` in the
-/// row of `table` matching `filter`, whose one `?` is `key`.
-async fn flip_byte(data: &Path, table: &str, column: &str, filter: &str, key: u64, at: isize) {
-    let mut conn = connect(data).await;
-    let select = format!("SELECT {column} FROM {table} WHERE {filter}");
-    let row = sqlx::query(sqlx::AssertSqlSafe(select)).bind(key as i64).fetch_one(&mut conn).await.unwrap();
-    let mut blob: Vec<u8> = row.get(0);
-    let i = if at < 0 { blob.len() - at.unsigned_abs() } else { at as usize };
-    blob[i] ^= 0x01;
-    let update = format!("UPDATE {table} SET {column} = ? WHERE {filter}");
-    sqlx::query(sqlx::AssertSqlSafe(update)).bind(blob).bind(key as i64).execute(&mut conn).await.unwrap();
-    conn.close().await.unwrap();
 }
 
 /// Replaces one character of the header at `height`: the first character after `marker`
@@ -101,12 +55,6 @@ async fn edit_header(data: &Path, height: u64, marker: &str, offset: usize, chan
         .await
         .unwrap();
     conn.close().await.unwrap();
-}
-
-async fn audit(data: &Path) -> Outcome {
-    audit_data_dir(data, &Database::Sqlite(data.join(DB_FILE)), QuorumPolicy::default())
-        .await
-        .expect("the database is readable")
 }
 
 fn found(outcome: &Outcome) -> &Inconsistency {
@@ -203,31 +151,6 @@ async fn each_changed_byte_is_named_exactly() {
     assert!(i.to_string().contains("1 court, 0 notary"), "{i}");
 }
 
-#[actix_web::test]
-async fn an_untouched_database_audits_clean_with_the_right_counts() {
-    let (app, _) = sealed_data(|_| {}).await;
-    let data = app.stop().await;
-    let outcome = audit(data.path()).await;
-    assert!(outcome.inconsistency.is_none(), "{:?}", outcome.inconsistency);
-    let mut conn = connect(data.path()).await;
-    let mut count = async |sql: &str| -> u64 {
-        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&mut conn).await.unwrap() as u64
-    };
-    let (records, blocks, cosignatures) = (
-        count("SELECT COUNT(*) FROM evidence").await,
-        count("SELECT COUNT(*) FROM blocks").await,
-        count("SELECT COUNT(*) FROM cosignatures").await,
-    );
-    let s = &outcome.summary;
-    assert_eq!((s.records, s.blocks, s.cosignatures), (records, blocks, cosignatures));
-    assert_eq!((records, s.first_height, s.last_height), (3, Some(0), Some(blocks - 1)));
-    assert!(cosignatures >= 2, "the block of the records is anchored");
-    // A database without blocks is consistent too.
-    let empty = TestApp::spawn().await.stop().await;
-    let s = audit(empty.path()).await.summary;
-    assert_eq!((s.records, s.blocks, s.cosignatures), (0, 0, 0));
-}
-
 /// Runs the real binary (off the async runtime: it may wait on a database the app holds).
 async fn notarium(args: Vec<String>) -> Output {
     tokio::task::spawn_blocking(move || process::notarium().args(args).env_remove("NOTARIUM_DATA").output().unwrap())
@@ -261,65 +184,6 @@ async fn the_cli_exits_0_1_2_and_runs_beside_the_server() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no database"), "{out:?}");
     assert!(!nothing.path().join("notarium.db").exists(), "the audit creates nothing");
-}
-
-/// Polls `/readyz` until `done` holds for its `audit` object (deadline 30 s).
-async fn audit_status(app: &TestApp, done: impl Fn(&Value) -> bool) -> (u16, Value) {
-    wait_until(Duration::from_secs(30), async || {
-        let res = app.get("/readyz", None).await;
-        let status = res.status().as_u16();
-        let body: Value = res.json().await.unwrap();
-        if done(&body["audit"]) { Ok((status, body)) } else { Err(format!("readyz never showed it: {body}")) }
-    })
-    .await
-}
-
-fn every_second(s: &mut Settings) {
-    s.audit_cron = "* * * * * *".into();
-}
-
-#[actix_web::test]
-async fn the_scheduled_audit_shows_in_readyz_and_resumes_after_a_restart() {
-    let (app, t) = sealed_data(every_second).await;
-    let (status, body) = audit_status(&app, |a| a["audited_through"].as_u64().is_some_and(|x| x >= t.height)).await;
-    assert_eq!(status, 200);
-    let a = &body["audit"];
-    assert_eq!((a["schedule"].as_str(), a["ok"].as_bool()), (Some("* * * * * *"), Some(true)), "{a}");
-    assert!(a["last_run"].is_string() && a["inconsistency"].is_null(), "{a}");
-    let data = app.stop().await;
-    let store = Store::open_read_only(data.path()).await.unwrap();
-    let cursor = store.audit_cursor().await.unwrap().expect("a durable cursor");
-    store.close().await;
-    assert!(cursor.height >= t.height);
-
-    // Damage below the cursor is not audited again by the schedule (the restart resumes after
-    // the cursor: had it started over, it would stop at the damage and never pass the new
-    // block), but the full `notarium audit` finds it.
-    flip_byte(data.path(), "evidence", "content_hash", "seq = ?", t.seq, 0).await;
-    let app = TestApp::spawn_on(data, every_second).await;
-    let next = app.register(b"after the restart").await;
-    let receipt = app.anchored_receipt(next.id, app.key(TenantRole::Merchant)).await;
-    let h2 = receipt.block.height;
-    let (_, body) = audit_status(&app, |a| a["audited_through"].as_u64().is_some_and(|x| x >= h2)).await;
-    assert_eq!(body["audit"]["ok"], true, "{body}");
-    let data = app.stop().await;
-    let i = audit(data.path()).await.inconsistency.unwrap();
-    assert!(matches!(i, Inconsistency::RecordFields { seq, .. } if seq == t.seq), "{i:?}");
-}
-
-#[actix_web::test]
-async fn an_inconsistency_shows_in_readyz_without_making_the_service_unready() {
-    let (app, t) = sealed_data(|_| {}).await; // nightly: no audit runs during the test
-    let data = app.stop().await;
-    flip_byte(data.path(), "evidence", "content_hash", "seq = ?", t.seq, 0).await;
-    let app = TestApp::spawn_on(data, every_second).await;
-    let (status, body) = audit_status(&app, |a| a["ok"] == false).await;
-    assert_eq!((status, body["ready"].as_bool()), (200, Some(true)), "{body}");
-    let a = &body["audit"];
-    let text = a["inconsistency"].as_str().unwrap();
-    assert!(text.starts_with(&format!("evidence seq {} (id {}", t.seq, t.id)), "{text}");
-    assert_eq!(a["audited_through"].as_u64(), t.height.checked_sub(1), "{a}");
-    app.stop().await;
 }
 
 #[actix_web::test]

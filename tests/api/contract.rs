@@ -8,9 +8,8 @@ use notarium::app::Application;
 use notarium::crypto::devpki::write_dev_pki;
 use notarium::domain::{Hash, Role, TenantRole};
 use serde_json::{Value, json};
-use sqlx::Connection;
 
-use crate::support::process::notarium;
+use crate::support::process::notarium_on;
 use crate::support::{ReceiptResponse, Status, TestApp, external_witnesses, problem, start_witness, wait_until};
 
 #[actix_web::test]
@@ -94,13 +93,12 @@ async fn readiness_fails_while_the_database_cannot_be_written() {
         status => Err(format!("never ready: {status}")),
     })
     .await;
-    let url = format!("sqlite://{}", app.data.path().join("notarium.db").display());
-    let mut other = sqlx::SqliteConnection::connect(&url).await.unwrap();
-    sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
+    let mut other = app.db().await;
+    other.refuse_writes().await;
     let res = app.get("/readyz", None).await;
     assert_eq!(res.status(), 503);
     assert_eq!(res.json::<Value>().await.unwrap()["database_writable"], false);
-    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    other.allow_writes().await;
     let res = app.get("/readyz", None).await;
     let status = res.status();
     assert_eq!(status, 200, "{}", res.text().await.unwrap());
@@ -121,7 +119,8 @@ async fn one_service_per_data_directory() {
 async fn admin_commands_manage_tenants_and_keys_of_a_running_service() {
     let app = TestApp::spawn().await;
     let admin = |args: &[&str]| {
-        let out = notarium().arg("admin").args(args).arg("--data").arg(app.data.path()).output().unwrap();
+        let out =
+            notarium_on(app.data.path()).arg("admin").args(args).arg("--data").arg(app.data.path()).output().unwrap();
         (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap().trim().to_owned())
     };
     let (code, key) = admin(&["tenant", "create", "--name", "Shop", "--role", "merchant"]);

@@ -159,7 +159,6 @@ async fn owners_list_and_look_up_only_their_own_records() {
 #[actix_web::test]
 async fn a_hash_only_record_stores_no_meta_hash_bytes() {
     use notarium::domain::canonical::meta_hash;
-    use sqlx::Connection;
     let app = TestApp::spawn().await;
     let merchant = app.key(TenantRole::Merchant).to_owned();
     let bare = json!({"kind": "document", "content_hash": Hash::of(b"bare")});
@@ -167,10 +166,8 @@ async fn a_hash_only_record_stores_no_meta_hash_bytes() {
     let titled = app.register(b"titled").await;
     assert_eq!(bare.meta_hash, meta_hash(None));
 
-    let url = format!("sqlite://{}", app.data.path().join("notarium.db").display());
-    let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
-    let lengths: Vec<i64> =
-        sqlx::query_scalar("SELECT length(meta_hash) FROM evidence ORDER BY seq").fetch_all(&mut db).await.unwrap();
+    let sql = "SELECT CAST(length(meta_hash) AS BIGINT) FROM evidence ORDER BY seq";
+    let lengths = app.db().await.integers(sql).await;
     assert_eq!(lengths, vec![0, 32]);
     for ev in [&bare, &titled] {
         assert_eq!(app.evidence(ev.id, &merchant).await.meta_hash, ev.meta_hash);

@@ -2,6 +2,7 @@
 //! SQLite, real openssl, real in-process witnesses over HTTP.
 
 mod audit;
+mod audit_backends;
 mod browser;
 mod browser_session;
 mod cluster;

@@ -11,6 +11,7 @@ use notarium::store::Store;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
+use crate::support::backend::store_of;
 use crate::support::demo_keys;
 use crate::support::process::{Proc, serve};
 use crate::support::wait_until;
@@ -105,7 +106,7 @@ async fn sigkill_during_traffic_loses_no_acknowledged_record() {
         }
     }
     child.kill();
-    let store = Store::open(&data).await.unwrap();
+    let store = store_of(&data).await;
     let sealed_end = assert_blocks_contiguous(&store).await;
     for id in &acked {
         let r = store
@@ -133,7 +134,7 @@ async fn sigterm_seals_and_anchors_every_acknowledged_record_before_exit() {
         t.await.unwrap();
     }
     assert!(exit.success(), "{exit:?}");
-    let store = Store::open(&data).await.unwrap();
+    let store = store_of(&data).await;
     let sealed_end = assert_blocks_contiguous(&store).await;
     let acked = acked.lock().await.clone();
     for id in &acked {

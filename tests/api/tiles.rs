@@ -8,6 +8,7 @@ use notarium::domain::{Hash, TenantRole};
 use serde_json::{Value, json};
 
 use crate::support::TestApp;
+use crate::support::backend::Param;
 
 #[actix_web::test]
 async fn every_tile_of_a_block_gives_the_whole_trees_proof() {
@@ -37,8 +38,8 @@ async fn every_tile_of_a_block_gives_the_whole_trees_proof() {
     assert_eq!(roots.len() as u64, 32 * leaf_count.div_ceil(256));
 
     // Without the stored roots the service rebuilds the whole tree: the same proofs.
-    let db = app.data.path().join("notarium.db");
-    delete_tiles(&db).await;
+    let mut db = app.db().await;
+    db.execute("DELETE FROM block_tiles", &[]).await;
     assert_eq!(store.block_tiles(height).await.unwrap(), None);
     for (i, before) in picks.iter().zip(&tiled) {
         let whole = app.anchored_receipt(&ids[*i], &merchant).await;
@@ -48,25 +49,9 @@ async fn every_tile_of_a_block_gives_the_whole_trees_proof() {
     // A damaged tile root is an error, never a receipt whose proof fails at the court.
     let mut damaged = roots.clone();
     damaged[5] ^= 1; // tile 0's root: a sibling in the proof of a leaf of tile 1
-    set_tiles(&db, height, &damaged).await;
+    let insert = "INSERT INTO block_tiles (height, roots) VALUES ($1, $2)";
+    db.execute(insert, &[Param::Int(height as i64), Param::Bytes(&damaged)]).await;
     let res = app.get(&format!("/v1/evidence/{}/receipt", ids[300]), Some(&merchant)).await;
     assert_eq!(res.status(), 500);
     app.stop().await;
-}
-
-async fn set_tiles(db: &std::path::Path, height: u64, roots: &[u8]) {
-    use sqlx::Connection;
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-    sqlx::query("INSERT INTO block_tiles (height, roots) VALUES (?, ?)")
-        .bind(height as i64)
-        .bind(roots)
-        .execute(&mut conn)
-        .await
-        .unwrap();
-}
-
-async fn delete_tiles(db: &std::path::Path) {
-    use sqlx::Connection;
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-    sqlx::query("DELETE FROM block_tiles").execute(&mut conn).await.unwrap();
 }

@@ -1,4 +1,5 @@
-//! `TestApp`: the real service in-process on a random port with a fresh data directory, with
+//! `TestApp`: the real service in-process on a random port with a fresh data directory (and,
+//! on PostgreSQL, a fresh database: [`crate::support::backend`]), with
 //! request helpers that return typed answers ([`crate::support::api`]) and raw ones where a
 //! test checks the wire form.
 
@@ -15,6 +16,7 @@ use notarium::store::Store;
 use serde_json::{Value, json};
 
 use crate::support::api::{Block, Evidence, EvidencePage, Items, ReceiptResponse, Witnesses, expect};
+use crate::support::backend::{BACKEND, Backend, Db, database_url, store_of};
 
 pub struct TestApp {
     pub base: String,
@@ -39,6 +41,7 @@ impl TestApp {
         let mut settings =
             Settings { listen: "127.0.0.1:0".parse().unwrap(), data: data.path().to_owned(), ..Settings::default() };
         settings.seal_interval_ms = 100;
+        settings.database_url = database_url(data.path());
         adjust(&mut settings);
         let app = Application::build(settings).await.expect("the app builds");
         let base = format!("http://{}", app.addr());
@@ -156,8 +159,14 @@ impl TestApp {
         }
     }
 
+    /// The service's storage, opened as the service opens it.
     pub async fn store(&self) -> Store {
-        Store::open(self.data.path()).await.unwrap()
+        store_of(self.data.path()).await
+    }
+
+    /// A plain connection to the service's database.
+    pub async fn db(&self) -> Db {
+        Db::of(self.data.path()).await
     }
 
     pub async fn evidence_count(&self) -> u64 {
@@ -171,6 +180,8 @@ impl TestApp {
     pub async fn stop(self) -> tempfile::TempDir {
         self.handle.stop(true).await;
         self.task.await.unwrap().unwrap();
+        let sqlite_file = self.data.path().join(notarium::store::DB_FILE);
+        assert!(BACKEND == Backend::Sqlite || !sqlite_file.exists(), "a SQLite file beside PostgreSQL");
         self.data
     }
 }

@@ -3,7 +3,8 @@
 //! ([`process`]), witness configurations ([`witness`]), the outside programs a test needs
 //! ([`programs`]), receipt zips as a person uses them ([`bundle`]), polling instead of sleeping
 //! ([`wait`]), the service in-process with typed request helpers ([`app`], [`api`]), and a
-//! throw-away PostgreSQL with a fresh database per test ([`postgres`]).
+//! throw-away PostgreSQL with a fresh database per test ([`postgres`]), and the database the
+//! service under test uses, SQLite or PostgreSQL by test binary ([`backend`]).
 
 // Each binary uses only part of this module (and of its re-exports); what one binary leaves
 // unused another uses.
@@ -11,6 +12,7 @@
 
 pub mod api;
 pub mod app;
+pub mod backend;
 pub mod bundle;
 pub mod postgres;
 pub mod process;

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
 
+use crate::support::backend::database_env;
 use crate::support::wait_until;
 
 /// The binary under test.
@@ -13,6 +14,14 @@ pub const BINARY: &str = env!("CARGO_BIN_EXE_notarium");
 /// A command running the binary under test.
 pub fn notarium() -> Command {
     Command::new(BINARY)
+}
+
+/// A command running the binary under test on the database of the data directory `data`
+/// (on PostgreSQL, `NOTARIUM_DATABASE_URL`: [`crate::support::backend`]).
+pub fn notarium_on(data: &Path) -> Command {
+    let mut cmd = notarium();
+    cmd.envs(database_env(data));
+    cmd
 }
 
 /// `path` opened for appending (created if missing), as a child's output.
@@ -24,6 +33,19 @@ pub fn append_to(path: &Path) -> Stdio {
 pub struct Proc(Option<Child>);
 
 impl Proc {
+    /// Spawns `cmd` (its output directed by the caller).
+    pub fn spawn(cmd: &mut Command) -> Self {
+        Self(Some(cmd.spawn().unwrap()))
+    }
+
+    /// Waits (polling, `timeout` at most) until it exits by itself: how it exited.
+    pub async fn exit_within(mut self, timeout: Duration) -> ExitStatus {
+        let child = self.0.as_mut().expect("a running child");
+        let status = wait_until(timeout, async || child.try_wait().unwrap().ok_or("it is still running")).await;
+        self.0 = None;
+        status
+    }
+
     /// The process id.
     pub fn id(&self) -> u32 {
         self.child().id()
@@ -63,7 +85,7 @@ impl Drop for Proc {
 /// that exits or never listens fails the test with `log`, where its errors go.
 pub async fn start_listening(cmd: &mut Command, addr_file: &Path, log: &Path) -> (Proc, String) {
     let _ = std::fs::remove_file(addr_file);
-    let mut proc = Proc(Some(cmd.spawn().unwrap()));
+    let mut proc = Proc::spawn(cmd);
     let addr = wait_until(Duration::from_secs(30), async || {
         if let Ok(addr) = std::fs::read_to_string(addr_file) {
             return Ok(addr);
@@ -80,7 +102,7 @@ pub async fn start_listening(cmd: &mut Command, addr_file: &Path, log: &Path) ->
 /// its stderr appended to `log` and its stdout dropped: the process and its base URL.
 pub async fn serve(data: &Path, args: &[&str], env: &[(&str, &str)], log: &Path) -> (Proc, String) {
     std::fs::create_dir_all(data).unwrap();
-    let mut cmd = notarium();
+    let mut cmd = notarium_on(data);
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--data"]).arg(data).args(args);
     cmd.env("NOTARIUM_SEAL_INTERVAL_MS", "100").env("RUST_LOG", "warn").envs(env.iter().copied());
     cmd.stdout(Stdio::null()).stderr(append_to(log));
@@ -90,7 +112,7 @@ pub async fn serve(data: &Path, args: &[&str], env: &[(&str, &str)], log: &Path)
 
 /// `notarium admin --data DATA ARGS...`: its output.
 pub fn admin(data: &Path, args: &[&str]) -> std::process::Output {
-    notarium().args(["admin", "--data"]).arg(data).args(args).output().unwrap()
+    notarium_on(data).args(["admin", "--data"]).arg(data).args(args).output().unwrap()
 }
 
 /// `notarium admin tenant create`: the new tenant's key.

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use crate::support::process::{Proc, notarium, start_listening};
+use crate::support::process::{Proc, notarium_on, start_listening};
 
 pub use crate::support::process::create_tenant;
 
@@ -24,7 +24,7 @@ impl RealServer {
     /// [`RealServer::start`] with further environment variables (settings).
     pub async fn start_with(dir: &Path, data: &Path, env: &[(&str, &str)]) -> Self {
         let (stdout, stderr) = (dir.join("stdout"), dir.join("stderr"));
-        let mut cmd = notarium();
+        let mut cmd = notarium_on(data);
         cmd.args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data"])
             .arg(data)
             .env("NOTARIUM_DEMO", "false")

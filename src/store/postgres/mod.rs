@@ -29,8 +29,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection};
 
 use super::credential_cache::CredentialCache;
 use super::storage::Storage;
@@ -38,6 +38,16 @@ use super::writer::RecordWriter;
 
 /// Connections in the pool unless told otherwise ([`PgStore::connect_with_pool_size`]).
 pub const DEFAULT_POOL_SIZE: u32 = 16;
+
+/// How long the first connection at start-up may take (however many attempts).
+const CONNECT_WAIT: Duration = Duration::from_secs(10);
+
+/// How long a request waits for a connection of the pool, then answers `503
+/// storage_unavailable` (the server may be gone).
+const ACQUIRE_WAIT: Duration = Duration::from_secs(3);
+
+/// The pause between two attempts at the first connection.
+const RETRY_AFTER: Duration = Duration::from_millis(250);
 
 /// How long [`Storage::writable`] waits for its probe.
 const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
@@ -89,10 +99,10 @@ impl PgStore {
             // before it returns.
             .options([("synchronous_commit", "on")])
             .disable_statement_logging();
+        first_connection(&options).await.context("connecting to PostgreSQL")?;
         PgPoolOptions::new()
             .max_connections(max_connections.max(1))
-            // A request waits this long for a connection, then answers 503 storage_unavailable.
-            .acquire_timeout(Duration::from_secs(3))
+            .acquire_timeout(ACQUIRE_WAIT)
             .connect_with(options)
             .await
             .context("connecting to PostgreSQL")
@@ -100,6 +110,29 @@ impl PgStore {
 
     fn pool(&self) -> &PgPool {
         &self.pool
+    }
+}
+
+/// Opens and closes one connection, trying again every quarter second while the server cannot
+/// be reached (it may be starting), for [`CONNECT_WAIT`] at most. An error is the last
+/// attempt's own (refused, unknown host, authentication), not the pool's timeout, which would
+/// hide why.
+async fn first_connection(options: &PgConnectOptions) -> Result<(), sqlx::Error> {
+    let deadline = tokio::time::Instant::now() + CONNECT_WAIT;
+    let mut unreachable = None;
+    loop {
+        match tokio::time::timeout_at(deadline, options.connect()).await {
+            Ok(Ok(connection)) => return connection.close().await,
+            Ok(Err(sqlx::Error::Io(e))) if tokio::time::Instant::now() + RETRY_AFTER < deadline => {
+                unreachable = Some(e);
+                tokio::time::sleep(RETRY_AFTER).await;
+            }
+            Ok(Err(e)) => return Err(e),
+            Err(_elapsed) => {
+                let silent = || std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer within 10 s");
+                return Err(sqlx::Error::Io(unreachable.unwrap_or_else(silent)));
+            }
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use notarium::domain::{BlockHeader, Hash, Role};
 use serde_json::{Value, json};
 
 use super::{Cluster, TOKEN, verify_with_binary_and_openssl};
+use crate::support::backend::{Db, Param};
 use crate::support::{metric, wait_until};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -19,14 +20,13 @@ async fn a_fork_through_the_database_is_refused_and_reported() {
     // Roll the operator's database back: the co-signed block and its successors disappear,
     // so the sealer will seal a different block at a height the witnesses already signed.
     drop(cluster.server.take());
-    let url = format!("sqlite://{}", cluster.root.path().join("data/notarium.db").display());
-    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.unwrap();
+    let mut db = Db::of(&cluster.root.path().join("data")).await;
     for sql in [
-        "DELETE FROM cosignatures WHERE height >= ?",
-        "DELETE FROM block_tiles WHERE height >= ?",
-        "DELETE FROM blocks WHERE height >= ?",
+        "DELETE FROM cosignatures WHERE height >= $1",
+        "DELETE FROM block_tiles WHERE height >= $1",
+        "DELETE FROM blocks WHERE height >= $1",
     ] {
-        sqlx::query(sql).bind(height as i64).execute(&mut db).await.unwrap();
+        db.execute(sql, &[Param::Int(height as i64)]).await;
     }
     drop(db);
     cluster.restart_server().await;

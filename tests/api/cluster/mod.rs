@@ -13,6 +13,7 @@ use notarium::domain::{Hash, Receipt, Role, TenantRole};
 use notarium::store::Store;
 use serde_json::json;
 
+use crate::support::backend::{database_env, store_of};
 use crate::support::process::{Proc, append_to, notarium, start_listening};
 use crate::support::witness::{witness_toml, witnesses_entry};
 use crate::support::{Evidence, WitnessView, Witnesses, demo_keys, expect, wait_until};
@@ -168,7 +169,7 @@ impl Cluster {
     }
 
     async fn store(&self) -> Store {
-        Store::open(&self.root.path().join("data")).await.unwrap()
+        store_of(&self.root.path().join("data")).await
     }
 }
 
@@ -194,7 +195,9 @@ async fn start_server(root: &Path) -> (Proc, String) {
     let (data, config, log) = (root.join("data"), root.join("notarium.toml"), root.join("server.log"));
     let args =
         ["serve", "--listen", "127.0.0.1:0", "--data", data.to_str().unwrap(), "--config", config.to_str().unwrap()];
-    let (server, addr) = spawn(&args, &[], &data.join("listen-addr"), &log).await;
+    let env = database_env(&data);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (server, addr) = spawn(&args, &env, &data.join("listen-addr"), &log).await;
     (server, format!("http://{addr}"))
 }
 

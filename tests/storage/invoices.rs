@@ -1,12 +1,15 @@
-//! Invoices: concurrent claims from two stores (two API nodes) never claim past the
-//! reimbursable amount, and erasure leaves neither the body nor the salt in the tables.
+//! Invoices: concurrent claims through the service operation on two stores (two API nodes)
+//! never claim past the reimbursable amount, and erasure leaves neither the body nor the salt
+//! in the tables.
 
 use std::sync::Arc;
 
-use notarium::domain::invoice::{Amount, Refusal};
+use notarium::domain::invoice::Amount;
 use notarium::domain::{EvidenceKind, Hash, TenantId, TenantRole};
 use notarium::ingest::Ingest;
-use notarium::store::invoices::{Erasure, InvoiceKey, InvoiceOp, NewClaim, NewInvoice, OpRefused};
+use notarium::service::Caller;
+use notarium::service::invoices::{self, ClaimError, ClaimRequest};
+use notarium::store::invoices::{Erasure, InvoiceKey, InvoiceOp, NewInvoice};
 use notarium::store::writer::{Outcome, Submission};
 use notarium::store::{EvidenceRecord, NewEvidence, Store};
 use tokio::sync::Notify;
@@ -55,27 +58,22 @@ async fn fifty_claims_from_two_stores_take_exactly_the_reimbursable_amount(backe
     let mut ingests = Vec::new();
     for store in [&one, &two] {
         for _ in 0..5 {
-            ingests.push(Ingest::start(store.writer().await.unwrap(), Arc::new(Notify::new())).0);
+            ingests.push((store.clone(), Ingest::start(store.writer().await.unwrap(), Arc::new(Notify::new())).0));
         }
     }
+    // Through the service operation, as the API's handlers call it, each writer with its store.
+    let caller = Caller(insurer);
     let claims = (0..50).map(|i| {
-        let ingest = ingests[i % ingests.len()].clone();
-        let op = InvoiceOp::Claim(NewClaim {
-            key: key(),
-            invoice_hash: invoice.content_hash,
-            amount: Amount(1_000),
-            reference: format!("CLM-{i}"),
-        });
-        let submission =
-            Submission::invoice_op(insurer.id, op, record(EvidenceKind::Claim, format!("claim {i}").as_bytes()));
-        tokio::spawn(async move { ingest.submit(submission).await.unwrap() })
+        let (store, ingest) = ingests[i % ingests.len()].clone();
+        let (caller, hash) = (caller.clone(), invoice.content_hash);
+        tokio::spawn(async move {
+            let request = ClaimRequest::parse(hash, "10.00", format!("CLM-{i}")).unwrap();
+            invoices::claim(&store, &ingest, &caller, key(), request).await
+        })
     });
-    let outcomes: Vec<Outcome> = futures_util::future::join_all(claims).await.into_iter().map(|o| o.unwrap()).collect();
-    let accepted = outcomes.iter().filter(|o| matches!(o, Outcome::Created(_))).count();
-    let exceeded = outcomes
-        .iter()
-        .filter(|o| matches!(o, Outcome::Refused(OpRefused::Ledger(Refusal::ExceedsRemaining { .. }))))
-        .count();
+    let outcomes: Vec<_> = futures_util::future::join_all(claims).await.into_iter().map(|o| o.unwrap()).collect();
+    let accepted = outcomes.iter().filter(|o| matches!(o, Ok(claimed) if !claimed.repeated)).count();
+    let exceeded = outcomes.iter().filter(|o| matches!(o, Err(ClaimError::Exceeds { .. }))).count();
     assert_eq!((accepted, exceeded), (10, 40), "{outcomes:?}");
     let ledger = two.invoice(&key()).await.unwrap().unwrap().ledger;
     assert_eq!((ledger.claimed, ledger.active_claims), (REIMBURSABLE, 10));

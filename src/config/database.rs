@@ -3,7 +3,7 @@
 //! by `notarium config` and in errors; it comes from the file or from the standard `PG*`
 //! variables (`PGPASSWORD`, `~/.pgpass`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 
@@ -11,41 +11,46 @@ use crate::store::{DB_FILE, Database};
 
 /// Reads `database_url` and `database_password_file`; `data` is the data directory.
 pub fn database(url: Option<&str>, password_file: Option<&Path>, data: &Path) -> anyhow::Result<Database> {
-    let Some(url) = url else {
-        if password_file.is_some() {
-            bail!("setting database_password_file: only with a postgres:// database_url");
-        }
-        return Ok(Database::Sqlite(data.join(DB_FILE)));
+    let database = match url {
+        None => Database::Sqlite(data.join(DB_FILE)),
+        Some(url) => match url.split_once("://").map_or("", |(scheme, _)| scheme) {
+            "sqlite" => Database::Sqlite(sqlite_file(&url["sqlite://".len()..])?),
+            "postgres" | "postgresql" => {
+                postgres_url(url)?;
+                Database::Postgres { url: url.to_owned(), password_file: password_file.map(Path::to_owned) }
+            }
+            _ => bail!("setting database_url: sqlite:///absolute/path.db or postgres://user@host/db"),
+        },
     };
-    let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
-    match scheme {
-        "sqlite" => {
-            if password_file.is_some() {
-                bail!("setting database_password_file: only with a postgres:// database_url");
-            }
-            let path = Path::new(&url["sqlite://".len()..]);
-            if !path.is_absolute() || path.file_name().is_none() {
-                bail!(
-                    "setting database_url: sqlite:// takes an absolute file path, as in sqlite:///var/lib/notarium/notarium.db"
-                );
-            }
-            Ok(Database::Sqlite(path.to_owned()))
-        }
-        "postgres" | "postgresql" => {
-            // The value is not repeated in these errors: it may hold a password.
-            let Ok(parsed) = url::Url::parse(url) else {
-                bail!("setting database_url: not a valid postgres:// URL");
-            };
-            if parsed.password().is_some() {
-                bail!(
-                    "setting database_url: no password in the URL (it is shown in output); \
-                         use database_password_file or PGPASSWORD"
-                );
-            }
-            Ok(Database::Postgres { url: url.to_owned(), password_file: password_file.map(Path::to_owned) })
-        }
-        _ => bail!("setting database_url: sqlite:///absolute/path.db or postgres://user@host/db"),
+    if password_file.is_some() && matches!(database, Database::Sqlite(_)) {
+        bail!("setting database_password_file: only with a postgres:// database_url");
     }
+    Ok(database)
+}
+
+fn sqlite_file(path: &str) -> anyhow::Result<PathBuf> {
+    let path = Path::new(path);
+    if !path.is_absolute() || path.file_name().is_none() {
+        bail!(
+            "setting database_url: sqlite:// takes an absolute file path, as in sqlite:///var/lib/notarium/notarium.db"
+        );
+    }
+    Ok(path.to_owned())
+}
+
+/// A PostgreSQL URL without a password. The value is not repeated in these errors: it may hold
+/// one.
+fn postgres_url(url: &str) -> anyhow::Result<()> {
+    let Ok(parsed) = url::Url::parse(url) else {
+        bail!("setting database_url: not a valid postgres:// URL");
+    };
+    if parsed.password().is_some() {
+        bail!(
+            "setting database_url: no password in the URL (it is shown in output); \
+             use database_password_file or PGPASSWORD"
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]

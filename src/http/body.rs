@@ -5,7 +5,7 @@ use std::future::{Ready, ready};
 use std::marker::PhantomData;
 
 use actix_web::http::header::CONTENT_TYPE;
-use actix_web::web::{Bytes, BytesMut, Payload};
+use actix_web::web::{Bytes, BytesMut};
 use actix_web::{FromRequest, HttpRequest, dev};
 use futures_util::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
@@ -37,12 +37,15 @@ impl<T: DeserializeOwned> JsonBody<T> {
     /// `415` unless the body is `application/json`, `413` past `limit` bytes, then [`parse_json`].
     pub async fn read(self, limit: usize) -> Result<T, Problem> {
         require_json(&self.req)?;
-        parse_json(&collect_limited(self.payload, limit, "the body").await?)
+        parse_json(&read_limited(self.payload, limit).await?)
     }
 }
 
 /// Reads the whole body, refusing it with `413 too_large` past `limit` bytes.
-pub async fn read_limited(payload: Payload, limit: usize) -> Result<BytesMut, Problem> {
+pub async fn read_limited<E: std::fmt::Display>(
+    payload: impl Stream<Item = Result<Bytes, E>> + Unpin,
+    limit: usize,
+) -> Result<BytesMut, Problem> {
     collect_limited(payload, limit, "the body").await
 }
 

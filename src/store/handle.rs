@@ -28,18 +28,6 @@ impl Store {
         Ok(Self::new(SqliteStore::open(data_dir).await?))
     }
 
-    /// Opens an existing SQLite database read-only, without applying migrations (for
-    /// `notarium audit` beside a live server). Fails when there is no database under `data_dir`.
-    pub async fn open_read_only(data_dir: &Path) -> anyhow::Result<Self> {
-        Ok(Self::new(SqliteStore::open_read_only(data_dir).await?))
-    }
-
-    /// Connects to the PostgreSQL database at `url` (`postgresql://user@host:port/db`) with a
-    /// pool of [`super::postgres::DEFAULT_POOL_SIZE`] and applies migrations.
-    pub async fn connect_postgres(url: &str) -> anyhow::Result<Self> {
-        Ok(Self::new(PgStore::connect_url(url).await?))
-    }
-
     /// Opens `database` (creating a SQLite file, applying migrations). An error names the
     /// setting and where, never a password.
     pub async fn connect(database: &Database) -> anyhow::Result<Self> {

@@ -80,12 +80,7 @@ impl SqliteStore {
 
     /// Opens an existing database read-only, without applying migrations: for `notarium audit`,
     /// which runs beside a live server (WAL readers never block its writer) and must change
-    /// nothing. Fails when there is no database under `data_dir`.
-    pub async fn open_read_only(data_dir: &Path) -> anyhow::Result<Self> {
-        Self::open_file_read_only(&data_dir.join(DB_FILE)).await
-    }
-
-    /// [`SqliteStore::open_read_only`] of the database file at `path`.
+    /// nothing. Fails when there is no database file at `path`.
     pub async fn open_file_read_only(path: &Path) -> anyhow::Result<Self> {
         if !path.is_file() {
             anyhow::bail!("no database at {}", path.display());

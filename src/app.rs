@@ -67,7 +67,7 @@ impl Application {
         let data_lock = files::lock(&data).context("another notarium serve uses this data directory")?;
         let database = settings.database()?;
         // The writer, sealer, cosigners and audit, on the main runtime, use this store.
-        let store = Store::connect(&database).await.map_err(Unusable)?;
+        let store = Store::connect_limited(&database, &settings.page_limit).await.map_err(Unusable)?;
         let pki = data.join("pki");
         if !pki.join("ca.pem").exists() {
             let paths = write_dev_pki(&pki).context("creating the dev PKI")?;
@@ -128,7 +128,7 @@ impl Application {
         // PostgreSQL connection belongs to the runtime that opened it: the handlers get a pool
         // of their own, so that the writer, sealer and cosigners, which outlive the workers at
         // a stop (draining, the final seal), never take a connection a worker opened.
-        let handlers_store = Store::connect(&database).await.map_err(Unusable)?;
+        let handlers_store = Store::connect_limited(&database, &settings.page_limit).await.map_err(Unusable)?;
         let app_data = AppData {
             store: web::Data::new(handlers_store.clone()),
             ingest: web::Data::new(ingest.clone()),
@@ -138,7 +138,7 @@ impl Application {
             metrics: web::Data::from(metrics),
             upload: web::Data::new(limits),
             verify: web::Data::new(VerifyLimits { max_file_bytes: settings.max_upload_bytes, quorum: settings.quorum }),
-            liveness: web::Data::new(SealerLiveness(interval * 20 + Duration::from_secs(10))),
+            liveness: web::Data::new(SealerLiveness(interval * 10)),
             audit: web::Data::new(audit_status),
             limits: web::Data::new(RateLimits::new(&settings.rate_limits)),
             metrics_here: web::Data::new(MetricsHere(settings.metrics.listen.is_none())),
@@ -178,8 +178,16 @@ impl Application {
             None => (server.listen(listener)?, "http"),
         };
         let server = server.run();
-        files::write_atomically(&data, files::ADDR_FILE, addr.to_string().as_bytes())?;
+        // Scripts read the address from this file; a full disk must not stop a server that can
+        // still serve reads (and say why writes are refused).
+        if let Err(e) = files::write_atomically(&data, files::ADDR_FILE, addr.to_string().as_bytes()) {
+            tracing::warn!("not recording the address in {}: {e:#}", files::ADDR_FILE);
+        }
         tracing::info!("listening on {scheme}://{addr}");
+        if let Err(e) = store.commit_probe().await {
+            let why = crate::store::fault_of(&e).map_or("failing", |f| f.code());
+            tracing::warn!("the database cannot commit ({why}): writes are refused until it can: {e:#}");
+        }
         Ok(Self {
             addr,
             server,
@@ -220,8 +228,11 @@ impl Application {
         });
         self.server.await.context("the HTTP server")?;
         self.audit.stop().await;
-        // Every submission accepted before the stop is committed before the final seal.
-        self.ingest.flush().await.context("draining the writer")?;
+        // Every submission accepted before the stop is committed (or refused) before the final
+        // seal; what was acknowledged is sealed even if the storage is failing now.
+        if let Err(e) = self.ingest.flush().await {
+            tracing::warn!("draining the writer: {e:#}");
+        }
         drop(self.ingest);
         tracing::info!("HTTP stopped; sealing what is pending");
         let _ = self.stop_sealer.send(true);

@@ -61,18 +61,32 @@ impl Problem {
     }
 
     /// `500 internal_error`: logs `cause` with its chain; the client sees only a request id.
-    /// A storage fault ([`crate::store::is_unavailable`]) is `503 storage_unavailable` with
-    /// `Retry-After: 1` instead.
+    /// A storage fault ([`crate::store::fault_of`]) is `503` with `Retry-After` instead:
+    /// `storage_full` when no space is left, `storage_unavailable` otherwise.
     pub fn internal(cause: &anyhow::Error) -> Self {
-        if crate::store::is_unavailable(cause) {
-            tracing::warn!("storage unavailable: {cause:#}");
-            let detail = "the storage is unavailable for the moment; try again (with the same Idempotency-Key)";
-            let problem = Self::new(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", detail);
-            return Self { retry_after: Some(1), ..problem };
+        if let Some(fault) = crate::store::fault_of(cause) {
+            tracing::warn!("storage fault ({}): {cause:#}", fault.code());
+            return Self::storage(fault);
         }
         let id = uuid::Uuid::now_v7().simple().to_string();
         tracing::error!(request_error_id = %id, "internal error: {cause:#}");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", format!("internal error; reference {id}"))
+    }
+
+    /// `503 storage_full` (`Retry-After: 5`: space takes a while to come back) or `503
+    /// storage_unavailable` (`Retry-After: 1`); nothing was written.
+    pub fn storage(fault: crate::store::Fault) -> Self {
+        let (problem, seconds) = match fault {
+            crate::store::Fault::Full => {
+                let detail = "the storage is full; try again later (with the same Idempotency-Key)";
+                (Self::new(StatusCode::SERVICE_UNAVAILABLE, "storage_full", detail), 5)
+            }
+            crate::store::Fault::Unavailable => {
+                let detail = "the storage is unavailable for the moment; try again (with the same Idempotency-Key)";
+                (Self::new(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", detail), 1)
+            }
+        };
+        Self { retry_after: Some(seconds), ..problem }
     }
 
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {

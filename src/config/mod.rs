@@ -77,6 +77,11 @@ pub struct Settings {
     /// mapped to tenants. Plain HTTP when `cert` and `key` are absent.
     pub tls: ApiTlsSettings,
     // ---- end of operations settings ----
+    /// A test knob, not a setting (no key, no variable, never read from a file): the tests'
+    /// full database (`store::PageLimit`).
+    #[serde(skip)]
+    #[doc(hidden)]
+    pub page_limit: crate::store::PageLimit,
 }
 
 /// One rate: a sustained rate and a burst, for requests and for request-body bytes
@@ -285,6 +290,7 @@ impl Default for Settings {
             metrics: MetricsSettings::default(),
             log_format: LogFormat::Text,
             tls: ApiTlsSettings::default(),
+            page_limit: crate::store::PageLimit::default(),
         }
     }
 }

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 
 use crate::audit::schedule::SharedAuditStatus;
+use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 use crate::problem::Problem;
 use crate::seal::SharedStatus;
@@ -42,8 +43,9 @@ pub struct WitnessList {
     witnesses: Vec<WitnessLag>,
 }
 
-/// Ready = database writable, sealer running, no fork detected. Witness and audit state are
-/// shown but do not make the service unready.
+/// Ready = this node can commit (its last write, or a probe that needs space), its sealer ran
+/// within 10 × `seal_interval_ms`, no fork detected. Witness and audit state are shown but do
+/// not make the service unready.
 #[utoipa::path(
     get,
     path = "/readyz",
@@ -56,11 +58,12 @@ pub struct WitnessList {
 )]
 async fn readyz(
     store: web::Data<Store>,
+    ingest: web::Data<Ingest>,
     status: web::Data<SharedStatus>,
     liveness: web::Data<SealerLiveness>,
     audit: web::Data<SharedAuditStatus>,
 ) -> Result<HttpResponse, Problem> {
-    let body = ops::readiness(&store, &status, &liveness, &audit).await?;
+    let body = ops::readiness(&store, ingest.health(), &status, &liveness, &audit).await?;
     Ok(if body.ready { HttpResponse::Ok() } else { HttpResponse::ServiceUnavailable() }.json(body))
 }
 

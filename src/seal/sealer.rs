@@ -77,6 +77,8 @@ impl Sealer {
             if let Err(e) = self.round(matches!(wake, Wake::Written) && !stopping, &sealed_tx).await {
                 tracing::error!("sealing round failed: {e:#}");
             }
+            // A long round is no sign of a stuck sealer: its end counts as much as its start.
+            self.status.lock().expect("status lock").last_round = Some(Instant::now());
             if stopping {
                 break;
             }

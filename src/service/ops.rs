@@ -4,24 +4,50 @@ use std::time::Duration;
 
 use crate::audit::schedule::{AuditStatus, SharedAuditStatus};
 use crate::domain::Timestamp;
+use crate::ingest::{WriteHealth, WriteOutcome};
 use crate::metrics::Metrics;
 use crate::seal::{SharedStatus, WitnessStatus};
-use crate::store::Store;
+use crate::store::{Fault, Store, fault_of};
 
-/// A sealer that has not run a round for this long is reported as not running.
+/// A sealer that has not started or ended a round for this long (10 × `seal_interval_ms`) is
+/// reported as not running.
 pub struct SealerLiveness(pub Duration);
+
+/// How long the evidence writer's last commit speaks for the node; after that, or after a
+/// failed write, readiness commits a probe that needs space.
+pub const RECENT_WRITE: Duration = Duration::from_secs(10);
 
 /// Whether the service can take and anchor records now.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Readiness {
     /// `database_writable && sealer_running && fork == null`.
     pub ready: bool,
+    /// This node can commit: its last write committed within the last 10 s, or else a probe
+    /// that needs space committed.
     pub database_writable: bool,
+    /// Why writes are refused while `database_writable` is false: `storage_full` or
+    /// `storage_unavailable`, as the refused requests are told.
+    #[schema(example = json!(null))]
+    pub writes_refused: Option<String>,
+    /// What `database_writable` rests on: `last_write` or `probe`.
+    pub checked_by: String,
+    /// The evidence writer's last group, if any since the start.
+    pub last_write: Option<LastWriteView>,
+    /// A sealing round started or ended within 10 × `seal_interval_ms`.
     pub sealer_running: bool,
     /// What a witness reported as a fork; null when none was detected.
     pub fork: Option<String>,
     pub witnesses: Vec<WitnessLag>,
     pub audit: AuditStatus,
+}
+
+/// How the evidence writer's last group went.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct LastWriteView {
+    pub committed: bool,
+    /// The storage fault that refused it (`storage_full`, `storage_unavailable`), when one did.
+    pub fault: Option<String>,
+    pub seconds_ago: f64,
 }
 
 /// Each witness as operators see it: reachable, last height co-signed, lag in blocks and in
@@ -37,15 +63,29 @@ pub struct WitnessLag {
     pub lag_seconds: f64,
 }
 
-/// Ready = database writable, sealer running, no fork detected. Witness and audit state are
-/// shown but do not make the service unready.
+/// Readiness, defined once: ready when this node can commit (its last write committed lately,
+/// or else a probe that needs space commits), its sealer ran within the liveness window, and
+/// no fork was detected. Witness and audit state are shown but do not make it unready.
 pub async fn readiness(
     store: &Store,
+    writes: &WriteHealth,
     status: &SharedStatus,
     liveness: &SealerLiveness,
     audit: &SharedAuditStatus,
 ) -> anyhow::Result<Readiness> {
-    let writable = store.writable().await;
+    let last = writes.last();
+    let recent_commit = last.is_some_and(|w| w.outcome == WriteOutcome::Committed && w.at.elapsed() < RECENT_WRITE);
+    let (writable, refused, checked_by) = if recent_commit {
+        (true, None, "last_write")
+    } else {
+        match store.commit_probe().await {
+            Ok(()) => (true, None, "probe"),
+            Err(e) => {
+                tracing::warn!("readiness: the database cannot commit: {e:#}");
+                (false, Some(fault_of(&e).unwrap_or(Fault::Unavailable).code().to_owned()), "probe")
+            }
+        }
+    };
     let (sealer_running, fork) = {
         let s = status.lock().expect("status lock");
         (s.last_round.is_some_and(|t| t.elapsed() < liveness.0), s.fork.clone())
@@ -53,7 +93,24 @@ pub async fn readiness(
     let witnesses = witnesses(store, status).await?;
     let ready = writable && sealer_running && fork.is_none();
     let audit = audit.lock().expect("audit status lock").clone();
-    Ok(Readiness { ready, database_writable: writable, sealer_running, fork, witnesses, audit })
+    Ok(Readiness {
+        ready,
+        database_writable: writable,
+        writes_refused: refused,
+        checked_by: checked_by.to_owned(),
+        last_write: last.map(|w| LastWriteView {
+            committed: w.outcome == WriteOutcome::Committed,
+            fault: match w.outcome {
+                WriteOutcome::Failed(Some(fault)) => Some(fault.code().to_owned()),
+                _ => None,
+            },
+            seconds_ago: w.at.elapsed().as_secs_f64(),
+        }),
+        sealer_running,
+        fork,
+        witnesses,
+        audit,
+    })
 }
 
 /// The configured witnesses with their lag.

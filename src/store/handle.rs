@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::Database;
 use super::copy::{CopySource, CopyTarget};
 use super::postgres::PgStore;
-use super::sqlite::SqliteStore;
+use super::sqlite::{PageLimit, SqliteStore};
 use super::storage::Storage;
 use crate::fingerprint::pdq::Pdq;
 
@@ -31,8 +31,13 @@ impl Store {
     /// Opens `database` (creating a SQLite file, applying migrations). An error names the
     /// setting and where, never a password.
     pub async fn connect(database: &Database) -> anyhow::Result<Self> {
+        Self::connect_limited(database, &PageLimit::default()).await
+    }
+
+    /// [`Store::connect`] with the tests' page limit ([`PageLimit`], SQLite only).
+    pub async fn connect_limited(database: &Database, page_limit: &PageLimit) -> anyhow::Result<Self> {
         match database {
-            Database::Sqlite(path) => Ok(Self::new(SqliteStore::open_file(path).await?)),
+            Database::Sqlite(path) => Ok(Self::new(SqliteStore::open_file_limited(path, page_limit.clone()).await?)),
             Database::Postgres { url, password_file } => Ok(Self::new(postgres(url, password_file, false).await?)),
         }
     }

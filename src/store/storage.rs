@@ -29,8 +29,14 @@ pub trait Storage:
     /// so several writers (processes) on one database never hand out the same number.
     async fn writer(&self) -> anyhow::Result<Box<dyn RecordWriter>>;
 
-    /// Whether a write could start within half a second (for `/readyz`).
-    async fn writable(&self) -> bool;
+    /// Commits, within about half a second, a short write that needs space (for `/readyz`,
+    /// when no evidence write went through lately); the error says why it could not.
+    async fn commit_probe(&self) -> anyhow::Result<()>;
+
+    /// Whether [`Storage::commit_probe`] commits.
+    async fn writable(&self) -> bool {
+        self.commit_probe().await.is_ok()
+    }
 
     /// Open connections, and how many of them are idle.
     fn pool_use(&self) -> (u32, usize);

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use anyhow::Context;
 
 use super::evidence::{EvidenceRecord, IdempotencyRecord, NewEvidence};
+use super::invoices::{InvoiceOp, OpRefused};
 use super::writer::{Outcome, Submission};
 use crate::domain::canonical::meta_hash;
 use crate::domain::{EvidenceId, Hash, Leaf, Salt, TenantId, Timestamp};
@@ -153,6 +154,51 @@ pub(crate) fn created(outcomes: &[Outcome]) -> Vec<&EvidenceRecord> {
 pub(crate) fn op_record(s: &Submission, received: Timestamp) -> anyhow::Result<EvidenceRecord> {
     let [item] = s.items.as_slice() else { anyhow::bail!("an invoice operation carries exactly one record") };
     new_record(s.owner, item, received)
+}
+
+/// A group's invoice operations in arrival order, for the backend to apply one after another
+/// inside its transaction; the record of each one applied is numbered from the next free
+/// sequence number.
+pub(crate) struct OpsInOrder<'s> {
+    submissions: &'s [Submission],
+    outcomes: Vec<Option<Outcome>>,
+    next: u64,
+    at: usize,
+    received: Timestamp,
+}
+
+impl<'s> OpsInOrder<'s> {
+    pub(crate) fn new(submissions: &'s [Submission], numbered: Numbered<'_>, received: Timestamp) -> Self {
+        Self { submissions, outcomes: numbered.outcomes, next: numbered.next, at: 0, received }
+    }
+
+    /// The next operation, its owner and its record (numbered), or `None` after the last.
+    pub(crate) fn next_op(&mut self) -> anyhow::Result<Option<(&'s InvoiceOp, &'s TenantId, EvidenceRecord)>> {
+        while let Some(s) = self.submissions.get(self.at) {
+            self.at += 1;
+            let Some(op) = &s.op else { continue };
+            let mut record = op_record(s, self.received)?;
+            record.seq = self.next;
+            return Ok(Some((op, &s.owner, record)));
+        }
+        Ok(None)
+    }
+
+    /// What applying the operation [`OpsInOrder::next_op`] gave last decided.
+    pub(crate) fn decide(&mut self, applied: Result<(), OpRefused>, record: EvidenceRecord) {
+        self.outcomes[self.at - 1] = Some(match applied {
+            Ok(()) => {
+                self.next += 1;
+                Outcome::Created(vec![record])
+            }
+            Err(refused) => Outcome::Refused(refused),
+        });
+    }
+
+    /// Every submission's outcome, and the next free sequence number.
+    pub(crate) fn finish(self) -> anyhow::Result<(Vec<Outcome>, u64)> {
+        Ok((decided(self.outcomes)?, self.next))
+    }
 }
 
 /// The image rows to insert: each image submission's record and row.

@@ -45,7 +45,7 @@ const LIMITED: StatusCodes = (429, &["rate_limited"]);
 const INTERNAL: StatusCodes = (500, &["internal_error"]);
 /// The storage cannot be used for a moment (`Problem::internal` of a storage fault): given to
 /// every route that has [`INTERNAL`] when the document is built.
-pub const UNAVAILABLE: StatusCodes = (503, &["storage_unavailable"]);
+pub const UNAVAILABLE: StatusCodes = (503, &["storage_unavailable", "storage_full"]);
 const NOT_FOUND: StatusCodes = (404, &["not_found"]);
 const BODY: [StatusCodes; 3] = [(413, &["too_large"]), (415, &["unsupported_media_type"]), (422, &["invalid_field"])];
 

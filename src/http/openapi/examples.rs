@@ -65,7 +65,11 @@ pub fn witness() -> Value {
 
 pub fn readiness(ready: bool) -> Value {
     json!({
-        "ready": ready, "database_writable": true, "sealer_running": ready, "fork": null,
+        "ready": ready, "database_writable": ready,
+        "writes_refused": if ready { Value::Null } else { json!("storage_full") },
+        "checked_by": if ready { "last_write" } else { "probe" },
+        "last_write": { "committed": ready, "fault": if ready { Value::Null } else { json!("storage_full") }, "seconds_ago": 0.4 },
+        "sealer_running": true, "fork": null,
         "witnesses": [witness()],
         "audit": {
             "schedule": "0 0 3 * * *", "last_run": null, "duration_ms": null, "from_height": null,

@@ -49,7 +49,7 @@ const ACQUIRE_WAIT: Duration = Duration::from_secs(3);
 /// The pause between two attempts at the first connection.
 const RETRY_AFTER: Duration = Duration::from_millis(250);
 
-/// How long [`Storage::writable`] waits for its probe.
+/// How long [`Storage::commit_probe`] waits.
 const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// A pool of connections to one PostgreSQL database; the evidence writers take theirs from it.
@@ -142,16 +142,21 @@ impl Storage for PgStore {
         Ok(Box::new(writer::PgWriter::new(self.pool.clone())))
     }
 
-    /// Whether a connection answers within half a second that it could write: the server is
-    /// not a standby in recovery and the session is not read-only. Cancelling the probe on
-    /// timeout is safe (the connection is dropped, the server ends the backend); it never
-    /// takes a lock the evidence writer holds, so a long write group does not make it fail.
-    async fn writable(&self) -> bool {
-        let probe = sqlx::query_scalar::<_, bool>(
-            "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'",
-        )
-        .fetch_one(self.pool());
-        matches!(tokio::time::timeout(PROBE_TIMEOUT, probe).await, Ok(Ok(true)))
+    /// Commits, within half a second, a transaction that was given an id (so that its commit
+    /// is written to the WAL): fails on a standby in recovery, a read-only session, a server
+    /// without space for its WAL. Cancelling the probe on timeout is safe (the connection is
+    /// dropped, the server ends the backend); it never takes a lock the evidence writer holds,
+    /// so a long write group does not make it fail.
+    async fn commit_probe(&self) -> anyhow::Result<()> {
+        let probe = async {
+            let mut tx = self.pool().begin().await?;
+            sqlx::query("SELECT txid_current()").execute(&mut *tx).await?;
+            tx.commit().await
+        };
+        match tokio::time::timeout(PROBE_TIMEOUT, probe).await {
+            Ok(committed) => committed.context("committing the readiness probe"),
+            Err(_) => anyhow::bail!("the readiness probe did not commit within {PROBE_TIMEOUT:?}"),
+        }
     }
 
     fn pool_use(&self) -> (u32, usize) {

@@ -7,17 +7,17 @@
 
 use anyhow::Context;
 use async_trait::async_trait;
-use sqlx::postgres::PgPool;
+use sqlx::postgres::{PgConnection, PgPool};
 
 use super::evidence::{idempotency_put, idempotency_seen, insert_evidence, lock_next_seq, set_next_seq};
 use super::images::insert_images;
 use super::invoices::ops;
 use crate::domain::Timestamp;
-use crate::store::write_plan::{self, created, decided, op_record};
+use crate::store::write_plan::{self, created};
 use crate::store::writer::{Outcome, RecordWriter, Submission};
 
-/// Takes a connection from the pool for each group (a broken connection is replaced by the
-/// pool, not kept); keeps no sequence number between writes.
+/// Takes a connection from the pool for each group (the connection of a failed group is
+/// closed, not returned); keeps no sequence number between writes.
 pub struct PgWriter {
     pool: PgPool,
 }
@@ -31,37 +31,40 @@ impl PgWriter {
 #[async_trait]
 impl RecordWriter for PgWriter {
     async fn write(&mut self, submissions: &[Submission]) -> anyhow::Result<Vec<Outcome>> {
-        // One arrival time for the whole group, invoice operations included.
-        let received = Timestamp::now();
         let mut conn = self.pool.acquire().await.context("a connection for the writer")?;
-        // Idempotency reads, salts and leaf hashes before the transaction: the coordination row
-        // is held for the numbering, the operations and the inserts alone.
-        let seen = idempotency_seen(&mut conn, &write_plan::wanted_keys(submissions)).await?;
-        let plan = write_plan::plan(submissions, &seen, received)?;
-        let mut tx = sqlx::Connection::begin(&mut *conn).await.context("beginning the write")?;
-        let first = lock_next_seq(&mut tx).await?;
-        let numbered = plan.number(submissions, first)?;
-        idempotency_put(&mut tx, &numbered.keys).await?;
-        let (mut outcomes, mut next) = (numbered.outcomes, numbered.next);
-        for (s, slot) in submissions.iter().zip(outcomes.iter_mut()) {
-            let Some(op) = &s.op else { continue };
-            let mut record = op_record(s, received)?;
-            record.seq = next;
-            *slot = Some(match ops::apply(&mut tx, op, &s.owner, &record).await? {
-                Ok(()) => {
-                    next += 1;
-                    Outcome::Created(vec![record])
-                }
-                Err(refused) => Outcome::Refused(refused),
-            });
+        let written = write_group(&mut conn, submissions).await;
+        if written.is_err() {
+            // Whatever state a failed commit left the connection in (a transaction the server
+            // ended, a broken stream), it does not go back to the pool.
+            conn.close_on_drop();
         }
-        let outcomes = decided(outcomes)?;
-        insert_evidence(&mut tx, &created(&outcomes)).await?;
-        insert_images(&mut tx, &write_plan::images(submissions, &outcomes)?).await?;
-        if next != first {
-            set_next_seq(&mut tx, next).await?;
-        }
-        tx.commit().await.context("committing the write")?;
-        Ok(outcomes)
+        written
     }
+}
+
+/// One transaction for the whole group; on error nothing is written.
+async fn write_group(conn: &mut PgConnection, submissions: &[Submission]) -> anyhow::Result<Vec<Outcome>> {
+    // One arrival time for the whole group, invoice operations included.
+    let received = Timestamp::now();
+    // Idempotency reads, salts and leaf hashes before the transaction: the coordination row
+    // is held for the numbering, the operations and the inserts alone.
+    let seen = idempotency_seen(conn, &write_plan::wanted_keys(submissions)).await?;
+    let plan = write_plan::plan(submissions, &seen, received)?;
+    let mut tx = sqlx::Connection::begin(conn).await.context("beginning the write")?;
+    let first = lock_next_seq(&mut tx).await?;
+    let numbered = plan.number(submissions, first)?;
+    idempotency_put(&mut tx, &numbered.keys).await?;
+    let mut in_order = write_plan::OpsInOrder::new(submissions, numbered, received);
+    while let Some((op, owner, record)) = in_order.next_op()? {
+        let applied = ops::apply(&mut tx, op, owner, &record).await?;
+        in_order.decide(applied, record);
+    }
+    let (outcomes, next) = in_order.finish()?;
+    insert_evidence(&mut tx, &created(&outcomes)).await?;
+    insert_images(&mut tx, &write_plan::images(submissions, &outcomes)?).await?;
+    if next != first {
+        set_next_seq(&mut tx, next).await?;
+    }
+    tx.commit().await.context("committing the write")?;
+    Ok(outcomes)
 }

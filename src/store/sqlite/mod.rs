@@ -13,6 +13,7 @@ mod evidence;
 pub(super) mod faults;
 mod images;
 mod invoices;
+mod page_limit;
 mod sessions;
 mod tenants;
 mod writer;
@@ -33,6 +34,8 @@ use super::credential_cache::CredentialCache;
 use super::storage::Storage;
 use super::writer::RecordWriter;
 
+pub use page_limit::PageLimit;
+
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "notarium.db";
 
@@ -42,6 +45,8 @@ pub struct SqliteStore {
     options: SqliteConnectOptions,
     /// Tenants of recently confirmed API keys and client certificates (at most 1 s old).
     credentials: Arc<CredentialCache>,
+    /// The tests' full database (never set in production).
+    page_limit: PageLimit,
 }
 
 impl SqliteStore {
@@ -53,6 +58,12 @@ impl SqliteStore {
     /// Opens (creating it and its folder if needed) the database file at `path` and applies
     /// migrations.
     pub async fn open_file(path: &Path) -> anyhow::Result<Self> {
+        Self::open_file_limited(path, PageLimit::default()).await
+    }
+
+    /// [`SqliteStore::open_file`] with the tests' page limit on the evidence writer and the
+    /// readiness probe.
+    pub async fn open_file_limited(path: &Path, page_limit: PageLimit) -> anyhow::Result<Self> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
@@ -75,7 +86,7 @@ impl SqliteStore {
             .await
             .with_context(|| format!("opening {}", path.display()))?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await.context("applying migrations")?;
-        Ok(Self { pool, options, credentials: Arc::default() })
+        Ok(Self { pool, options, credentials: Arc::default(), page_limit })
     }
 
     /// Opens an existing database read-only, without applying migrations: for `notarium audit`,
@@ -95,7 +106,7 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await
             .with_context(|| format!("opening {} read-only", path.display()))?;
-        Ok(Self { pool, options, credentials: Arc::default() })
+        Ok(Self { pool, options, credentials: Arc::default(), page_limit: PageLimit::default() })
     }
 
     /// A dedicated connection for an evidence writer (and for the storage ceiling benchmark).
@@ -111,21 +122,31 @@ impl SqliteStore {
 #[async_trait]
 impl Storage for SqliteStore {
     async fn writer(&self) -> anyhow::Result<Box<dyn RecordWriter>> {
-        Ok(Box::new(writer::SqliteWriter::new(self.writer_connection().await?)))
+        Ok(Box::new(writer::SqliteWriter::open(self.options.clone(), self.page_limit.clone()).await?))
     }
 
-    /// Whether the database's write lock can be taken within half a second: on a connection of
-    /// its own with a short busy timeout (never a pooled one, and never a cancelled future:
-    /// SQLite would go on waiting and could open the transaction later), the probe begins an
-    /// IMMEDIATE transaction on the main database and rolls it back.
-    async fn writable(&self) -> bool {
+    /// Commits a write that needs space, on a connection of its own with a short busy timeout
+    /// (never a pooled one, and never a cancelled future: SQLite would go on waiting and could
+    /// open the transaction later): an IMMEDIATE transaction creates a scratch table, puts
+    /// 64 KiB in it and drops it again, so the commit allocates pages and writes them to the
+    /// WAL, as a record would, and leaves the schema as it was.
+    async fn commit_probe(&self) -> anyhow::Result<()> {
         let options = self.options.clone().busy_timeout(Duration::from_millis(500));
-        let probe = async {
-            let mut conn = SqliteConnection::connect_with(&options).await?;
-            conn.begin_with("BEGIN IMMEDIATE").await?.rollback().await?;
-            conn.close().await
-        };
-        probe.await.is_ok()
+        let mut conn = SqliteConnection::connect_with(&options).await.context("opening the probe's connection")?;
+        let probed = async {
+            self.page_limit.apply(&mut conn).await?;
+            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+            sqlx::raw_sql(
+                "CREATE TABLE readiness_probe (filler BLOB); \
+                 INSERT INTO readiness_probe VALUES (zeroblob(65536)); DROP TABLE readiness_probe",
+            )
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await
+        }
+        .await;
+        let _ = conn.close().await;
+        probed.context("committing the readiness probe")
     }
 
     fn pool_use(&self) -> (u32, usize) {

@@ -13,8 +13,8 @@ use crate::store::{Fault, Store, fault_of};
 /// reported as not running.
 pub struct SealerLiveness(pub Duration);
 
-/// How long the evidence writer's last commit speaks for the node; after that, or after a
-/// failed write, readiness commits a probe that needs space.
+/// How long the evidence writer's last group speaks for the node (committed: ready; refused by
+/// a storage fault: not); after that readiness commits a probe that needs space.
 pub const RECENT_WRITE: Duration = Duration::from_secs(10);
 
 /// Whether the service can take and anchor records now.
@@ -22,8 +22,8 @@ pub const RECENT_WRITE: Duration = Duration::from_secs(10);
 pub struct Readiness {
     /// `database_writable && sealer_running && fork == null`.
     pub ready: bool,
-    /// This node can commit: its last write committed within the last 10 s, or else a probe
-    /// that needs space committed.
+    /// This node can commit: its last write, if within the last 10 s, committed (one refused by a
+    /// storage fault says no); else a probe that needs space committed.
     pub database_writable: bool,
     /// Why writes are refused while `database_writable` is false: `storage_full` or
     /// `storage_unavailable`, as the refused requests are told.
@@ -63,8 +63,8 @@ pub struct WitnessLag {
     pub lag_seconds: f64,
 }
 
-/// Readiness, defined once: ready when this node can commit (its last write committed lately,
-/// or else a probe that needs space commits), its sealer ran within the liveness window, and
+/// Readiness, defined once: ready when this node can commit (its last write within the last
+/// 10 s committed, or, with none, a probe that needs space commits), its sealer ran within the liveness window, and
 /// no fork was detected. Witness and audit state are shown but do not make it unready.
 pub async fn readiness(
     store: &Store,
@@ -74,17 +74,18 @@ pub async fn readiness(
     audit: &SharedAuditStatus,
 ) -> anyhow::Result<Readiness> {
     let last = writes.last();
-    let recent_commit = last.is_some_and(|w| w.outcome == WriteOutcome::Committed && w.at.elapsed() < RECENT_WRITE);
-    let (writable, refused, checked_by) = if recent_commit {
-        (true, None, "last_write")
-    } else {
-        match store.commit_probe().await {
+    let recent = last.filter(|w| w.at.elapsed() < RECENT_WRITE);
+    let (writable, refused, checked_by) = match recent.map(|w| w.outcome) {
+        Some(WriteOutcome::Committed) => (true, None, "last_write"),
+        Some(WriteOutcome::Failed(Some(fault))) => (false, Some(fault.code().to_owned()), "last_write"),
+        // No write lately, or one that failed for another reason than the storage.
+        Some(WriteOutcome::Failed(None)) | None => match store.commit_probe().await {
             Ok(()) => (true, None, "probe"),
             Err(e) => {
                 tracing::warn!("readiness: the database cannot commit: {e:#}");
                 (false, Some(fault_of(&e).unwrap_or(Fault::Unavailable).code().to_owned()), "probe")
             }
-        }
+        },
     };
     let (sealer_running, fork) = {
         let s = status.lock().expect("status lock");

@@ -13,21 +13,29 @@ use serde_json::{Value, json};
 
 use crate::support::{Evidence, Items, Status, TestApp, expect, problem, wait_until};
 
-/// Registers batches of 200 records until one is refused; the ids acknowledged meanwhile, and
-/// the refusal.
-async fn fill(app: &TestApp, acknowledged: &mut Vec<EvidenceId>) -> reqwest::Response {
+/// Registers batches of `size` records, each made by `item` from a text of its own, until one
+/// is refused; the ids acknowledged meanwhile, and the refusal.
+pub(crate) async fn fill(
+    app: &TestApp,
+    acknowledged: &mut Vec<EvidenceId>,
+    size: usize,
+    item: impl Fn(&str) -> Value,
+) -> reqwest::Response {
     let key = app.key(TenantRole::Merchant);
-    for round in 0..100 {
-        let items: Vec<Value> = (0..200)
-            .map(|i| json!({ "kind": "document", "content_hash": Hash::of(format!("fill {round} {i}").as_bytes()) }))
-            .collect();
+    for round in 0..1000 {
+        let items: Vec<Value> = (0..size).map(|i| item(&format!("fill {round} {i}"))).collect();
         let res = app.post_json("/v1/evidence/batch", Some(key), &json!({ "items": items })).await;
         if res.status() != 201 {
             return res;
         }
         acknowledged.extend(expect::<Items>(res, 201).await.items.into_iter().map(|e| e.id));
     }
-    panic!("the database never filled up");
+    panic!("the storage never filled up");
+}
+
+/// A hash-only document.
+fn document(text: &str) -> Value {
+    json!({ "kind": "document", "content_hash": Hash::of(text.as_bytes()) })
 }
 
 /// Makes the database unable to grow beyond its current size.
@@ -44,11 +52,11 @@ async fn a_full_database_is_503_storage_full_until_space_returns_then_writing_re
     let mut acknowledged = vec![app.register(b"before the disk filled").await.id];
     limit_to_current_size(&app, &limit).await;
 
-    let refused = fill(&app, &mut acknowledged).await;
+    let refused = fill(&app, &mut acknowledged, 200, document).await;
     assert_eq!(refused.headers().get("retry-after").map(|v| v.to_str().unwrap()), Some("5"));
     assert_eq!(problem(refused).await, (503, "storage_full".to_owned()));
     // The writer is not wedged into another kind of failure: the next write is refused alike.
-    let res = fill(&app, &mut acknowledged).await;
+    let res = fill(&app, &mut acknowledged, 200, document).await;
     assert_eq!(res.headers().get("retry-after").map(|v| v.to_str().unwrap()), Some("5"));
     assert_eq!(problem(res).await, (503, "storage_full".to_owned()));
     // Not ready, and saying why; reads still answer.
@@ -95,7 +103,7 @@ async fn a_stop_while_the_database_is_full_still_seals_what_was_acknowledged() {
     .await;
     let mut acknowledged = vec![app.register(b"acknowledged before the disk filled").await.id];
     limit_to_current_size(&app, &limit).await;
-    assert_eq!(problem(fill(&app, &mut acknowledged).await).await.1, "storage_full");
+    assert_eq!(problem(fill(&app, &mut acknowledged, 200, document).await).await.1, "storage_full");
 
     let data = app.stop().await;
     let store = crate::support::backend::store_of(data.path()).await;

@@ -82,6 +82,9 @@ impl SqliteStore {
             // A ping before every use is one more round trip to the connection's SQLite thread
             // per query; a connection to a local file does not go stale.
             .test_before_acquire(false)
+            // A connection whose COMMIT failed on a full disk is still counted inside a
+            // transaction SQLite already rolled back: it is closed, not reused.
+            .after_release(|conn, _| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
             .connect_with(options.clone())
             .await
             .with_context(|| format!("opening {}", path.display()))?;

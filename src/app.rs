@@ -86,9 +86,11 @@ impl Application {
         let written = Arc::new(Notify::new());
         let metrics = Arc::new(Metrics::default());
         let (ingest, writer) = Ingest::start(store.writer().await?, written.clone());
-        let ingest = ingest.with_metrics(metrics.clone());
         let (anchored_tx, anchored_rx) = watch::channel(0u64);
         let status: SharedStatus = Arc::new(Mutex::new(Default::default()));
+        let forked = status.clone();
+        let halted = Arc::new(move || forked.lock().expect("status lock").fork.clone());
+        let ingest = ingest.with_metrics(metrics.clone()).with_halt(halted);
         let interval = Duration::from_millis(settings.seal_interval_ms);
         let sealer = Sealer {
             store: store.clone(),

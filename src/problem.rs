@@ -61,9 +61,13 @@ impl Problem {
     }
 
     /// `500 internal_error`: logs `cause` with its chain; the client sees only a request id.
-    /// A storage fault ([`crate::store::fault_of`]) is `503` with `Retry-After` instead:
+    /// A submission refused by a fork halt is `503 log_halted`; a storage fault ([`crate::store::fault_of`]) is `503` with `Retry-After` instead:
     /// `storage_full` when no space is left, `storage_unavailable` otherwise.
     pub fn internal(cause: &anyhow::Error) -> Self {
+        if let Some(halted) = cause.chain().find_map(|c| c.downcast_ref::<crate::ingest::LogHalted>()) {
+            tracing::warn!("refused: {halted}");
+            return Self::log_halted();
+        }
         if let Some(fault) = crate::store::fault_of(cause) {
             tracing::warn!("storage fault ({}): {cause:#}", fault.code());
             return Self::storage(fault);
@@ -71,6 +75,13 @@ impl Problem {
         let id = uuid::Uuid::now_v7().simple().to_string();
         tracing::error!(request_error_id = %id, "internal error: {cause:#}");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", format!("internal error; reference {id}"))
+    }
+
+    /// `503 log_halted`: a witness refused with `fork`; no new evidence until the operator
+    /// restores the database (docs/operations.md, "A fork"). Nothing was written.
+    pub fn log_halted() -> Self {
+        let detail = "the log is halted after a fork; no new evidence is accepted until the operator resolves it";
+        Self { retry_after: Some(60), ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "log_halted", detail) }
     }
 
     /// `503 storage_full` (`Retry-After: 5`: space takes a while to come back) or `503

@@ -4,8 +4,10 @@
 //! with its error (a storage fault keeps its kind, so the `503` code survives the hop) and the
 //! writer goes on with the next one; [`WriteHealth`] keeps the last outcome for readiness.
 
+mod halt;
 mod health;
 
+pub use halt::{HaltCheck, LogHalted};
 pub use health::{LastWrite, WriteHealth, WriteOutcome};
 
 use std::sync::Arc;
@@ -46,6 +48,8 @@ pub struct Ingest {
     jobs: mpsc::Sender<Job>,
     metrics: Option<Arc<Metrics>>,
     health: WriteHealth,
+    /// Whether a fork halted the log.
+    halt: Option<HaltCheck>,
 }
 
 impl Ingest {
@@ -55,7 +59,12 @@ impl Ingest {
         let (jobs, rx) = mpsc::channel(QUEUE_DEPTH);
         let health = WriteHealth::default();
         let task = tokio::spawn(run(writer, rx, written, health.clone()));
-        (Self { jobs, metrics: None, health }, task)
+        (Self { jobs, metrics: None, health, halt: None }, task)
+    }
+
+    /// Refuses every submission with [`LogHalted`] while `halted` says why.
+    pub fn with_halt(self, halted: HaltCheck) -> Self {
+        Self { halt: Some(halted), ..self }
     }
 
     /// How the last group went.
@@ -78,6 +87,9 @@ impl Ingest {
 
     /// Writes one submission durably (or finds its idempotent twin).
     pub async fn submit(&self, submission: Submission) -> anyhow::Result<Outcome> {
+        if let Some(reason) = self.halt.as_ref().and_then(|halted| halted()) {
+            return Err(LogHalted(reason).into());
+        }
         let (reply, answer) = oneshot::channel();
         self.jobs
             .send(Job::Write { submission: Box::new(submission), reply })

@@ -83,7 +83,10 @@ impl Sealer {
                 break;
             }
         }
-        drain_tx.send_replace(Some(Instant::now() + self.config.shutdown_grace));
+        // After a fork no witness will co-sign what is pending: no wait for it.
+        let forked = self.status.lock().expect("status lock").fork.is_some();
+        let grace = if forked { Duration::ZERO } else { self.config.shutdown_grace };
+        drain_tx.send_replace(Some(Instant::now() + grace));
         for c in cosigners {
             let _ = c.await;
         }

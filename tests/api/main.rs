@@ -19,6 +19,7 @@ mod invoice_pages;
 mod invoice_privacy;
 mod invoices;
 mod limits;
+mod log_halt;
 mod logs;
 mod metrics;
 mod openapi;

@@ -147,6 +147,19 @@ impl Db {
         rows.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// Rolls the operator's blocks back to below `height` (as a restore of an old backup
+    /// would): that block, its successors, their tiles and co-signatures disappear, while the
+    /// records stay, so the sealer seals another block at a height the witnesses signed.
+    pub async fn roll_back_blocks(&mut self, height: u64) {
+        for sql in [
+            "DELETE FROM cosignatures WHERE height >= $1",
+            "DELETE FROM block_tiles WHERE height >= $1",
+            "DELETE FROM blocks WHERE height >= $1",
+        ] {
+            self.execute(sql, &[Param::Int(height as i64)]).await;
+        }
+    }
+
     /// Makes the database refuse writes from the service until [`Db::allow_writes`]: on
     /// SQLite this connection holds the write lock (`BEGIN IMMEDIATE`); on PostgreSQL the
     /// database becomes read-only for new sessions and the service's sessions are ended (its

@@ -43,9 +43,10 @@ const ROLE: StatusCodes = (403, &["role_not_allowed"]);
 const GONE: StatusCodes = (410, &["content_erased"]);
 const LIMITED: StatusCodes = (429, &["rate_limited"]);
 const INTERNAL: StatusCodes = (500, &["internal_error"]);
-/// The storage cannot be used for a moment (`Problem::internal` of a storage fault): given to
-/// every route that has [`INTERNAL`] when the document is built.
-pub const UNAVAILABLE: StatusCodes = (503, &["storage_unavailable", "storage_full"]);
+/// The storage cannot be used for a moment (`Problem::internal` of a storage fault), or, on the
+/// routes that register evidence, the log is halted by a fork: given to every route that has
+/// [`INTERNAL`] when the document is built.
+pub const UNAVAILABLE: StatusCodes = (503, &["storage_unavailable", "storage_full", "log_halted"]);
 const NOT_FOUND: StatusCodes = (404, &["not_found"]);
 const BODY: [StatusCodes; 3] = [(413, &["too_large"]), (415, &["unsupported_media_type"]), (422, &["invalid_field"])];
 

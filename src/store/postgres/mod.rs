@@ -143,15 +143,21 @@ impl Storage for PgStore {
     }
 
     /// Commits, within half a second, a transaction that was given an id (so that its commit
-    /// is written to the WAL): fails on a standby in recovery, a read-only session, a server
-    /// without space for its WAL. Cancelling the probe on timeout is safe (the connection is
+    /// is written to the WAL) and is not read-only: fails on a standby in recovery, a read-only
+    /// session, a server without space for its WAL. Cancelling the probe on timeout is safe (the connection is
     /// dropped, the server ends the backend); it never takes a lock the evidence writer holds,
     /// so a long write group does not make it fail.
     async fn commit_probe(&self) -> anyhow::Result<()> {
         let probe = async {
             let mut tx = self.pool().begin().await?;
-            sqlx::query("SELECT txid_current()").execute(&mut *tx).await?;
-            tx.commit().await
+            let writable: bool = sqlx::query_scalar(
+                "SELECT current_setting('transaction_read_only') = 'off' FROM (SELECT txid_current()) AS assigned",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            anyhow::ensure!(writable, "the session is read-only");
+            Ok(())
         };
         match tokio::time::timeout(PROBE_TIMEOUT, probe).await {
             Ok(committed) => committed.context("committing the readiness probe"),

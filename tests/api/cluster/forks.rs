@@ -7,7 +7,7 @@ use notarium::domain::{BlockHeader, Hash, Role};
 use serde_json::{Value, json};
 
 use super::{Cluster, TOKEN, verify_with_binary_and_openssl};
-use crate::support::backend::{Db, Param};
+use crate::support::backend::Db;
 use crate::support::{metric, wait_until};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -20,15 +20,7 @@ async fn a_fork_through_the_database_is_refused_and_reported() {
     // Roll the operator's database back: the co-signed block and its successors disappear,
     // so the sealer will seal a different block at a height the witnesses already signed.
     drop(cluster.server.take());
-    let mut db = Db::of(&cluster.root.path().join("data")).await;
-    for sql in [
-        "DELETE FROM cosignatures WHERE height >= $1",
-        "DELETE FROM block_tiles WHERE height >= $1",
-        "DELETE FROM blocks WHERE height >= $1",
-    ] {
-        db.execute(sql, &[Param::Int(height as i64)]).await;
-    }
-    drop(db);
+    Db::of(&cluster.root.path().join("data")).await.roll_back_blocks(height).await;
     cluster.restart_server().await;
 
     let ready = wait_until(Duration::from_secs(30), async || {

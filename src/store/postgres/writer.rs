@@ -10,9 +10,8 @@ use async_trait::async_trait;
 use sqlx::postgres::PgPool;
 
 use super::evidence::{idempotency_put, idempotency_seen, insert_evidence, lock_next_seq, set_next_seq};
-use super::images::insert_images;
-use super::invoices::ops;
 use crate::domain::Timestamp;
+use crate::store::sql::{apply_invoice_op, insert_images};
 use crate::store::write_plan::{self, created, decided, op_record};
 use crate::store::writer::{Outcome, RecordWriter, Submission};
 
@@ -47,7 +46,7 @@ impl RecordWriter for PgWriter {
             let Some(op) = &s.op else { continue };
             let mut record = op_record(s, received)?;
             record.seq = next;
-            *slot = Some(match ops::apply(&mut tx, op, &s.owner, &record).await? {
+            *slot = Some(match apply_invoice_op(&mut *tx, op, &s.owner, &record).await? {
                 Ok(()) => {
                     next += 1;
                     Outcome::Created(vec![record])
@@ -57,7 +56,7 @@ impl RecordWriter for PgWriter {
         }
         let outcomes = decided(outcomes)?;
         insert_evidence(&mut tx, &created(&outcomes)).await?;
-        insert_images(&mut tx, &write_plan::images(submissions, &outcomes)?).await?;
+        insert_images(&mut *tx, &write_plan::images(submissions, &outcomes)?).await?;
         if next != first {
             set_next_seq(&mut tx, next).await?;
         }

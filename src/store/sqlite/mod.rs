@@ -4,17 +4,12 @@
 //! WAL mode with `synchronous=FULL`: a commit is on disk before it returns. Reads and short
 //! writes go through a pool; each evidence writer holds a connection of its own.
 
-mod audit;
-mod blocks;
-mod client_certs;
 mod codec;
 mod copy;
 mod evidence;
+mod exec;
 pub(super) mod faults;
-mod images;
 mod invoices;
-mod sessions;
-mod tenants;
 mod writer;
 
 use std::path::Path;

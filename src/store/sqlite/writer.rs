@@ -9,9 +9,8 @@ use sqlx::Connection;
 use sqlx::sqlite::SqliteConnection;
 
 use super::evidence::{idempotency_put, idempotency_seen, insert_evidence, next_seq_on};
-use super::images::insert_image;
-use super::invoices::ops;
 use crate::domain::Timestamp;
+use crate::store::sql::{apply_invoice_op, insert_images};
 use crate::store::write_plan::{self, created, decided, op_record};
 use crate::store::writer::{Outcome, RecordWriter, Submission};
 
@@ -48,7 +47,7 @@ impl RecordWriter for SqliteWriter {
             let Some(op) = &s.op else { continue };
             let mut record = op_record(s, received)?;
             record.seq = next;
-            *slot = Some(match ops::apply(&mut tx, op, &s.owner, &record).await? {
+            *slot = Some(match apply_invoice_op(&mut *tx, op, &s.owner, &record).await? {
                 Ok(()) => {
                     next += 1;
                     Outcome::Created(vec![record])
@@ -58,9 +57,7 @@ impl RecordWriter for SqliteWriter {
         }
         let outcomes = decided(outcomes)?;
         insert_evidence(&mut tx, &created(&outcomes)).await?;
-        for (record, image) in write_plan::images(submissions, &outcomes)? {
-            insert_image(&mut tx, record.seq, &record.content_hash, image).await?;
-        }
+        insert_images(&mut *tx, &write_plan::images(submissions, &outcomes)?).await?;
         tx.commit().await.context("committing the write")?;
         Ok(outcomes)
     }

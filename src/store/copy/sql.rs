@@ -31,7 +31,7 @@ impl Table {
         } else {
             String::new()
         };
-        format!("SELECT count(*) FROM {}{filter}", self.name)
+        format!("SELECT count(*) AS n FROM {}{filter}", self.name)
     }
 
     /// The row with the bound key.
@@ -72,6 +72,9 @@ mod tests {
         assert!(sql.ends_with(&format!("WHERE ({keys}) > ($1, $2, $3) ORDER BY {keys} LIMIT $4")), "{sql}");
         let checks = TABLES.iter().find(|t| t.name == "invoice_checks").unwrap();
         let sqlite = Dialect { mark: |_| "?".into(), column: |c| c.source, bytewise: "" };
-        assert_eq!(checks.count_through(&sqlite, true), "SELECT count(*) FROM invoice_checks WHERE (rowid) <= (?)");
+        assert_eq!(
+            checks.count_through(&sqlite, true),
+            "SELECT count(*) AS n FROM invoice_checks WHERE (rowid) <= (?)"
+        );
     }
 }

@@ -6,43 +6,21 @@
 use anyhow::{Context, bail};
 use async_trait::async_trait;
 use sqlx::Row;
-use sqlx::postgres::{PgArguments, PgRow, Postgres};
+use sqlx::postgres::PgRow;
 
 use super::PgStore;
-use crate::store::copy::{CopySource, CopyTarget, Dialect, Held, Kind, Numbering, Row as Values, Table, Value};
-
-type Query<'q> = sqlx::query::Query<'q, Postgres, PgArguments>;
+use crate::store::copy::{CopyTarget, Dialect, Held, Kind, Numbering, Row as Values, Table, Value};
+use crate::store::sql::CopyDialect;
 
 /// Numbered parameters, columns by name, texts compared byte by byte as SQLite compares them.
 const POSTGRES: Dialect = Dialect { mark: |i| format!("${}", i + 1), column: |c| c.name, bytewise: " COLLATE \"C\"" };
 
 /// Read as a source to compare the copy with the original, row by row.
-#[async_trait]
-impl CopySource for PgStore {
-    async fn rows_after(&self, table: &Table, after: Option<&[Value]>, limit: u32) -> anyhow::Result<Vec<Values>> {
-        let sql = table.select_after(&POSTGRES, after.is_some());
-        let query = bind(sqlx::query(sqlx::AssertSqlSafe(sql)), after.unwrap_or_default()).bind(i64::from(limit));
-        let rows = query.fetch_all(self.pool()).await.with_context(|| format!("reading {}", table.name))?;
-        rows.iter().map(|row| values(table, row)).collect()
-    }
+impl CopyDialect for PgStore {
+    const COPY: Dialect = POSTGRES;
 
-    async fn count_through(&self, table: &Table, through: Option<&[Value]>) -> anyhow::Result<u64> {
-        let sql = table.count_through(&POSTGRES, through.is_some());
-        let query = bind(sqlx::query(sqlx::AssertSqlSafe(sql)), through.unwrap_or_default());
-        let row = query.fetch_one(self.pool()).await.with_context(|| format!("counting {}", table.name))?;
-        Ok(u64::try_from(row.try_get::<i64, _>(0)?)?)
-    }
-
-    async fn row_at(&self, table: &Table, key: &[Value]) -> anyhow::Result<Option<Values>> {
-        let row = bind(sqlx::query(sqlx::AssertSqlSafe(table.select_at(&POSTGRES))), key)
-            .fetch_optional(self.pool())
-            .await
-            .with_context(|| format!("reading {}", table.name))?;
-        row.map(|row| values(table, &row)).transpose()
-    }
-
-    async fn close(&self) {
-        self.pool().close().await;
+    fn values(table: &Table, row: &PgRow) -> anyhow::Result<Values> {
+        values(table, row)
     }
 }
 
@@ -101,19 +79,6 @@ impl CopyTarget for PgStore {
 
 fn names(table: &Table) -> String {
     table.columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
-}
-
-fn bind<'q>(mut query: Query<'q>, values: &[Value]) -> Query<'q> {
-    for value in values {
-        query = match value {
-            Value::Null => query.bind(None::<i64>),
-            Value::Int(v) => query.bind(*v),
-            Value::Text(v) => query.bind(v.clone()),
-            Value::Bytes(v) => query.bind(v.clone()),
-            Value::Bool(v) => query.bind(*v),
-        };
-    }
-    query
 }
 
 fn values(table: &Table, row: &PgRow) -> anyhow::Result<Values> {

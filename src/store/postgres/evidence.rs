@@ -2,131 +2,35 @@
 //! coordination row that numbers them.
 
 use anyhow::Context;
-use async_trait::async_trait;
-use sqlx::postgres::{PgConnection, PgRow};
+use sqlx::postgres::PgConnection;
 
 use super::PgStore;
-use super::codec::{self, big, bigs, id_bytes};
+use super::codec::{self, big, id_bytes};
+use crate::domain::TenantId;
 use crate::domain::canonical::canonical_json;
-use crate::domain::{EvidenceId, EvidenceKind, Hash, TenantId};
-use crate::store::columns::check_erased_salt;
-use crate::store::evidence::{EvidenceRecord, EvidenceStore, IdempotencyRecord};
+use crate::store::evidence::{EvidenceRecord, IdempotencyRecord};
+use crate::store::rows;
+use crate::store::sql::{EVIDENCE_COLUMNS, EvidenceDialect};
 use crate::store::write_plan::SeenKeys;
 
-pub(super) const COLUMNS: &str =
-    "seq, id, tenant_id, kind, content_hash, salt, meta_hash, metadata, received_ms, leaf_hash";
 /// Records per epoch of the content index, as a shift: `seq >> 16` (migration 0001).
 const EPOCH_BITS: u32 = 16;
 
-#[async_trait]
-impl EvidenceStore for PgStore {
-    async fn evidence_by_id(&self, id: &EvidenceId) -> anyhow::Result<Option<EvidenceRecord>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM evidence WHERE id = $1")))
-            .bind(id_bytes(id))
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(record_from_row).transpose()
-    }
-
-    async fn evidence_page(
-        &self,
-        owner: &TenantId,
-        before: Option<u64>,
-        limit: u32,
-    ) -> anyhow::Result<Vec<EvidenceRecord>> {
-        let sql =
-            format!("SELECT {COLUMNS} FROM evidence WHERE tenant_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id_bytes(owner))
-            .bind(before.map_or(i64::MAX, big))
-            .bind(i64::from(limit))
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(record_from_row).collect()
-    }
-
-    /// One probe of the content index per epoch, oldest first, with the index's own
-    /// expressions so that it is used.
-    async fn evidence_by_content(
-        &self,
-        owner: &TenantId,
-        content: &Hash,
-        limit: u32,
-    ) -> anyhow::Result<Vec<EvidenceRecord>> {
-        let sql = format!(
+/// The content index is keyed by epoch, then the hash's first 8 bytes (migration 0001): one probe
+/// per epoch, oldest first, with the index's own expressions so that it is used.
+impl EvidenceDialect for PgStore {
+    fn by_content(&self) -> String {
+        format!(
             "SELECT r.* FROM generate_series(0, (SELECT max(seq) >> {EPOCH_BITS} FROM evidence)) AS epochs(e), \
-             LATERAL (SELECT {COLUMNS} FROM evidence \
+             LATERAL (SELECT {EVIDENCE_COLUMNS} FROM evidence \
                WHERE (seq >> {EPOCH_BITS}) = epochs.e AND substr(content_hash, 1, 8) = $2 \
                  AND tenant_id = $1 AND content_hash = $3) r \
              ORDER BY r.seq LIMIT $4"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id_bytes(owner))
-            .bind(&content.as_bytes()[..8])
-            .bind(content.as_bytes().as_slice())
-            .bind(i64::from(limit))
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(record_from_row).collect()
-    }
-
-    async fn evidence_range(&self, first: u64, count: u64) -> anyhow::Result<Vec<EvidenceRecord>> {
-        self.evidence_rows(first, count).await?.iter().map(record_from_row).collect()
-    }
-
-    /// The leaf hashes of `seq` in `[first, first + count)`, in order, as one value.
-    async fn leaf_hashes(&self, first: u64, count: u64) -> anyhow::Result<Vec<Hash>> {
-        let bytes: Vec<u8> = sqlx::query_scalar(
-            "SELECT coalesce(string_agg(leaf_hash, ''::bytea ORDER BY seq), ''::bytea) FROM evidence \
-             WHERE seq >= $1 AND seq < $2",
         )
-        .bind(big(first))
-        .bind(big(first.saturating_add(count)))
-        .fetch_one(self.pool())
-        .await?;
-        anyhow::ensure!(bytes.len().is_multiple_of(32), "leaf hashes of seq {first}..: one is not 32 bytes");
-        Ok(bytes.chunks_exact(32).map(|c| Hash(c.try_into().expect("32 bytes"))).collect())
     }
 
-    async fn records_at(&self, seqs: &[u64]) -> anyhow::Result<Vec<EvidenceRecord>> {
-        if seqs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!("SELECT {COLUMNS} FROM evidence WHERE seq = ANY($1)");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(bigs(seqs))
-            .fetch_all(self.pool())
-            .await
-            .context("reading records by sequence number")?;
-        let records = rows.iter().map(record_from_row).collect::<anyhow::Result<Vec<_>>>()?;
-        seqs.iter()
-            .map(|&seq| {
-                records.iter().find(|r| r.seq == seq).cloned().with_context(|| format!("record {seq} is missing"))
-            })
-            .collect()
-    }
-
-    async fn max_seq(&self) -> anyhow::Result<Option<u64>> {
-        let max: Option<i64> = sqlx::query_scalar("SELECT max(seq) FROM evidence").fetch_one(self.pool()).await?;
-        Ok(max.map(|m| m as u64))
-    }
-
-    async fn evidence_count(&self) -> anyhow::Result<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM evidence").fetch_one(self.pool()).await?;
-        Ok(n as u64)
-    }
-}
-
-impl PgStore {
-    /// The undecoded rows with `seq` in `[first, first + count)`, in order.
-    pub(super) async fn evidence_rows(&self, first: u64, count: u64) -> anyhow::Result<Vec<PgRow>> {
-        let sql = format!("SELECT {COLUMNS} FROM evidence WHERE seq >= $1 AND seq < $2 ORDER BY seq");
-        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(big(first))
-            .bind(big(first.saturating_add(count)))
-            .fetch_all(self.pool())
-            .await?)
-    }
+    const LEAF_HASHES: &'static str = "SELECT string_agg(leaf_hash, ''::bytea ORDER BY seq) AS leaves FROM evidence \
+         WHERE seq >= $1 AND seq < $2";
 }
 
 /// Locks the coordination row and reads the next sequence number: the first statement of the
@@ -165,16 +69,7 @@ pub(super) async fn idempotency_seen(conn: &mut PgConnection, wanted: &[(TenantI
     .fetch_all(&mut *conn)
     .await
     .context("reading idempotency keys")?;
-    rows.iter()
-        .map(|r| {
-            let rec = IdempotencyRecord {
-                request_hash: codec::hash(r, "request_hash")?,
-                first_seq: codec::uint(r, "first_seq")?,
-                count: codec::uint(r, "count")?,
-            };
-            Ok(((codec::tenant_id(r, "tenant_id")?, codec::get::<String>(r, "key")?), rec))
-        })
-        .collect()
+    rows.iter().map(rows::idempotency).collect()
 }
 
 /// Records the new keys of a group (inside the writer's transaction).
@@ -208,7 +103,7 @@ pub(super) async fn insert_evidence(conn: &mut PgConnection, records: &[&Evidenc
     }
     let column = |f: &dyn Fn(&EvidenceRecord) -> Vec<u8>| records.iter().map(|r| f(r)).collect::<Vec<_>>();
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO evidence ({COLUMNS}) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], \
+        "INSERT INTO evidence ({EVIDENCE_COLUMNS}) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], \
          $4::text[], $5::bytea[], $6::bytea[], $7::bytea[], $8::text[], $9::bigint[], $10::bytea[])"
     )))
     .bind(records.iter().map(|r| big(r.seq)).collect::<Vec<_>>())
@@ -234,22 +129,4 @@ pub(super) async fn insert_evidence(conn: &mut PgConnection, records: &[&Evidenc
     .await
     .context("inserting evidence")?;
     Ok(())
-}
-
-pub(super) fn record_from_row(r: &PgRow) -> anyhow::Result<EvidenceRecord> {
-    let metadata: Option<String> = codec::get(r, "metadata")?;
-    let kind: EvidenceKind = codec::word(r, "kind")?;
-    let salt = check_erased_salt(kind, codec::salt_unless_erased(r, "salt")?)?;
-    Ok(EvidenceRecord {
-        seq: codec::uint(r, "seq")?,
-        id: codec::evidence_id(r, "id")?,
-        owner: codec::tenant_id(r, "tenant_id")?,
-        kind,
-        content_hash: codec::hash(r, "content_hash")?,
-        salt,
-        meta_hash: codec::meta_hash(r, "meta_hash")?,
-        metadata: metadata.map(|m| serde_json::from_str(&m)).transpose().context("stored metadata")?,
-        received: codec::time(r, "received_ms")?,
-        leaf_hash: codec::hash(r, "leaf_hash")?,
-    })
 }

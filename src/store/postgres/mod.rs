@@ -10,17 +10,12 @@
 //! Invoice rules: the writer locks the invoice row (`FOR UPDATE`) before deciding on it, and a
 //! `CHECK` keeps claims within the reimbursable amount whatever writes the row.
 
-mod audit;
-mod blocks;
-mod client_certs;
 mod codec;
 mod copy;
 mod evidence;
+mod exec;
 pub(super) mod faults;
-mod images;
 mod invoices;
-mod sessions;
-mod tenants;
 mod writer;
 
 use std::str::FromStr;

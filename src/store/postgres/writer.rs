@@ -10,9 +10,8 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgConnection, PgPool};
 
 use super::evidence::{idempotency_put, idempotency_seen, insert_evidence, lock_next_seq, set_next_seq};
-use super::images::insert_images;
-use super::invoices::ops;
 use crate::domain::Timestamp;
+use crate::store::sql::{apply_invoice_op, insert_images};
 use crate::store::write_plan::{self, created};
 use crate::store::writer::{Outcome, RecordWriter, Submission};
 
@@ -56,12 +55,12 @@ async fn write_group(conn: &mut PgConnection, submissions: &[Submission]) -> any
     idempotency_put(&mut tx, &numbered.keys).await?;
     let mut in_order = write_plan::OpsInOrder::new(submissions, numbered, received);
     while let Some((op, owner, record)) = in_order.next_op()? {
-        let applied = ops::apply(&mut tx, op, owner, &record).await?;
+        let applied = apply_invoice_op(&mut *tx, op, owner, &record).await?;
         in_order.decide(applied, record);
     }
     let (outcomes, next) = in_order.finish()?;
     insert_evidence(&mut tx, &created(&outcomes)).await?;
-    insert_images(&mut tx, &write_plan::images(submissions, &outcomes)?).await?;
+    insert_images(&mut *tx, &write_plan::images(submissions, &outcomes)?).await?;
     if next != first {
         set_next_seq(&mut tx, next).await?;
     }

@@ -4,14 +4,12 @@
 //! the PostgreSQL target orders them too.
 
 use anyhow::{Context, bail};
-use async_trait::async_trait;
 use sqlx::Row;
-use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteRow};
+use sqlx::sqlite::SqliteRow;
 
 use super::SqliteStore;
-use crate::store::copy::{CopySource, Dialect, Kind, Row as Values, Table, Value};
-
-type Query<'q> = sqlx::query::Query<'q, Sqlite, SqliteArguments>;
+use crate::store::copy::{Dialect, Kind, Row as Values, Table, Value};
+use crate::store::sql::CopyDialect;
 
 /// Positional `?` parameters, `rowid` where PostgreSQL has an identity column, and BINARY
 /// (byte by byte) comparison of texts already.
@@ -38,64 +36,25 @@ impl SqliteStore {
     }
 }
 
-#[async_trait]
-impl CopySource for SqliteStore {
-    async fn rows_after(&self, table: &Table, after: Option<&[Value]>, limit: u32) -> anyhow::Result<Vec<Values>> {
-        let sql = table.select_after(&SQLITE, after.is_some());
-        let query = bind(sqlx::query(sqlx::AssertSqlSafe(sql)), after.unwrap_or_default()).bind(i64::from(limit));
-        let rows = query.fetch_all(self.pool()).await.with_context(|| format!("reading {}", table.name))?;
-        rows.iter().map(|row| values(table, row)).collect()
-    }
+impl CopyDialect for SqliteStore {
+    const COPY: Dialect = SQLITE;
 
-    async fn count_through(&self, table: &Table, through: Option<&[Value]>) -> anyhow::Result<u64> {
-        let sql = table.count_through(&SQLITE, through.is_some());
-        let query = bind(sqlx::query(sqlx::AssertSqlSafe(sql)), through.unwrap_or_default());
-        let row = query.fetch_one(self.pool()).await.with_context(|| format!("counting {}", table.name))?;
-        Ok(u64::try_from(row.try_get::<i64, _>(0)?)?)
-    }
-
-    async fn row_at(&self, table: &Table, key: &[Value]) -> anyhow::Result<Option<Values>> {
-        let row = bind(sqlx::query(sqlx::AssertSqlSafe(table.select_at(&SQLITE))), key)
-            .fetch_optional(self.pool())
-            .await
-            .with_context(|| format!("reading {}", table.name))?;
-        row.map(|row| values(table, &row)).transpose()
-    }
-
-    async fn close(&self) {
-        self.pool().close().await;
-    }
-}
-
-fn bind<'q>(mut query: Query<'q>, values: &[Value]) -> Query<'q> {
-    for value in values {
-        query = match value {
-            Value::Null => query.bind(None::<i64>),
-            Value::Int(v) => query.bind(*v),
-            Value::Text(v) => query.bind(v.clone()),
-            Value::Bytes(v) => query.bind(v.clone()),
-            Value::Bool(v) => query.bind(i64::from(*v)),
+    /// A flag other than 0 or 1 is refused, not guessed at.
+    fn values(table: &Table, row: &SqliteRow) -> anyhow::Result<Values> {
+        let value = |i: usize, kind: Kind| -> anyhow::Result<Value> {
+            Ok(match kind {
+                Kind::Int | Kind::SmallInt => row.try_get::<Option<i64>, _>(i)?.map_or(Value::Null, Value::Int),
+                Kind::Text => row.try_get::<Option<String>, _>(i)?.map_or(Value::Null, Value::Text),
+                Kind::Bytes => row.try_get::<Option<Vec<u8>>, _>(i)?.map_or(Value::Null, Value::Bytes),
+                Kind::Bool => match row.try_get::<Option<i64>, _>(i)? {
+                    None => Value::Null,
+                    Some(0) => Value::Bool(false),
+                    Some(1) => Value::Bool(true),
+                    Some(other) => bail!("a flag of {other}, not 0 or 1"),
+                },
+            })
         };
+        let columns = table.columns.iter().enumerate();
+        columns.map(|(i, c)| value(i, c.kind).with_context(|| format!("{}.{}", table.name, c.name))).collect()
     }
-    query
-}
-
-/// The row's values by the table's column kinds; a flag other than 0 or 1 is refused, not
-/// guessed at.
-fn values(table: &Table, row: &SqliteRow) -> anyhow::Result<Values> {
-    let value = |i: usize, kind: Kind| -> anyhow::Result<Value> {
-        Ok(match kind {
-            Kind::Int | Kind::SmallInt => row.try_get::<Option<i64>, _>(i)?.map_or(Value::Null, Value::Int),
-            Kind::Text => row.try_get::<Option<String>, _>(i)?.map_or(Value::Null, Value::Text),
-            Kind::Bytes => row.try_get::<Option<Vec<u8>>, _>(i)?.map_or(Value::Null, Value::Bytes),
-            Kind::Bool => match row.try_get::<Option<i64>, _>(i)? {
-                None => Value::Null,
-                Some(0) => Value::Bool(false),
-                Some(1) => Value::Bool(true),
-                Some(other) => bail!("a flag of {other}, not 0 or 1"),
-            },
-        })
-    };
-    let columns = table.columns.iter().enumerate();
-    columns.map(|(i, c)| value(i, c.kind).with_context(|| format!("{}.{}", table.name, c.name))).collect()
 }

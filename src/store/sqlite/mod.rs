@@ -4,18 +4,13 @@
 //! WAL mode with `synchronous=FULL`: a commit is on disk before it returns. Reads and short
 //! writes go through a pool; each evidence writer holds a connection of its own.
 
-mod audit;
-mod blocks;
-mod client_certs;
 mod codec;
 mod copy;
 mod evidence;
+mod exec;
 pub(super) mod faults;
-mod images;
 mod invoices;
 mod page_limit;
-mod sessions;
-mod tenants;
 mod writer;
 
 use std::path::Path;

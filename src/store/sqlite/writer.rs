@@ -14,10 +14,9 @@ use sqlx::Connection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 
 use super::evidence::{idempotency_put, idempotency_seen, insert_evidence, next_seq_on};
-use super::images::insert_image;
-use super::invoices::ops;
 use super::page_limit::PageLimit;
 use crate::domain::Timestamp;
+use crate::store::sql::{apply_invoice_op, insert_images};
 use crate::store::write_plan::{self, created};
 use crate::store::writer::{Outcome, RecordWriter, Submission};
 
@@ -79,14 +78,12 @@ async fn write_group(conn: &mut SqliteConnection, submissions: &[Submission]) ->
     }
     let mut in_order = write_plan::OpsInOrder::new(submissions, numbered, received);
     while let Some((op, owner, record)) = in_order.next_op()? {
-        let applied = ops::apply(&mut tx, op, owner, &record).await?;
+        let applied = apply_invoice_op(&mut *tx, op, owner, &record).await?;
         in_order.decide(applied, record);
     }
     let (outcomes, _) = in_order.finish()?;
     insert_evidence(&mut tx, &created(&outcomes)).await?;
-    for (record, image) in write_plan::images(submissions, &outcomes)? {
-        insert_image(&mut tx, record.seq, &record.content_hash, image).await?;
-    }
+    insert_images(&mut *tx, &write_plan::images(submissions, &outcomes)?).await?;
     tx.commit().await.context("committing the write")?;
     Ok(outcomes)
 }

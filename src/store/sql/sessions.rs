@@ -1,4 +1,5 @@
-//! Page sessions: opened with an API key, ended by logout, expiry, or the key's revocation.
+//! Page sessions on any SQL backend: opened with an API key, ended by logout, expiry, or the
+//! key's revocation.
 
 use std::time::Duration;
 
@@ -6,57 +7,50 @@ use anyhow::Context;
 use async_trait::async_trait;
 use openssl::sha::sha256;
 
-use super::PgStore;
-use super::codec;
-use super::tenants::{TENANT_COLUMNS, tenant_from_row};
+use super::{Sql, args};
 use crate::domain::Timestamp;
+use crate::store::rows::{self, TENANT_COLUMNS};
 use crate::store::sessions::{Session, SessionStore, random_token};
 use crate::store::tenants::{TenantStore, hash_api_key};
 
 #[async_trait]
-impl SessionStore for PgStore {
+impl<S: Sql> SessionStore for S {
+    /// Opens a session for the tenant owning `api_key`; `None` when the key is unknown,
+    /// revoked or its tenant disabled. Returns the session token (for the cookie) and the
+    /// session. Expired sessions are swept on the way.
     async fn open_session(&self, api_key: &str, lifetime: Duration) -> anyhow::Result<Option<(String, Session)>> {
         let key_hash = hash_api_key(api_key);
         let Some(tenant) = self.tenant_by_key_hash(&key_hash).await? else { return Ok(None) };
         let (token, csrf) = (random_token()?, random_token()?);
         let now = Timestamp::now().unix_millis();
         let expires = now.saturating_add(i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX));
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE expires_ms <= $1").bind(now).execute(&mut *tx).await?;
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, key_hash, csrf, created_ms, expires_ms) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(sha256(token.as_bytes()).as_slice())
-        .bind(key_hash.as_slice())
-        .bind(&csrf)
-        .bind(now)
-        .bind(expires)
-        .execute(&mut *tx)
+        let insert =
+            "INSERT INTO sessions (token_hash, key_hash, csrf, created_ms, expires_ms) VALUES ($1, $2, $3, $4, $5)";
+        self.transaction(vec![
+            ("DELETE FROM sessions WHERE expires_ms <= $1", args![now]),
+            (insert, args![sha256(token.as_bytes()).to_vec(), &key_hash, &csrf, now, expires]),
+        ])
         .await
         .context("inserting the session")?;
-        tx.commit().await?;
         Ok(Some((token, Session { tenant, csrf })))
     }
 
+    /// The live session of `token`: unexpired, its key unrevoked, its tenant enabled.
     async fn session(&self, token: &str) -> anyhow::Result<Option<Session>> {
         let sql = format!(
             "SELECT {TENANT_COLUMNS}, s.csrf FROM sessions s \
              JOIN api_keys k ON k.key_hash = s.key_hash JOIN tenants t ON t.id = k.tenant_id \
              WHERE s.token_hash = $1 AND s.expires_ms > $2 AND k.revoked_ms IS NULL AND NOT t.disabled"
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(sha256(token.as_bytes()).as_slice())
-            .bind(Timestamp::now().unix_millis())
-            .fetch_optional(self.pool())
-            .await?;
-        row.map(|r| Ok(Session { tenant: tenant_from_row(&r)?, csrf: codec::get(&r, "csrf")? })).transpose()
+        let row = self.fetch_optional(&sql, args![sha256(token.as_bytes()).to_vec(), Timestamp::now()]).await?;
+        row.as_ref().map(rows::session).transpose()
     }
 
+    /// Ends the session of `token` (logout); whether it existed.
     async fn close_session(&self, token: &str) -> anyhow::Result<bool> {
-        let done = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(sha256(token.as_bytes()).as_slice())
-            .execute(self.pool())
+        let done = self
+            .execute("DELETE FROM sessions WHERE token_hash = $1", args![sha256(token.as_bytes()).to_vec()])
             .await?;
-        Ok(done.rows_affected() == 1)
+        Ok(done == 1)
     }
 }

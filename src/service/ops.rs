@@ -22,8 +22,8 @@ pub const RECENT_WRITE: Duration = Duration::from_secs(10);
 pub struct Readiness {
     /// `database_writable && sealer_running && fork == null`.
     pub ready: bool,
-    /// This node can commit: its last write, if within the last 10 s, committed (one refused by a
-    /// storage fault says no); else a probe that needs space committed.
+    /// This node can commit: its last write, if within the last 10 s, committed (one refused by
+    /// a storage fault says no); else a probe that needs space committed.
     pub database_writable: bool,
     /// Why writes are refused while `database_writable` is false: `storage_full` or
     /// `storage_unavailable`, as the refused requests are told.
@@ -64,8 +64,9 @@ pub struct WitnessLag {
 }
 
 /// Readiness, defined once: ready when this node can commit (its last write within the last
-/// 10 s committed, or, with none, a probe that needs space commits), its sealer ran within the liveness window, and
-/// no fork was detected. Witness and audit state are shown but do not make it unready.
+/// 10 s committed, or, with none, a probe that needs space commits), its sealer ran within the
+/// liveness window, and no fork was detected. Witness and audit state are shown but do not
+/// make it unready.
 pub async fn readiness(
     store: &Store,
     writes: &WriteHealth,

@@ -19,7 +19,7 @@ use crate::crypto::devpki::write_dev_pki;
 use crate::domain::{Role, TenantRole};
 use crate::files;
 use crate::http::limits::RateLimits;
-use crate::http::ops::MetricsHere;
+use crate::http::ops::MetricsAccess;
 use crate::http::{AnchorSignal, AppData, SealerLiveness, multipart, verify::VerifyLimits};
 use crate::images::Images;
 use crate::ingest::Ingest;
@@ -31,6 +31,10 @@ use crate::witness::client::WitnessClient;
 use crate::witness::server::{WitnessConfig, serve as serve_witness};
 use openssl::pkey::PKey;
 use openssl::x509::X509;
+
+/// The file in the data directory that the separate metrics listener's bound address is written
+/// to (`metrics.listen`, port 0 allowed).
+pub const METRICS_ADDR_FILE: &str = "metrics-addr";
 
 /// A built, not yet running service.
 /// Start-up found the database unusable (a wrong URL, an unreachable server, refused
@@ -141,13 +145,18 @@ impl Application {
             liveness: web::Data::new(SealerLiveness(interval * 20 + Duration::from_secs(10))),
             audit: web::Data::new(audit_status),
             limits: web::Data::new(RateLimits::new(&settings.rate_limits)),
-            metrics_here: web::Data::new(MetricsHere(settings.metrics.listen.is_none())),
+            metrics_access: web::Data::new(match settings.metrics.listen {
+                Some(_) => MetricsAccess::Elsewhere,
+                None => MetricsAccess::AdminKey,
+            }),
             images: web::Data::new(images),
         };
         let metrics_server = match settings.metrics.listen {
             Some(at) => {
                 let listener = TcpListener::bind(at).with_context(|| format!("binding metrics.listen {at}"))?;
-                tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
+                let bound = listener.local_addr()?;
+                files::write_atomically(&data, METRICS_ADDR_FILE, bound.to_string().as_bytes())?;
+                tracing::info!("metrics on http://{bound}/metrics");
                 let data = app_data.clone();
                 let server = HttpServer::new(move || App::new().configure(crate::http::metrics_routes(data.clone())))
                     .disable_signals()

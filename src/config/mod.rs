@@ -67,7 +67,9 @@ pub struct Settings {
     /// anonymous routes. `0` means unlimited.
     pub rate_limits: RateLimitSettings,
     /// Where `/metrics` is served: `{ listen = "127.0.0.1:9090" }` for a separate address
-    /// (then not on the API's); `{}` (the default) on the API's listener.
+    /// without a credential (then not on the API's; port 0 picks one, written to
+    /// `data/metrics-addr`); `{}` (the default) on the API's listener, for an `admin` tenant's
+    /// API key.
     pub metrics: MetricsSettings,
 
     // ---- Operations (issue 9): log format and the API's own TLS. Kept together. ----
@@ -109,6 +111,25 @@ pub struct RateLimitSettings {
     pub notary: Quota,
     pub admin: Quota,
     pub anonymous_per_ip: Quota,
+    /// Failed authentications (an unknown API key or client certificate) per client address.
+    pub failed_auth_per_ip: FailedAuthLimit,
+}
+
+/// At most `failures` failed authentications from one client address within `window_seconds`
+/// (the allowance refills evenly over the window); beyond, `429 rate_limited`. `failures = 0`
+/// means unlimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FailedAuthLimit {
+    pub failures: u32,
+    pub window_seconds: u32,
+}
+
+impl Default for FailedAuthLimit {
+    /// 20 failures a minute.
+    fn default() -> Self {
+        Self { failures: 20, window_seconds: 60 }
+    }
 }
 
 impl Default for RateLimitSettings {
@@ -127,6 +148,7 @@ impl Default for RateLimitSettings {
                 bytes_per_second: 16 << 20,
                 burst_bytes: 64 << 20,
             },
+            failed_auth_per_ip: FailedAuthLimit::default(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Rate limits and quotas (GCRA, `governor`): per tenant by role, requests/s and request bytes/s
-//! (`Content-Length`); per client IP on the anonymous routes. Over a limit: `429
-//! rate_limited` with `Retry-After`, before the handler runs.
+//! (`Content-Length`); per client IP on the anonymous routes; failed authentications (an
+//! unknown API key or client certificate) per client IP. Over a limit: `429 rate_limited` with
+//! `Retry-After`, before the handler runs.
 //!
 //! The middleware resolves the bearer key to its tenant once and leaves the tenant in the
 //! request's extensions, where the `Caller` extractor finds it.
@@ -20,7 +21,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota as Gcra, RateLimiter};
 
 use super::auth::authenticate;
-use crate::config::{Quota, RateLimitSettings};
+use crate::config::{FailedAuthLimit, Quota, RateLimitSettings};
 use crate::domain::{TenantId, TenantRole};
 use crate::metrics::Metrics;
 use crate::problem::Problem;
@@ -80,12 +81,22 @@ impl<K: std::hash::Hash + Eq + Clone> Limiter<K> {
 pub struct RateLimits {
     tenants: HashMap<TenantRole, Limiter<TenantId>>,
     anonymous: Limiter<IpAddr>,
+    failed_auth: Option<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
 impl RateLimits {
     pub fn new(settings: &RateLimitSettings) -> Self {
         let tenants = TenantRole::ALL.into_iter().map(|r| (r, Limiter::new(&settings.for_role(r)))).collect();
-        Self { tenants, anonymous: Limiter::new(&settings.anonymous_per_ip) }
+        let failed_auth = failed_auth_limiter(&settings.failed_auth_per_ip);
+        Self { tenants, anonymous: Limiter::new(&settings.anonymous_per_ip), failed_auth }
+    }
+
+    /// Counts one failed authentication from `ip`: `Err(wait)` once the address is over its
+    /// allowance.
+    fn charge_failed_auth(&self, ip: IpAddr) -> Result<(), Duration> {
+        let Some(limiter) = &self.failed_auth else { return Ok(()) };
+        let now = DefaultClock::default().now();
+        limiter.check_key(&client_key(ip)).map_err(|not_until| not_until.wait_time_from(now))
     }
 
     fn check_tenant(&self, tenant: &Tenant, bytes: u64) -> Result<(), Duration> {
@@ -107,11 +118,23 @@ impl RateLimits {
     pub fn retain_recent(&self) {
         self.tenants.values().for_each(Limiter::retain_recent);
         self.anonymous.retain_recent();
+        if let Some(l) = &self.failed_auth {
+            l.retain_recent();
+            l.shrink_to_fit();
+        }
     }
 }
 
+fn failed_auth_limiter(limit: &FailedAuthLimit) -> Option<DefaultKeyedRateLimiter<IpAddr>> {
+    let failures = NonZeroU32::new(limit.failures)?;
+    let period = Duration::from_secs(limit.window_seconds.max(1).into()) / limit.failures;
+    Some(RateLimiter::keyed(Gcra::with_period(period)?.allow_burst(failures)))
+}
+
 /// The middleware: the anonymous routes by client IP, everything else by the tenant of the
-/// bearer key (requests without a valid key are left to the handler's `401`).
+/// bearer key (requests without a key are left to the handler's `401`; those with a key that
+/// is refused count against the client IP's allowance of failed authentications, and get the
+/// handler's `401` until it is spent).
 pub async fn limit(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -139,7 +162,16 @@ pub async fn limit(
                 verdict
             }
             Ok(None) => Ok(()),
-            Err(problem) => return Ok(req.into_response(problem.error_response()).map_into_right_body()),
+            Err(problem) if problem.status.is_server_error() => {
+                return Ok(req.into_response(problem.error_response()).map_into_right_body());
+            }
+            Err(problem) if problem.status == StatusCode::UNAUTHORIZED && problem.code != "missing_api_key" => {
+                match req.peer_addr() {
+                    Some(peer) => limits.charge_failed_auth(peer.ip()).map_err(|wait| ("address", wait)),
+                    None => Ok(()),
+                }
+            }
+            Err(_) => Ok(()),
         },
     };
     match verdict {
@@ -166,15 +198,11 @@ fn rate_limited(scope: &str, wait: Duration) -> Problem {
     }
 }
 
-/// The tenant the request authenticates as (bearer key or client certificate), if any;
-/// requests that do not authenticate are left to the handler's `401`.
+/// The tenant the request authenticates as (bearer key or client certificate), `None` without
+/// a store, or why it does not authenticate (the handler answers the same).
 async fn tenant_of(req: &ServiceRequest) -> Result<Option<Tenant>, Problem> {
     let Some(store) = req.app_data::<web::Data<Store>>() else { return Ok(None) };
-    match authenticate(req.request(), store).await {
-        Ok(tenant) => Ok(Some(tenant)),
-        Err(p) if p.status.is_server_error() => Err(p),
-        Err(_) => Ok(None),
-    }
+    authenticate(req.request(), store).await.map(Some)
 }
 
 /// An IPv6 client is keyed by its /64, which one client usually owns whole; so rotating

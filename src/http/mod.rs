@@ -42,7 +42,7 @@ pub struct AppData {
     pub liveness: web::Data<SealerLiveness>,
     pub audit: web::Data<crate::audit::schedule::SharedAuditStatus>,
     pub limits: web::Data<limits::RateLimits>,
-    pub metrics_here: web::Data<ops::MetricsHere>,
+    pub metrics_access: web::Data<ops::MetricsAccess>,
     pub images: web::Data<crate::images::Images>,
 }
 
@@ -59,7 +59,7 @@ impl AppData {
             .app_data(self.liveness)
             .app_data(self.audit)
             .app_data(self.limits)
-            .app_data(self.metrics_here)
+            .app_data(self.metrics_access)
             .app_data(self.images);
     }
 }
@@ -82,9 +82,10 @@ pub(crate) fn invalid_query(e: impl std::fmt::Display) -> Problem {
     Problem::new(StatusCode::BAD_REQUEST, "invalid_query", format!("the query string: {e}"))
 }
 
-/// The separate metrics listener (`metrics.listen`): `/metrics` only, anything else `404`.
+/// The separate metrics listener (`metrics.listen`): `/metrics` only, without a credential;
+/// anything else `404`.
 pub fn metrics_routes(mut data: AppData) -> impl FnOnce(&mut web::ServiceConfig) {
-    data.metrics_here = web::Data::new(ops::MetricsHere(true));
+    data.metrics_access = web::Data::new(ops::MetricsAccess::Open);
     move |cfg| {
         data.register(cfg);
         cfg.route("/metrics", web::get().to(ops::metrics))

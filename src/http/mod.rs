@@ -1,5 +1,6 @@
 //! The actix-web application: one file per resource, the auth extractor, problem+json errors.
 
+mod allow;
 pub mod api_doc;
 pub mod auth;
 mod blocks;
@@ -93,7 +94,8 @@ pub fn metrics_routes(mut data: AppData) -> impl FnOnce(&mut web::ServiceConfig)
     }
 }
 
-/// The application with its middleware and a problem+json 404 for unknown routes: the API's
+/// The application with its middleware, a problem+json 405 with `Allow` for a known path under
+/// another method and 404 for unknown routes: the API's
 /// routes, then `pages` (the HTML pages' routes, handed in by the caller so that this edge does
 /// not depend on the other).
 pub fn app(
@@ -117,5 +119,5 @@ pub fn app(
         .configure(|cfg| data.register(cfg))
         .configure(routes)
         .configure(pages)
-        .default_service(web::to(|| async { Err::<HttpResponse, _>(Problem::not_found()) }))
+        .default_service(web::to(allow::unmatched))
 }

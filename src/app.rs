@@ -18,6 +18,7 @@ use crate::crypto::TrustStore;
 use crate::crypto::devpki::write_dev_pki;
 use crate::domain::{Role, TenantRole};
 use crate::files;
+use crate::http::body_guard::BodyPace;
 use crate::http::limits::RateLimits;
 use crate::http::ops::MetricsAccess;
 use crate::http::{AnchorSignal, AppData, SealerLiveness, multipart, verify::VerifyLimits};
@@ -150,6 +151,10 @@ impl Application {
                 None => MetricsAccess::AdminKey,
             }),
             images: web::Data::new(images),
+            body_pace: web::Data::new(BodyPace {
+                timeout: Duration::from_millis(settings.request_body_timeout_ms),
+                min_bytes_per_second: settings.min_request_bytes_per_second,
+            }),
         };
         let metrics_server = match settings.metrics.listen {
             Some(at) => {
@@ -181,6 +186,7 @@ impl Application {
         let server = HttpServer::new(move || crate::http::app(app_data.clone(), crate::pages::routes))
             .disable_signals()
             .shutdown_timeout(30)
+            .client_request_timeout(Duration::from_millis(settings.request_header_timeout_ms))
             .on_connect(record_client_cert);
         let (server, scheme) = match tls {
             Some(acceptor) => (server.listen_openssl(listener, acceptor)?, "https"),

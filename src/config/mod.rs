@@ -45,6 +45,14 @@ pub struct Settings {
     pub max_image_bytes: u64,
     /// Largest picture to decode, in pixels (read from the header before any pixel is decoded).
     pub max_image_pixels: u64,
+    /// A client must send a request's headers within this time (ms), else `408`.
+    pub request_header_timeout_ms: u64,
+    /// A request body must have arrived by this time (ms) after the request began, plus one
+    /// second per `min_request_bytes_per_second` bytes read, else `408`; with no minimum
+    /// rate, the longest wait for the next bytes of a body.
+    pub request_body_timeout_ms: u64,
+    /// The slowest a long body may arrive, in bytes per second; `0`: no minimum.
+    pub min_request_bytes_per_second: u64,
     /// Timeout of one request to a witness (ms).
     pub witness_timeout_ms: u64,
     /// Longest wait between retries of a witness that is down or refuses (ms); retries start
@@ -81,8 +89,8 @@ pub struct Settings {
     // ---- end of operations settings ----
 }
 
-/// One rate: a sustained rate and a burst, for requests and for request-body bytes
-/// (`Content-Length`). `0` means unlimited.
+/// One rate: a sustained rate and a burst, for requests and for request-body bytes (as read,
+/// whatever the transfer encoding). `0` means unlimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Quota {
@@ -297,6 +305,9 @@ impl Default for Settings {
             max_upload_bytes: 64 << 20,
             max_image_bytes: 30 << 20,
             max_image_pixels: 100_000_000,
+            request_header_timeout_ms: 5_000,
+            request_body_timeout_ms: 30_000,
+            min_request_bytes_per_second: 4_096,
             witness_timeout_ms: 5_000,
             witness_retry_max_ms: 5_000,
             quorum: QuorumPolicy::default(),
@@ -345,6 +356,9 @@ impl Settings {
     fn check(&self) -> anyhow::Result<()> {
         if self.seal_interval_ms == 0 || self.max_batch == 0 || self.max_skew_ms == 0 {
             bail!("seal_interval_ms, max_batch and max_skew_ms must be positive");
+        }
+        if self.request_header_timeout_ms == 0 || self.request_body_timeout_ms == 0 {
+            bail!("request_header_timeout_ms and request_body_timeout_ms must be positive");
         }
         if self.max_batch > MAX_BLOCK_LEAVES {
             // A block's leaves are read back as one row of hex (64 characters each), which

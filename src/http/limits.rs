@@ -1,5 +1,6 @@
 //! Rate limits and quotas (GCRA, `governor`): per tenant by role, requests/s and request bytes/s
-//! (`Content-Length`); per client IP on the anonymous routes; failed authentications (an
+//! (`Content-Length` before the handler runs, then what is read beyond it: a chunked body as it
+//! streams, through [`body_guard`]); per client IP on the anonymous routes; failed authentications (an
 //! unknown API key or client certificate) per client IP. Over a limit: `429 rate_limited` with
 //! `Retry-After`, before the handler runs.
 //!
@@ -16,11 +17,12 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_LENGTH;
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage, ResponseError, web};
+use actix_web::{Error, HttpMessage, HttpRequest, ResponseError, web};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota as Gcra, RateLimiter};
 
 use super::auth::authenticate;
+use super::body_guard::{self, BodyPace, Charge, Cut, cut_problem};
 use crate::config::{FailedAuthLimit, Quota, RateLimitSettings};
 use crate::domain::{TenantId, TenantRole};
 use crate::metrics::Metrics;
@@ -54,10 +56,16 @@ impl<K: std::hash::Hash + Eq + Clone> Limiter<K> {
     /// `Err(wait)` when `key` is over its quota; a body larger than the byte burst takes the
     /// whole burst.
     fn check(&self, key: &K, bytes: u64) -> Result<(), Duration> {
-        let now = DefaultClock::default().now();
         if let Some(requests) = &self.requests {
+            let now = DefaultClock::default().now();
             requests.check_key(key).map_err(|not_until| not_until.wait_time_from(now))?;
         }
+        self.check_bytes(key, bytes)
+    }
+
+    /// Charges `bytes` of a body to `key`'s byte quota (more than the burst take the burst).
+    fn check_bytes(&self, key: &K, bytes: u64) -> Result<(), Duration> {
+        let now = DefaultClock::default().now();
         let cells = u32::try_from(bytes).unwrap_or(u32::MAX).min(self.burst_bytes);
         if let (Some(limiter), Some(n)) = (&self.bytes, NonZeroU32::new(cells)) {
             match limiter.check_key_n(key, n) {
@@ -136,7 +144,7 @@ fn failed_auth_limiter(limit: &FailedAuthLimit) -> Option<DefaultKeyedRateLimite
 /// is refused count against the client IP's allowance of failed authentications, and get the
 /// handler's `401` until it is spent).
 pub async fn limit(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let bytes = req
@@ -146,47 +154,74 @@ pub async fn limit(
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(0);
     let limits = req.app_data::<web::Data<RateLimits>>().cloned();
-    let verdict = match limits {
-        None => Ok(()),
+    let verdict: Result<Option<(&str, Charge)>, _> = match limits {
+        None => Ok(None),
         // The decoded path: `/v1/%76erify` reaches the same handler as `/v1/verify`.
         Some(limits) if ANONYMOUS_ROUTES.contains(&req.match_info().as_str()) => match req.peer_addr() {
-            Some(peer) => limits.check_ip(client_key(peer.ip()), bytes).map_err(|wait| ("ip", wait)),
-            None => Ok(()),
+            Some(peer) => {
+                let ip = client_key(peer.ip());
+                let verdict = limits.check_ip(ip, bytes).map_err(|wait| ("ip", wait));
+                let charge: Charge = Box::new(move |n| limits.anonymous.check_bytes(&ip, n));
+                verdict.map(|()| Some(("ip", charge)))
+            }
+            None => Ok(None),
         },
         Some(limits) => match tenant_of(&req).await {
             Ok(Some(tenant)) => {
                 let verdict = limits.check_tenant(&tenant, bytes).map_err(|wait| ("tenant", wait));
                 // The request log names the tenant of a refused request too.
                 req.extensions_mut().insert(tenant.id);
-                req.extensions_mut().insert(tenant);
-                verdict
+                req.extensions_mut().insert(tenant.clone());
+                let charge: Charge = Box::new(move |n| {
+                    limits.tenants.get(&tenant.role).map_or(Ok(()), |l| l.check_bytes(&tenant.id, n))
+                });
+                verdict.map(|()| Some(("tenant", charge)))
             }
-            Ok(None) => Ok(()),
+            Ok(None) => Ok(None),
             Err(problem) if problem.status.is_server_error() => {
                 return Ok(req.into_response(problem.error_response()).map_into_right_body());
             }
             Err(problem) if problem.status == StatusCode::UNAUTHORIZED && problem.code != "missing_api_key" => {
                 match req.peer_addr() {
-                    Some(peer) => limits.charge_failed_auth(peer.ip()).map_err(|wait| ("address", wait)),
-                    None => Ok(()),
+                    Some(peer) => limits.charge_failed_auth(peer.ip()).map(|()| None).map_err(|wait| ("address", wait)),
+                    None => Ok(None),
                 }
             }
-            Err(_) => Ok(()),
+            Err(_) => Ok(None),
         },
     };
-    match verdict {
-        Ok(()) => Ok(next.call(req).await?.map_into_left_body()),
+    let (scope, charge) = match verdict {
+        Ok(Some((scope, charge))) => (scope, Some(charge)),
+        Ok(None) => ("-", None),
         Err((scope, wait)) => {
-            if let Some(metrics) = req.app_data::<web::Data<Metrics>>() {
-                metrics.rate_limited.get_or_create(&crate::metrics::ScopeLabel { scope: scope.into() }).inc();
+            count_refusal(req.request(), scope);
+            return Ok(req.into_response(rate_limited(scope, wait).error_response()).map_into_right_body());
+        }
+    };
+    let Some(pace) = req.app_data::<web::Data<BodyPace>>().map(|p| *p.get_ref()) else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    let cut = body_guard::guard(&mut req, pace, bytes, charge);
+    let res = next.call(req).await?;
+    match cut.get() {
+        None => Ok(res.map_into_left_body()),
+        Some(cut) => {
+            if let Cut::OverQuota(_) = cut {
+                count_refusal(res.request(), scope);
             }
-            Ok(req.into_response(rate_limited(scope, wait).error_response()).map_into_right_body())
+            Ok(res.into_response(cut_problem(cut).error_response()).map_into_right_body())
         }
     }
 }
 
+fn count_refusal(req: &HttpRequest, scope: &str) {
+    if let Some(metrics) = req.app_data::<web::Data<Metrics>>() {
+        metrics.rate_limited.get_or_create(&crate::metrics::ScopeLabel { scope: scope.into() }).inc();
+    }
+}
+
 /// `429 rate_limited` with `Retry-After` in whole seconds (at least 1).
-fn rate_limited(scope: &str, wait: Duration) -> Problem {
+pub(super) fn rate_limited(scope: &str, wait: Duration) -> Problem {
     let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
     Problem {
         retry_after: Some(seconds),

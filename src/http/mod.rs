@@ -5,6 +5,7 @@ pub mod api_doc;
 pub mod auth;
 mod blocks;
 pub mod body;
+pub mod body_guard;
 mod docs_ui;
 pub mod download;
 pub mod evidence;
@@ -45,6 +46,7 @@ pub struct AppData {
     pub limits: web::Data<limits::RateLimits>,
     pub metrics_access: web::Data<ops::MetricsAccess>,
     pub images: web::Data<crate::images::Images>,
+    pub body_pace: web::Data<body_guard::BodyPace>,
 }
 
 impl AppData {
@@ -61,7 +63,8 @@ impl AppData {
             .app_data(self.audit)
             .app_data(self.limits)
             .app_data(self.metrics_access)
-            .app_data(self.images);
+            .app_data(self.images)
+            .app_data(self.body_pace);
     }
 }
 

@@ -26,6 +26,7 @@ mod pages;
 mod pictures;
 mod process;
 mod receipt_zip;
+mod slow_clients;
 #[path = "../support/mod.rs"]
 mod support;
 mod tiles;

@@ -10,8 +10,8 @@
 //!   body) are charged as they arrive; over the quota the read fails and the request is
 //!   answered `429 rate_limited` with `Retry-After`.
 //!
-//! A reader sees only a failed read (and answers `400`); [`replace_if_cut`] turns that answer
-//! into the guard's, so every route answers the same.
+//! A reader sees only a failed read (and answers `400`); the middleware that installs the
+//! guard (`limits`) replaces that answer by the guard's, so every route answers the same.
 
 use std::cell::Cell;
 use std::pin::Pin;
@@ -22,12 +22,9 @@ use std::time::Duration;
 use actix_web::HttpMessage;
 use actix_web::dev::{Payload, ServiceRequest};
 use actix_web::error::PayloadError;
-use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
 use futures_util::Stream;
 use tokio::time::{Instant, Sleep};
-
-use crate::problem::Problem;
 
 /// The minimum rate of request bodies (settings `request_body_timeout_ms`,
 /// `min_request_bytes_per_second`).
@@ -69,18 +66,6 @@ pub fn guard(req: &mut ServiceRequest, pace: BodyPace, prepaid: u64, charge: Opt
     };
     req.set_payload(Payload::Stream { payload: Box::pin(guarded) });
     cut
-}
-
-/// The problem to answer instead of the handler's when the guard cut the body.
-pub fn cut_problem(cut: Cut) -> Problem {
-    match cut {
-        Cut::TooSlow => Problem::new(
-            StatusCode::REQUEST_TIMEOUT,
-            "request_timeout",
-            "the request body came too slowly (see request_body_timeout_ms and min_request_bytes_per_second)",
-        ),
-        Cut::OverQuota(wait) => super::limits::rate_limited("tenant or address", wait),
-    }
 }
 
 struct Guarded {

@@ -22,7 +22,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota as Gcra, RateLimiter};
 
 use super::auth::authenticate;
-use super::body_guard::{self, BodyPace, Charge, Cut, cut_problem};
+use super::body_guard::{self, BodyPace, Charge, Cut};
 use crate::config::{FailedAuthLimit, Quota, RateLimitSettings};
 use crate::domain::{TenantId, TenantRole};
 use crate::metrics::Metrics;
@@ -220,8 +220,20 @@ fn count_refusal(req: &HttpRequest, scope: &str) {
     }
 }
 
+/// The answer instead of the handler's when the guard cut the body.
+fn cut_problem(cut: Cut) -> Problem {
+    match cut {
+        Cut::TooSlow => Problem::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "the request body came too slowly (see request_body_timeout_ms and min_request_bytes_per_second)",
+        ),
+        Cut::OverQuota(wait) => rate_limited("caller", wait),
+    }
+}
+
 /// `429 rate_limited` with `Retry-After` in whole seconds (at least 1).
-pub(super) fn rate_limited(scope: &str, wait: Duration) -> Problem {
+fn rate_limited(scope: &str, wait: Duration) -> Problem {
     let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
     Problem {
         retry_after: Some(seconds),

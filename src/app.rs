@@ -13,7 +13,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::audit::Rules;
 use crate::audit::schedule::{ScheduledAudit, SharedAuditStatus, validate_cron};
-use crate::config::Settings;
+use crate::config::{PublicUrl, Settings};
 use crate::crypto::TrustStore;
 use crate::crypto::devpki::write_dev_pki;
 use crate::domain::{Role, TenantRole};
@@ -151,6 +151,10 @@ impl Application {
                 None => MetricsAccess::AdminKey,
             }),
             images: web::Data::new(images),
+            public_url: web::Data::new(
+                PublicUrl::of(settings.public_url.as_deref(), settings.tls.cert.is_some(), addr)
+                    .context("setting public_url")?,
+            ),
             body_pace: web::Data::new(BodyPace {
                 timeout: Duration::from_millis(settings.request_body_timeout_ms),
                 min_bytes_per_second: settings.min_request_bytes_per_second,

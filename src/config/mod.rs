@@ -2,8 +2,12 @@
 //! An unknown key or a bad value stops start-up naming the key.
 
 mod database;
+mod limits;
+mod public_url;
 
 pub use database::database;
+pub use limits::{FailedAuthLimit, Quota, RateLimitSettings};
+pub use public_url::PublicUrl;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -26,6 +30,11 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// Data directory: database, PKI, witness state, uploaded originals.
     pub data: PathBuf,
+    /// The service's address as its users reach it (`https://notary.example.org`, or with a
+    /// path prefix), used for every absolute URL the service prints (the certificate page's
+    /// URL and QR code). Unset: `http://` (or `https://` with `tls`) and the bound `listen`
+    /// address. Request headers (`Host`, `X-Forwarded-Host`) are never used for it.
+    pub public_url: Option<String>,
     /// The database: unset means `<data>/notarium.db`; or
     /// `sqlite:///absolute/path.db`, or `postgres://user@host/db?sslmode=...` (no password).
     pub database_url: Option<String>,
@@ -87,93 +96,6 @@ pub struct Settings {
     /// mapped to tenants. Plain HTTP when `cert` and `key` are absent.
     pub tls: ApiTlsSettings,
     // ---- end of operations settings ----
-}
-
-/// One rate: a sustained rate and a burst, for requests and for request-body bytes (as read,
-/// whatever the transfer encoding). `0` means unlimited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Quota {
-    pub requests_per_second: u32,
-    pub burst_requests: u32,
-    pub bytes_per_second: u64,
-    pub burst_bytes: u64,
-}
-
-impl Default for Quota {
-    /// 1,000 requests/s (bursts of 2,000) and 128 MiB/s (bursts of 128 MiB).
-    fn default() -> Self {
-        Self { requests_per_second: 1_000, burst_requests: 2_000, bytes_per_second: 128 << 20, burst_bytes: 128 << 20 }
-    }
-}
-
-/// Quotas per tenant role, and per client IP on `/v1/verify`, `/v1/images/search`,
-/// `/verify` and `/login`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RateLimitSettings {
-    pub merchant: Quota,
-    pub hospital: Quota,
-    pub insurer: Quota,
-    pub court: Quota,
-    pub notary: Quota,
-    pub admin: Quota,
-    pub anonymous_per_ip: Quota,
-    /// Failed authentications (an unknown API key or client certificate) per client address.
-    pub failed_auth_per_ip: FailedAuthLimit,
-}
-
-/// At most `failures` failed authentications from one client address within `window_seconds`
-/// (the allowance refills evenly over the window); beyond, `429 rate_limited`. `failures = 0`
-/// means unlimited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct FailedAuthLimit {
-    pub failures: u32,
-    pub window_seconds: u32,
-}
-
-impl Default for FailedAuthLimit {
-    /// 20 failures a minute.
-    fn default() -> Self {
-        Self { failures: 20, window_seconds: 60 }
-    }
-}
-
-impl Default for RateLimitSettings {
-    fn default() -> Self {
-        let tenant = Quota::default();
-        Self {
-            merchant: tenant,
-            hospital: tenant,
-            insurer: tenant,
-            court: tenant,
-            notary: tenant,
-            admin: tenant,
-            anonymous_per_ip: Quota {
-                requests_per_second: 10,
-                burst_requests: 30,
-                bytes_per_second: 16 << 20,
-                burst_bytes: 64 << 20,
-            },
-            failed_auth_per_ip: FailedAuthLimit::default(),
-        }
-    }
-}
-
-impl RateLimitSettings {
-    /// The quota of a tenant role.
-    pub fn for_role(&self, role: crate::domain::TenantRole) -> Quota {
-        use crate::domain::TenantRole as R;
-        match role {
-            R::Merchant => self.merchant,
-            R::Hospital => self.hospital,
-            R::Insurer => self.insurer,
-            R::Court => self.court,
-            R::Notary => self.notary,
-            R::Admin => self.admin,
-        }
-    }
 }
 
 /// Where the metrics are served.
@@ -296,6 +218,7 @@ impl Default for Settings {
         Self {
             listen: "127.0.0.1:8080".parse().expect("a valid address"),
             data: PathBuf::from("./data"),
+            public_url: None,
             database_url: None,
             database_password_file: None,
             log_name: "notarium.local/dev".parse().expect("a valid log name"),
@@ -378,6 +301,9 @@ impl Settings {
         };
         self.quorum.satisfiable_by(courts, notaries).context("setting quorum")?;
         validate_cron(&self.audit_cron).context("setting audit_cron")?;
+        if let Some(url) = &self.public_url {
+            PublicUrl::parse(url).context("setting public_url")?;
+        }
         self.tls.check()?;
         self.database()?;
         Ok(())

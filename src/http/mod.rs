@@ -47,6 +47,7 @@ pub struct AppData {
     pub metrics_access: web::Data<ops::MetricsAccess>,
     pub images: web::Data<crate::images::Images>,
     pub body_pace: web::Data<body_guard::BodyPace>,
+    pub public_url: web::Data<crate::config::PublicUrl>,
 }
 
 impl AppData {
@@ -64,7 +65,8 @@ impl AppData {
             .app_data(self.limits)
             .app_data(self.metrics_access)
             .app_data(self.images)
-            .app_data(self.body_pace);
+            .app_data(self.body_pace)
+            .app_data(self.public_url);
     }
 }
 

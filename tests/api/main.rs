@@ -25,6 +25,7 @@ mod ops;
 mod pages;
 mod pictures;
 mod process;
+mod public_url;
 mod receipt_zip;
 mod slow_clients;
 #[path = "../support/mod.rs"]

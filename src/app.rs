@@ -155,6 +155,7 @@ impl Application {
                 PublicUrl::of(settings.public_url.as_deref(), settings.tls.cert.is_some(), addr)
                     .context("setting public_url")?,
             ),
+            unknown_checks: web::Data::new(Default::default()),
             body_pace: web::Data::new(BodyPace {
                 timeout: Duration::from_millis(settings.request_body_timeout_ms),
                 min_bytes_per_second: settings.min_request_bytes_per_second,

@@ -48,6 +48,7 @@ pub struct AppData {
     pub images: web::Data<crate::images::Images>,
     pub body_pace: web::Data<body_guard::BodyPace>,
     pub public_url: web::Data<crate::config::PublicUrl>,
+    pub unknown_checks: web::Data<crate::service::invoices::UnknownLog>,
 }
 
 impl AppData {
@@ -66,7 +67,8 @@ impl AppData {
             .app_data(self.metrics_access)
             .app_data(self.images)
             .app_data(self.body_pace)
-            .app_data(self.public_url);
+            .app_data(self.public_url)
+            .app_data(self.unknown_checks);
     }
 }
 

@@ -21,6 +21,7 @@ mod limits;
 mod logs;
 mod metrics;
 mod openapi;
+mod openapi_answers;
 mod ops;
 mod pages;
 mod pictures;

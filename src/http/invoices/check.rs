@@ -14,8 +14,8 @@ use crate::problem::Problem;
 use crate::service::invoices::{self, Checked, MAX_INVOICE_BYTES, Verdict};
 use crate::store::Store;
 
-/// The answer to a check.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+/// The answer to a check (its schema: `check_schema`).
+#[derive(Debug, Serialize)]
 pub struct CheckOut {
     pub verdict: Verdict,
     pub issuer: String,

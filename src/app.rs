@@ -73,6 +73,7 @@ impl Application {
         let database = settings.database()?;
         // The writer, sealer, cosigners and audit, on the main runtime, use this store.
         let store = Store::connect(&database).await.map_err(Unusable)?;
+        crate::private_files::warn_about_shared_data(&data, &database);
         let pki = data.join("pki");
         if !pki.join("ca.pem").exists() {
             let paths = write_dev_pki(&pki).context("creating the dev PKI")?;

@@ -10,6 +10,7 @@ mod config_cli;
 mod contract;
 mod errors;
 mod evidence;
+mod file_modes;
 mod idempotency;
 mod image_memory;
 mod image_pages;

@@ -49,9 +49,23 @@ pub enum Cut {
 /// The cell where the guard of a request records why it cut the body.
 pub type CutCell = Rc<Cell<Option<Cut>>>;
 
+/// The bytes of the request's body read so far beyond those charged before the handler ran
+/// (in the request's extensions): what a handler that authenticates its caller itself (a
+/// page's session) charges to the caller's byte quota once it has read the body.
+#[derive(Clone, Default)]
+pub struct Unpaid(Rc<Cell<u64>>);
+
+impl Unpaid {
+    pub fn bytes(&self) -> u64 {
+        self.0.get()
+    }
+}
+
 /// Replaces the request's payload by a guarded one; `prepaid` bytes were already charged.
 pub fn guard(req: &mut ServiceRequest, pace: BodyPace, prepaid: u64, charge: Option<Charge>) -> CutCell {
     let cut = CutCell::default();
+    let unpaid = Unpaid::default();
+    req.extensions_mut().insert(unpaid.clone());
     let started = Instant::now();
     let inner = req.take_payload();
     let guarded = Guarded {
@@ -63,6 +77,7 @@ pub fn guard(req: &mut ServiceRequest, pace: BodyPace, prepaid: u64, charge: Opt
         deadline: Box::pin(tokio::time::sleep_until(started + pace.timeout)),
         charge,
         cut: cut.clone(),
+        unpaid,
     };
     req.set_payload(Payload::Stream { payload: Box::pin(guarded) });
     cut
@@ -77,6 +92,7 @@ struct Guarded {
     deadline: Pin<Box<Sleep>>,
     charge: Option<Charge>,
     cut: CutCell,
+    unpaid: Unpaid,
 }
 
 impl Guarded {
@@ -94,6 +110,7 @@ impl Guarded {
         let before = self.read;
         self.read += len;
         let unpaid = self.read.saturating_sub(before.max(self.prepaid));
+        self.unpaid.0.set(self.read.saturating_sub(self.prepaid));
         if let (Some(charge), true) = (&self.charge, unpaid > 0) {
             charge(unpaid).map_err(Cut::OverQuota)?;
         }

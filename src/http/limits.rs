@@ -117,6 +117,14 @@ impl RateLimits {
         self.check_tenant(tenant, bytes).map_err(|wait| rate_limited("tenant", wait))
     }
 
+    /// Charges the body bytes a handler read beyond the `Content-Length` charged before it ran
+    /// ([`body_guard::Unpaid`]) to a tenant authenticated otherwise than by the middleware:
+    /// `429 rate_limited` over the role's byte quota.
+    pub fn charge_tenant_bytes(&self, tenant: &Tenant, bytes: u64) -> Result<(), Problem> {
+        let limiter = self.tenants.get(&tenant.role);
+        limiter.map_or(Ok(()), |l| l.check_bytes(&tenant.id, bytes)).map_err(|wait| rate_limited("tenant", wait))
+    }
+
     fn check_ip(&self, ip: IpAddr, bytes: u64) -> Result<(), Duration> {
         self.anonymous.check(&ip, bytes)
     }

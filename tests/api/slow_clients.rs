@@ -101,3 +101,47 @@ async fn a_chunked_body_counts_against_the_byte_quota() {
     assert!(answer.contains("\"code\":\"rate_limited\""), "{answer}");
     assert_eq!(app.evidence_count().await, 0, "nothing written");
 }
+
+/// A chunked `POST /register/upload` of `photo` by a logged-in browser: the raw answer.
+async fn chunked_page_upload(app: &TestApp, cookies: &str, csrf: &str, photo: &[u8]) -> String {
+    let mut body = b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".to_vec();
+    body.extend_from_slice(photo);
+    body.extend_from_slice(b"\r\n--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nP\r\n--XyZ--\r\n");
+    let mut request = format!(
+        "POST /register/upload HTTP/1.1\r\nHost: a\r\nCookie: {cookies}\r\nX-CSRF-Token: {csrf}\r\n\
+         Content-Type: multipart/form-data; boundary=XyZ\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    )
+    .into_bytes();
+    for chunk in body.chunks(4096) {
+        request.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        request.extend_from_slice(chunk);
+        request.extend_from_slice(b"\r\n");
+    }
+    request.extend_from_slice(b"0\r\n\r\n");
+    let mut stream = TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+    let _ = stream.write_all(&request).await;
+    let mut answer = String::new();
+    let _ = tokio::time::timeout(Duration::from_secs(30), stream.read_to_string(&mut answer)).await;
+    answer
+}
+
+#[tokio::test]
+async fn a_chunked_page_upload_counts_against_the_byte_quota() {
+    let app = TestApp::spawn_with(|s| {
+        let quota = Quota { bytes_per_second: 1, burst_bytes: 1_000, ..s.rate_limits.merchant };
+        s.rate_limits.merchant = quota;
+    })
+    .await;
+    let mut browser = crate::browser_session::Browser::new(&app.base);
+    assert_eq!(crate::pages::log_in(&mut browser, app.key(TenantRole::Merchant)).await.status, 303);
+    let csrf = browser.get("/").await.csrf();
+    let cookies = browser.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    // The first upload, larger than the burst, takes the whole burst (as one with a length
+    // would); the next finds none left.
+    let first = chunked_page_upload(&app, &cookies, &csrf, &crate::image_pages::photo(1)).await;
+    assert!(first.starts_with("HTTP/1.1 201"), "{first}");
+    let second = chunked_page_upload(&app, &cookies, &csrf, &crate::image_pages::photo(2)).await;
+    assert!(second.starts_with("HTTP/1.1 429"), "{second}");
+    assert!(second.contains("\"code\":\"rate_limited\""), "{second}");
+    assert_eq!(app.evidence_count().await, 1, "nothing written for the refused upload");
+}

@@ -13,13 +13,14 @@ use tokio::sync::{Notify, watch};
 
 use crate::audit::Rules;
 use crate::audit::schedule::{ScheduledAudit, SharedAuditStatus, validate_cron};
-use crate::config::Settings;
+use crate::config::{PublicUrl, Settings};
 use crate::crypto::TrustStore;
 use crate::crypto::devpki::write_dev_pki;
 use crate::domain::{Role, TenantRole};
 use crate::files;
+use crate::http::body_guard::BodyPace;
 use crate::http::limits::RateLimits;
-use crate::http::ops::MetricsHere;
+use crate::http::ops::MetricsAccess;
 use crate::http::{AnchorSignal, AppData, SealerLiveness, multipart, verify::VerifyLimits};
 use crate::images::Images;
 use crate::ingest::Ingest;
@@ -31,6 +32,10 @@ use crate::witness::client::WitnessClient;
 use crate::witness::server::{WitnessConfig, serve as serve_witness};
 use openssl::pkey::PKey;
 use openssl::x509::X509;
+
+/// The file in the data directory that the separate metrics listener's bound address is written
+/// to (`metrics.listen`, port 0 allowed).
+pub const METRICS_ADDR_FILE: &str = "metrics-addr";
 
 /// A built, not yet running service.
 /// Start-up found the database unusable (a wrong URL, an unreachable server, refused
@@ -68,6 +73,7 @@ impl Application {
         let database = settings.database()?;
         // The writer, sealer, cosigners and audit, on the main runtime, use this store.
         let store = Store::connect_limited(&database, &settings.page_limit).await.map_err(Unusable)?;
+        crate::private_files::warn_about_shared_data(&data, &database);
         let pki = data.join("pki");
         if !pki.join("ca.pem").exists() {
             let paths = write_dev_pki(&pki).context("creating the dev PKI")?;
@@ -143,13 +149,27 @@ impl Application {
             liveness: web::Data::new(SealerLiveness(interval * 10)),
             audit: web::Data::new(audit_status),
             limits: web::Data::new(RateLimits::new(&settings.rate_limits)),
-            metrics_here: web::Data::new(MetricsHere(settings.metrics.listen.is_none())),
+            metrics_access: web::Data::new(match settings.metrics.listen {
+                Some(_) => MetricsAccess::Elsewhere,
+                None => MetricsAccess::AdminKey,
+            }),
             images: web::Data::new(images),
+            public_url: web::Data::new(
+                PublicUrl::of(settings.public_url.as_deref(), settings.tls.cert.is_some(), addr)
+                    .context("setting public_url")?,
+            ),
+            unknown_checks: web::Data::new(Default::default()),
+            body_pace: web::Data::new(BodyPace {
+                timeout: Duration::from_millis(settings.request_body_timeout_ms),
+                min_bytes_per_second: settings.min_request_bytes_per_second,
+            }),
         };
         let metrics_server = match settings.metrics.listen {
             Some(at) => {
                 let listener = TcpListener::bind(at).with_context(|| format!("binding metrics.listen {at}"))?;
-                tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
+                let bound = listener.local_addr()?;
+                files::write_atomically(&data, METRICS_ADDR_FILE, bound.to_string().as_bytes())?;
+                tracing::info!("metrics on http://{bound}/metrics");
                 let data = app_data.clone();
                 let server = HttpServer::new(move || App::new().configure(crate::http::metrics_routes(data.clone())))
                     .disable_signals()
@@ -174,6 +194,7 @@ impl Application {
         let server = HttpServer::new(move || crate::http::app(app_data.clone(), crate::pages::routes))
             .disable_signals()
             .shutdown_timeout(30)
+            .client_request_timeout(Duration::from_millis(settings.request_header_timeout_ms))
             .on_connect(record_client_cert);
         let (server, scheme) = match tls {
             Some(acceptor) => (server.listen_openssl(listener, acceptor)?, "https"),

@@ -13,6 +13,7 @@
 //! - [`images`]: registered pictures: the decode budget, the search index in memory, search.
 //! - [`layered`]: settings layered from defaults, a TOML file, the environment and flags.
 //! - [`pages`]: the HTML pages (English and Simplified Chinese).
+//! - [`private_files`]: files created 0600 and directories 0700 (the umask), warnings at start.
 //! - [`problem`]: errors at the HTTP boundary (problem+json).
 //! - [`tls`]: what the API's and the witness's HTTPS listeners share.
 //! - [`witness`]: the witness server and the client the sealer uses.
@@ -33,6 +34,7 @@ pub mod ingest;
 pub mod layered;
 pub mod metrics;
 pub mod pages;
+pub mod private_files;
 pub mod problem;
 pub mod receipts;
 pub mod seal;

@@ -1,5 +1,6 @@
 #![forbid(unsafe_code)]
 
 fn main() -> std::process::ExitCode {
+    notarium::private_files::restrict_new_files();
     notarium::cli::run()
 }

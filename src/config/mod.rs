@@ -2,8 +2,12 @@
 //! An unknown key or a bad value stops start-up naming the key.
 
 mod database;
+mod limits;
+mod public_url;
 
 pub use database::database;
+pub use limits::{FailedAuthLimit, Quota, RateLimitSettings};
+pub use public_url::PublicUrl;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -26,6 +30,11 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// Data directory: database, PKI, witness state, uploaded originals.
     pub data: PathBuf,
+    /// The service's address as its users reach it (`https://notary.example.org`, or with a
+    /// path prefix), used for every absolute URL the service prints (the certificate page's
+    /// URL and QR code). Unset: `http://` (or `https://` with `tls`) and the bound `listen`
+    /// address. Request headers (`Host`, `X-Forwarded-Host`) are never used for it.
+    pub public_url: Option<String>,
     /// The database: unset means `<data>/notarium.db`; or
     /// `sqlite:///absolute/path.db`, or `postgres://user@host/db?sslmode=...` (no password).
     pub database_url: Option<String>,
@@ -45,6 +54,14 @@ pub struct Settings {
     pub max_image_bytes: u64,
     /// Largest picture to decode, in pixels (read from the header before any pixel is decoded).
     pub max_image_pixels: u64,
+    /// A client must send a request's headers within this time (ms), else `408`.
+    pub request_header_timeout_ms: u64,
+    /// A request body must have arrived by this time (ms) after the request began, plus one
+    /// second per `min_request_bytes_per_second` bytes read, else `408`; with no minimum
+    /// rate, the longest wait for the next bytes of a body.
+    pub request_body_timeout_ms: u64,
+    /// The slowest a long body may arrive, in bytes per second; `0`: no minimum.
+    pub min_request_bytes_per_second: u64,
     /// Timeout of one request to a witness (ms).
     pub witness_timeout_ms: u64,
     /// Longest wait between retries of a witness that is down or refuses (ms); retries start
@@ -67,7 +84,9 @@ pub struct Settings {
     /// anonymous routes. `0` means unlimited.
     pub rate_limits: RateLimitSettings,
     /// Where `/metrics` is served: `{ listen = "127.0.0.1:9090" }` for a separate address
-    /// (then not on the API's); `{}` (the default) on the API's listener.
+    /// without a credential (then not on the API's; port 0 picks one, written to
+    /// `data/metrics-addr`); `{}` (the default) on the API's listener, for an `admin` tenant's
+    /// API key.
     pub metrics: MetricsSettings,
 
     // ---- Operations (issue 9): log format and the API's own TLS. Kept together. ----
@@ -82,73 +101,6 @@ pub struct Settings {
     #[serde(skip)]
     #[doc(hidden)]
     pub page_limit: crate::store::PageLimit,
-}
-
-/// One rate: a sustained rate and a burst, for requests and for request-body bytes
-/// (`Content-Length`). `0` means unlimited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Quota {
-    pub requests_per_second: u32,
-    pub burst_requests: u32,
-    pub bytes_per_second: u64,
-    pub burst_bytes: u64,
-}
-
-impl Default for Quota {
-    /// 1,000 requests/s (bursts of 2,000) and 128 MiB/s (bursts of 128 MiB).
-    fn default() -> Self {
-        Self { requests_per_second: 1_000, burst_requests: 2_000, bytes_per_second: 128 << 20, burst_bytes: 128 << 20 }
-    }
-}
-
-/// Quotas per tenant role, and per client IP on `/v1/verify`, `/v1/images/search`,
-/// `/verify` and `/login`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RateLimitSettings {
-    pub merchant: Quota,
-    pub hospital: Quota,
-    pub insurer: Quota,
-    pub court: Quota,
-    pub notary: Quota,
-    pub admin: Quota,
-    pub anonymous_per_ip: Quota,
-}
-
-impl Default for RateLimitSettings {
-    fn default() -> Self {
-        let tenant = Quota::default();
-        Self {
-            merchant: tenant,
-            hospital: tenant,
-            insurer: tenant,
-            court: tenant,
-            notary: tenant,
-            admin: tenant,
-            anonymous_per_ip: Quota {
-                requests_per_second: 10,
-                burst_requests: 30,
-                bytes_per_second: 16 << 20,
-                burst_bytes: 64 << 20,
-            },
-        }
-    }
-}
-
-impl RateLimitSettings {
-    /// The quota of a tenant role.
-    pub fn for_role(&self, role: crate::domain::TenantRole) -> Quota {
-        use crate::domain::TenantRole as R;
-        match role {
-            R::Merchant => self.merchant,
-            R::Hospital => self.hospital,
-            R::Insurer => self.insurer,
-            R::Court => self.court,
-            R::Notary => self.notary,
-            R::Admin => self.admin,
-        }
-    }
 }
 
 /// Where the metrics are served.
@@ -271,6 +223,7 @@ impl Default for Settings {
         Self {
             listen: "127.0.0.1:8080".parse().expect("a valid address"),
             data: PathBuf::from("./data"),
+            public_url: None,
             database_url: None,
             database_password_file: None,
             log_name: "notarium.local/dev".parse().expect("a valid log name"),
@@ -280,6 +233,9 @@ impl Default for Settings {
             max_upload_bytes: 64 << 20,
             max_image_bytes: 30 << 20,
             max_image_pixels: 100_000_000,
+            request_header_timeout_ms: 5_000,
+            request_body_timeout_ms: 30_000,
+            min_request_bytes_per_second: 4_096,
             witness_timeout_ms: 5_000,
             witness_retry_max_ms: 5_000,
             quorum: QuorumPolicy::default(),
@@ -330,6 +286,9 @@ impl Settings {
         if self.seal_interval_ms == 0 || self.max_batch == 0 || self.max_skew_ms == 0 {
             bail!("seal_interval_ms, max_batch and max_skew_ms must be positive");
         }
+        if self.request_header_timeout_ms == 0 || self.request_body_timeout_ms == 0 {
+            bail!("request_header_timeout_ms and request_body_timeout_ms must be positive");
+        }
         if self.max_batch > MAX_BLOCK_LEAVES {
             // A block's leaves are read back as one row of hex (64 characters each), which
             // SQLite limits to 1 GB.
@@ -348,6 +307,9 @@ impl Settings {
         };
         self.quorum.satisfiable_by(courts, notaries).context("setting quorum")?;
         validate_cron(&self.audit_cron).context("setting audit_cron")?;
+        if let Some(url) = &self.public_url {
+            PublicUrl::parse(url).context("setting public_url")?;
+        }
         self.tls.check()?;
         self.database()?;
         Ok(())

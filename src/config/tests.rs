@@ -179,6 +179,7 @@ fn docs_configuration_md_lists_exactly_the_settings() {
     s.metrics.listen = Some("127.0.0.1:9090".parse().unwrap());
     s.database_url = Some("postgres://notarium@db/notarium".into());
     s.database_password_file = Some("/run/secrets/pg".into());
+    s.public_url = Some("https://notary.example.org".into());
     let mut in_struct = std::collections::BTreeSet::new();
     key_paths("", &Value::try_from(&s).unwrap(), &mut in_struct);
 
@@ -293,4 +294,22 @@ fn max_batch_is_bounded() {
     let err = format!("{:#}", load("1000001").unwrap_err());
     assert!(err.contains("max_batch is at most 1000000"), "{err}");
     assert!(load("0").is_err());
+}
+
+#[test]
+fn public_url_is_an_http_url_without_query_and_loses_its_trailing_slash() {
+    use super::PublicUrl;
+    let url = PublicUrl::parse("https://notary.example.org/base/").unwrap();
+    assert_eq!(url.join("/e/1"), "https://notary.example.org/base/e/1");
+    for bad in [
+        "ftp://x.example",
+        "notary.example.org",
+        "https://x.example/?a=1",
+        "https://u:p@x.example",
+        "mailto:a@x.example",
+    ] {
+        assert!(PublicUrl::parse(bad).is_err(), "{bad}");
+    }
+    let derived = PublicUrl::of(None, false, "127.0.0.1:8080".parse().unwrap()).unwrap();
+    assert_eq!(derived.join("/e/1"), "http://127.0.0.1:8080/e/1");
 }

@@ -1,9 +1,11 @@
 //! The actix-web application: one file per resource, the auth extractor, problem+json errors.
 
+mod allow;
 pub mod api_doc;
 pub mod auth;
 mod blocks;
 pub mod body;
+pub mod body_guard;
 mod docs_ui;
 pub mod download;
 pub mod evidence;
@@ -42,8 +44,11 @@ pub struct AppData {
     pub liveness: web::Data<SealerLiveness>,
     pub audit: web::Data<crate::audit::schedule::SharedAuditStatus>,
     pub limits: web::Data<limits::RateLimits>,
-    pub metrics_here: web::Data<ops::MetricsHere>,
+    pub metrics_access: web::Data<ops::MetricsAccess>,
     pub images: web::Data<crate::images::Images>,
+    pub body_pace: web::Data<body_guard::BodyPace>,
+    pub public_url: web::Data<crate::config::PublicUrl>,
+    pub unknown_checks: web::Data<crate::service::invoices::UnknownLog>,
 }
 
 impl AppData {
@@ -59,8 +64,11 @@ impl AppData {
             .app_data(self.liveness)
             .app_data(self.audit)
             .app_data(self.limits)
-            .app_data(self.metrics_here)
-            .app_data(self.images);
+            .app_data(self.metrics_access)
+            .app_data(self.images)
+            .app_data(self.body_pace)
+            .app_data(self.public_url)
+            .app_data(self.unknown_checks);
     }
 }
 
@@ -82,9 +90,10 @@ pub(crate) fn invalid_query(e: impl std::fmt::Display) -> Problem {
     Problem::new(StatusCode::BAD_REQUEST, "invalid_query", format!("the query string: {e}"))
 }
 
-/// The separate metrics listener (`metrics.listen`): `/metrics` only, anything else `404`.
+/// The separate metrics listener (`metrics.listen`): `/metrics` only, without a credential;
+/// anything else `404`.
 pub fn metrics_routes(mut data: AppData) -> impl FnOnce(&mut web::ServiceConfig) {
-    data.metrics_here = web::Data::new(ops::MetricsHere(true));
+    data.metrics_access = web::Data::new(ops::MetricsAccess::Open);
     move |cfg| {
         data.register(cfg);
         cfg.route("/metrics", web::get().to(ops::metrics))
@@ -92,7 +101,8 @@ pub fn metrics_routes(mut data: AppData) -> impl FnOnce(&mut web::ServiceConfig)
     }
 }
 
-/// The application with its middleware and a problem+json 404 for unknown routes: the API's
+/// The application with its middleware, a problem+json 405 with `Allow` for a known path under
+/// another method and 404 for unknown routes: the API's
 /// routes, then `pages` (the HTML pages' routes, handed in by the caller so that this edge does
 /// not depend on the other).
 pub fn app(
@@ -116,5 +126,5 @@ pub fn app(
         .configure(|cfg| data.register(cfg))
         .configure(routes)
         .configure(pages)
-        .default_service(web::to(|| async { Err::<HttpResponse, _>(Problem::not_found()) }))
+        .default_service(web::to(allow::unmatched))
 }

@@ -1,8 +1,10 @@
 //! `GET /healthz`, `GET /readyz`, `GET /v1/witnesses`, `GET /metrics`.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 
 use crate::audit::schedule::SharedAuditStatus;
+use crate::domain::TenantRole;
+use crate::http::auth::{Caller, require_role};
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 use crate::problem::Problem;
@@ -79,26 +81,38 @@ async fn witnesses(store: web::Data<Store>, status: web::Data<SharedStatus>) -> 
     Ok(HttpResponse::Ok().json(WitnessList { witnesses: ops::witnesses(&store, &status).await? }))
 }
 
-/// Whether this listener serves `/metrics` (not the API's when `metrics.listen` is set).
-pub struct MetricsHere(pub bool);
+/// Who may read `/metrics` on this listener.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricsAccess {
+    /// The API's listener: an `admin` tenant's API key (`401`/`403` otherwise).
+    AdminKey,
+    /// The listener of its own (`metrics.listen`): no credential.
+    Open,
+    /// The API's listener when `metrics.listen` is set: `404`.
+    Elsewhere,
+}
 
 /// The metrics, with the state gauges set from the same view as `/v1/witnesses`.
 #[utoipa::path(
     get,
     path = "/metrics",
     tag = "operations",
+    security(("api_key" = [])),
     responses((status = 200, description = "Prometheus metrics in the OpenMetrics text format.", body = String,
         content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8",
         example = "# TYPE notarium_fork_detected gauge\nnotarium_fork_detected 0\n# EOF\n")),
 )]
 pub(crate) async fn metrics(
-    here: web::Data<MetricsHere>,
+    req: HttpRequest,
+    access: web::Data<MetricsAccess>,
     store: web::Data<Store>,
     status: web::Data<SharedStatus>,
     metrics: web::Data<Metrics>,
 ) -> Result<HttpResponse, Problem> {
-    if !here.0 {
-        return Err(Problem::not_found());
+    match **access {
+        MetricsAccess::Elsewhere => return Err(Problem::not_found()),
+        MetricsAccess::AdminKey => require_role(&Caller::extract(&req).await?, TenantRole::Admin)?,
+        MetricsAccess::Open => {}
     }
     ops::refresh_gauges(&store, &status, &metrics).await?;
     Ok(HttpResponse::Ok()

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde_json::json;
 
@@ -16,6 +16,7 @@ use super::blocks::{BlockView, WitnessView, block_view};
 use super::images::{PictureView, picture_view};
 use super::qr::svg_for;
 use super::{Frame, PageError, Visitor, render};
+use crate::config::PublicUrl;
 use crate::domain::EvidenceId;
 use crate::http::download::download;
 use crate::problem::Problem;
@@ -68,10 +69,10 @@ impl EvidencePage {
 
 /// The record's certificate: public facts to anyone, more to its owner.
 async fn page(
-    req: HttpRequest,
     visitor: Visitor,
     id: web::Path<String>,
     store: web::Data<Store>,
+    public_url: web::Data<PublicUrl>,
 ) -> Result<HttpResponse, PageError> {
     let id: EvidenceId = id.parse().map_err(|_| PageError::not_found(visitor.lang))?;
     let c = evidence::certified(&store, &id).await.map_err(|e| record_error(&visitor, e))?;
@@ -88,8 +89,7 @@ async fn page(
         erased: r.salt.is_none(),
     });
     let path = format!("/e/{}", r.id);
-    let info = req.connection_info();
-    let page_url = format!("{}://{}{path}", info.scheme(), info.host());
+    let page_url = public_url.join(&path);
     let page = EvidencePage {
         frame: Frame::of(&visitor, &path),
         id: r.id.to_string(),

@@ -96,3 +96,29 @@ async fn bad_input_is_refused_with_the_right_code_and_writes_nothing() {
     assert_eq!(app.evidence_count().await, 1, "only the one good record was written");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_wrong_method_on_a_known_route_is_405_with_allow() {
+    let app = TestApp::spawn().await;
+    let key = app.key(TenantRole::Merchant).to_owned();
+    let cases = [
+        ("TRACE", "/v1/evidence", "GET, POST"),
+        ("DELETE", "/healthz", "GET"),
+        ("GET", "/v1/verify", "POST"),
+        ("PUT", "/v1/invoices/H/C/N/void", "POST"),
+        ("TRACE", "/verify", "GET, POST"),
+    ];
+    for (method, path, allow) in cases {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let res = app.http.request(method.clone(), app.url(path)).bearer_auth(&key).send().await.unwrap();
+        assert_eq!(
+            res.headers().get("allow").map(|v| v.to_str().unwrap().to_owned()),
+            Some(allow.into()),
+            "{method} {path}"
+        );
+        assert_eq!(problem(res).await, (405, "method_not_allowed".into()), "{method} {path}");
+    }
+    let res = app.http.request(reqwest::Method::TRACE, app.url("/no/such/route")).send().await.unwrap();
+    assert!(!res.headers().contains_key("allow"));
+    assert_eq!(problem(res).await, (404, "not_found".into()));
+}

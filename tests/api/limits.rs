@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use notarium::config::Quota;
+use notarium::config::{FailedAuthLimit, Quota};
 use notarium::domain::{Hash, TenantRole};
 use serde_json::json;
 
@@ -47,7 +47,7 @@ async fn a_tenant_over_its_request_rate_gets_429_with_retry_after_and_recovers()
     assert_eq!(app.get("/v1/evidence?limit=1", Some(&hospital)).await.status(), 200);
     assert_eq!(recovers(list).await, 200);
 
-    let text = app.get("/metrics", None).await.text().await.unwrap();
+    let text = app.get("/metrics", Some(app.key(TenantRole::Admin))).await.text().await.unwrap();
     let refused = crate::support::metric(&text, "notarium_rate_limited_total{scope=\"tenant\"}");
     assert!(refused >= Some(1.0), "{text}");
 }
@@ -88,4 +88,22 @@ async fn anonymous_routes_are_limited_per_client_ip() {
     assert_eq!(app.get("/search", None).await.status(), 429);
     let key = app.key(TenantRole::Merchant).to_owned();
     assert_eq!(app.get("/v1/evidence", Some(&key)).await.status(), 200);
+}
+
+#[tokio::test]
+async fn unknown_api_keys_are_limited_per_client_address() {
+    let app = TestApp::spawn_with(|s| {
+        s.rate_limits.failed_auth_per_ip = FailedAuthLimit { failures: 3, window_seconds: 3600 };
+    })
+    .await;
+    for n in 0..3 {
+        let res = app.get("/v1/evidence", Some(&format!("ntk_guess{n}"))).await;
+        assert_eq!(problem(res).await, (401, "invalid_api_key".into()), "failure {n}");
+    }
+    let refused = app.get("/v1/evidence", Some("ntk_guess3")).await;
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_eq!(problem(refused).await, (429, "rate_limited".into()));
+    // A request without a key is not a failed authentication, and a good key still works.
+    assert_eq!(problem(app.get("/v1/evidence", None).await).await, (401, "missing_api_key".into()));
+    assert_eq!(app.get("/v1/evidence", Some(app.key(TenantRole::Merchant))).await.status(), 200);
 }

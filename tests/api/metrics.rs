@@ -4,10 +4,10 @@
 
 use notarium::domain::TenantRole;
 
-use crate::support::{TestApp, metric};
+use crate::support::{TestApp, metric, problem};
 
 async fn scrape(app: &TestApp) -> String {
-    let res = app.get("/metrics", None).await;
+    let res = app.get("/metrics", Some(app.key(TenantRole::Admin))).await;
     assert_eq!(res.status(), 200);
     res.text().await.unwrap()
 }
@@ -46,13 +46,29 @@ async fn metrics_move_with_traffic() {
 }
 
 #[tokio::test]
-async fn metrics_can_have_a_listener_of_their_own() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let at: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let app = TestApp::spawn_with(|s| s.metrics.listen = Some(at)).await;
-    assert_eq!(app.get("/metrics", None).await.status(), 404, "not on the API's listener");
-    let res = app.http.get(format!("http://{at}/metrics")).send().await.unwrap();
+async fn metrics_on_the_api_listener_need_an_admin_key() {
+    let app = TestApp::spawn().await;
+    assert_eq!(problem(app.get("/metrics", None).await).await, (401, "missing_api_key".into()));
+    assert_eq!(problem(app.get("/metrics", Some("ntk_unknown")).await).await, (401, "invalid_api_key".into()));
+    for role in [TenantRole::Merchant, TenantRole::Court] {
+        let res = app.get("/metrics", Some(app.key(role))).await;
+        assert_eq!(problem(res).await, (403, "role_not_allowed".into()), "{role}");
+    }
+    let res = app.get("/metrics", Some(app.key(TenantRole::Admin))).await;
     assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("notarium_pending_records"));
+}
+
+#[tokio::test]
+async fn metrics_can_have_a_listener_of_their_own_on_port_zero() {
+    let app = TestApp::spawn_with(|s| s.metrics.listen = Some("127.0.0.1:0".parse().unwrap())).await;
+    let at = std::fs::read_to_string(app.data.path().join("metrics-addr")).expect("data/metrics-addr");
+    let at: std::net::SocketAddr = at.trim().parse().unwrap();
+    assert_ne!(at.port(), 0);
+    let admin = app.key(TenantRole::Admin).to_owned();
+    assert_eq!(app.get("/metrics", Some(&admin)).await.status(), 404, "not on the API's listener");
+    let res = app.http.get(format!("http://{at}/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), 200, "no credential on its own listener");
     assert!(res.text().await.unwrap().contains("notarium_pending_records"));
     let res = app.http.get(format!("http://{at}/v1/witnesses")).send().await.unwrap();
     assert_eq!(res.status(), 404, "only /metrics there");

@@ -35,7 +35,7 @@ async fn health_readiness_blocks_and_witnesses_report_the_truth() {
         assert!(w.last_height.unwrap() >= receipt.block.height);
     }
     // The metrics saw both witnesses co-sign, and no fork.
-    let res = app.get("/metrics", None).await;
+    let res = app.get("/metrics", Some(app.key(TenantRole::Admin))).await;
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/openmetrics-text"));
     let text = res.text().await.unwrap();
     for w in ["court", "notary"] {

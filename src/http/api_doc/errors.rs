@@ -174,6 +174,6 @@ pub const ERRORS: &[(&str, &str, &[StatusCodes])] = &[
     ("GET", "/v1/witnesses", &[LIMITED, INTERNAL]),
     ("GET", "/healthz", &[LIMITED, INTERNAL]),
     ("GET", "/readyz", &[LIMITED, INTERNAL]),
-    ("GET", "/metrics", &[NOT_FOUND, LIMITED, INTERNAL]),
+    ("GET", "/metrics", &[AUTH, ROLE, NOT_FOUND, LIMITED, INTERNAL]),
     ("GET", "/openapi.json", &[LIMITED, INTERNAL]),
 ];

@@ -17,8 +17,12 @@ use crate::store::Store;
     tag = "images",
     security(("api_key" = [])),
     params(("id" = String, Path, description = "The image record's id.")),
-    responses((status = 200, description = "The file as uploaded (`image/jpeg`, `image/png` or `image/webp`).",
-        body = String, content_type = "image/jpeg", example = json!("(the picture's bytes)"))),
+    responses((status = 200, description = "The file as uploaded, with the media type of its content.",
+        content(
+            (String = "image/jpeg", example = json!("(the picture's bytes)")),
+            (String = "image/png", example = json!("(the picture's bytes)")),
+            (String = "image/webp", example = json!("(the picture's bytes)")),
+        ))),
 )]
 pub async fn original(
     caller: Caller,

@@ -14,8 +14,8 @@ use crate::problem::Problem;
 use crate::service::invoices::{self, Checked, MAX_INVOICE_BYTES, Verdict};
 use crate::store::Store;
 
-/// The answer to a check.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+/// The answer to a check (its schema: `check_schema`).
+#[derive(Debug, Serialize)]
 pub struct CheckOut {
     pub verdict: Verdict,
     pub issuer: String,
@@ -88,10 +88,11 @@ pub(crate) async fn check(
     caller: Caller,
     body: JsonBody<StrictJson>,
     store: web::Data<Store>,
+    unknown_log: web::Data<invoices::UnknownLog>,
 ) -> Result<HttpResponse, Problem> {
     require_role(&caller, TenantRole::Insurer)?;
     let StrictJson(value) = body.read(MAX_INVOICE_BYTES).await?;
-    let checked = invoices::check(&store, &caller, &value).await?;
+    let checked = invoices::check(&store, &caller, &value, &unknown_log).await?;
     Ok(HttpResponse::Ok().json(CheckOut::new(checked, &caller.0.id)))
 }
 

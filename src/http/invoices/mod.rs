@@ -3,6 +3,7 @@
 //! `service::invoices` and map its result; the errors become problems in `errors`.
 
 pub(crate) mod check;
+mod check_schema;
 pub(crate) mod claims;
 mod errors;
 pub(crate) mod issue;

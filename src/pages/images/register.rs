@@ -9,13 +9,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_LENGTH, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 use askama::Template;
 use serde::Serialize;
 
 use super::words::{register_words, registration_form_words, size_words};
 use crate::domain::{EvidenceId, EvidenceStatus, TenantRole};
 use crate::http::auth::Caller;
+use crate::http::body_guard::Unpaid;
 use crate::http::limits::RateLimits;
 use crate::http::multipart::Limits;
 use crate::http::multipart::picture::{RegistrationFormError, read_registration};
@@ -75,6 +76,7 @@ pub(super) async fn upload(
     let registered = async {
         let caller = uploader(&req, &visitor)?;
         let registration = read_registration(&req, payload, &limits, None).await.map_err(Refused::Form)?;
+        charge_unpaid(&req, &caller)?;
         register(&store, &ingest, &images, &limits.blobs(), &caller, registration).await.map_err(Refused::Register)
     };
     let mut res = match registered.await {
@@ -133,6 +135,16 @@ impl Refused {
             Self::Form(e) => e.into(),
             Self::Register(e) => e.into(),
         }
+    }
+}
+
+/// A chunked upload declares no length: what was read is charged once it is read, before
+/// anything is stored.
+fn charge_unpaid(req: &HttpRequest, caller: &Caller) -> Result<(), Refused> {
+    let unpaid = req.extensions().get::<Unpaid>().map_or(0, Unpaid::bytes);
+    match req.app_data::<web::Data<RateLimits>>() {
+        Some(quotas) if unpaid > 0 => quotas.charge_tenant_bytes(&caller.0, unpaid).map_err(Refused::Quota),
+        _ => Ok(()),
     }
 }
 

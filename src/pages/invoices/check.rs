@@ -124,6 +124,7 @@ pub(super) async fn submit(
     visitor: Visitor,
     payload: web::Payload,
     store: web::Data<Store>,
+    unknown_log: web::Data<invoices::UnknownLog>,
 ) -> Result<HttpResponse, PageError> {
     let caller = caller_with_role(&visitor, TenantRole::Insurer, PATH)?;
     if media_type(&req) != "multipart/form-data" {
@@ -142,7 +143,7 @@ pub(super) async fn submit(
             return check_page(&visitor, StatusCode::UNPROCESSABLE_ENTITY, None, None, Some(error));
         }
     };
-    match invoices::check(&store, &caller, &value).await {
+    match invoices::check(&store, &caller, &value, &unknown_log).await {
         Ok(checked) => {
             let claim_form = claim_form_for(visitor.lang, &checked)?;
             check_page(&visitor, StatusCode::OK, Some(result_view(t, checked, &caller.0.id)), claim_form, None)

@@ -1,6 +1,9 @@
 //! An insurer asks whether an invoice is authentic. A wrong content hash for a known number
-//! answers exactly like an unknown number, so numbers cannot be enumerated; every check of an
-//! existing number goes into the hospital's access log.
+//! answers exactly like an unknown number, so numbers cannot be enumerated; and it takes the
+//! same work: an unknown number is compared with a dummy invoice through the same code, and
+//! written to the access log like a known one. Every check of an existing number goes into the
+//! hospital's access log; checks of unknown numbers too, up to [`UNKNOWN_LOGGED_PER_MINUTE`] a
+//! minute per insurer (beyond, a warning in the server's log).
 
 use serde::Serialize;
 use serde_json::Value;
@@ -81,7 +84,7 @@ pub struct Found {
 
 /// Checks `invoice`: the invoice JSON itself, or `{issuer, invoice_code, invoice_number,
 /// content_hash}`. The verdict is logged for the hospital when the number exists.
-pub async fn check(store: &Store, caller: &Caller, invoice: &Value) -> Result<Checked, CheckError> {
+pub async fn check(store: &Store, caller: &Caller, invoice: &Value, log: &UnknownLog) -> Result<Checked, CheckError> {
     if let Some(actual) = wrong_role(caller, TenantRole::Insurer) {
         return Err(CheckError::RoleForbidden { actual });
     }
@@ -90,19 +93,8 @@ pub async fn check(store: &Store, caller: &Caller, invoice: &Value) -> Result<Ch
         Some(key) => store.invoice(&key).await?,
         None => None,
     };
-    let verdict = match &row {
-        None => Verdict::Unknown,
-        Some(r) if r.content_hash != q.content_hash => {
-            if q.full && same_payer(invoice, r) {
-                Verdict::Altered
-            } else {
-                Verdict::Unknown
-            }
-        }
-        Some(r) if r.ledger.voided => Verdict::Voided,
-        Some(_) => Verdict::Authentic,
-    };
-    if row.is_some() {
+    let verdict = judge(&q, invoice, row.as_ref()).verdict;
+    if row.is_some() || log.admits(caller) {
         store.record_check(&q.key, &caller.0.id, verdict.as_str()).await?;
     }
     let found = match row {
@@ -110,6 +102,59 @@ pub async fn check(store: &Store, caller: &Caller, invoice: &Value) -> Result<Ch
         _ => None,
     };
     Ok(Checked { verdict, key: q.key, found })
+}
+
+/// How many checks of unknown numbers an insurer may leave in the access log each minute.
+pub const UNKNOWN_LOGGED_PER_MINUTE: u32 = 60;
+
+/// The allowance of each insurer for access-log entries of unknown numbers.
+pub struct UnknownLog(governor::DefaultKeyedRateLimiter<crate::domain::TenantId>);
+
+impl Default for UnknownLog {
+    fn default() -> Self {
+        let per_minute = std::num::NonZeroU32::new(UNKNOWN_LOGGED_PER_MINUTE).expect("positive");
+        Self(governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)))
+    }
+}
+
+impl UnknownLog {
+    /// Whether one more entry of `caller` fits (a warning in the server's log when not).
+    fn admits(&self, caller: &Caller) -> bool {
+        let admitted = self.0.check_key(&caller.0.id).is_ok();
+        if !admitted {
+            tracing::warn!(insurer = %caller.0.id, "checks of unknown invoice numbers over {UNKNOWN_LOGGED_PER_MINUTE} a minute: not all are in the access log");
+        }
+        admitted
+    }
+}
+
+/// The comparisons of a check, made in full against the stored invoice or, for an unknown
+/// number, against a dummy one: the same work either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Judged {
+    verdict: Verdict,
+    same_content: bool,
+    same_payer: bool,
+}
+
+/// What a number that was never issued is compared with.
+const DUMMY_BODY: &str = r#"{"payer":{"token":"0000000000000000000000000000000000000000000000000000000000000000"}}"#;
+
+fn judge(q: &Question, sent: &Value, row: Option<&InvoiceRow>) -> Judged {
+    let dummy_hash = Hash::of(DUMMY_BODY.as_bytes());
+    let (stored_hash, stored_body) = match row {
+        Some(r) => (&r.content_hash, r.body.as_deref()),
+        None => (&dummy_hash, Some(DUMMY_BODY)),
+    };
+    let same_content = openssl::memcmp::eq(stored_hash.as_bytes(), q.content_hash.as_bytes());
+    let same_payer = q.full && same_payer(sent, stored_body);
+    let verdict = match row {
+        Some(r) if same_content && r.ledger.voided => Verdict::Voided,
+        Some(_) if same_content => Verdict::Authentic,
+        Some(_) if same_payer => Verdict::Altered,
+        _ => Verdict::Unknown,
+    };
+    Judged { verdict, same_content, same_payer }
 }
 
 /// What the insurer sent: a key and the content hash to compare, and whether it sent the whole
@@ -147,9 +192,9 @@ fn question(value: &Value) -> Result<Question, FieldError> {
 /// that a made-up object with a guessed number answers `unknown` like any unknown number (the
 /// token is the hospital's salted pseudonym, which only holders of the real invoice know).
 /// After erasure there is nothing to compare with.
-fn same_payer(sent: &Value, stored: &InvoiceRow) -> bool {
+fn same_payer(sent: &Value, stored: Option<&str>) -> bool {
     let token = |v: &Value| v.pointer("/payer/token").and_then(Value::as_str).map(str::to_owned);
-    let stored = stored.body.as_deref().and_then(|b| serde_json::from_str::<Value>(b).ok());
+    let stored = stored.and_then(|b| serde_json::from_str::<Value>(b).ok());
     matches!((token(sent), stored.as_ref().and_then(token)), (Some(a), Some(b)) if a == b)
 }
 
@@ -175,4 +220,28 @@ async fn found(store: &Store, row: InvoiceRow) -> anyhow::Result<Found> {
         claims,
         row,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// An unknown number is compared in full, with the dummy invoice: both comparisons run and
+    /// can even succeed, yet the verdict stays `unknown`.
+    #[test]
+    fn an_unknown_number_goes_through_the_same_comparisons_against_the_dummy() {
+        let dummy: Value = serde_json::from_str(DUMMY_BODY).unwrap();
+        let mut sent = json!({ "issuer": "H", "invoice_code": "C", "invoice_number": "N" });
+        sent["payer"] = dummy["payer"].clone();
+        let q = question(&sent).unwrap();
+        let q = Question { content_hash: Hash::of(DUMMY_BODY.as_bytes()), ..q };
+        let judged = judge(&q, &sent, None);
+        assert_eq!(judged, Judged { verdict: Verdict::Unknown, same_content: true, same_payer: true });
+
+        let other = Question { content_hash: Hash::of(b"other"), ..question(&sent).unwrap() };
+        let judged = judge(&other, &json!({}), None);
+        assert_eq!(judged, Judged { verdict: Verdict::Unknown, same_content: false, same_payer: false });
+    }
 }

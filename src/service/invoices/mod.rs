@@ -13,7 +13,7 @@ mod issue;
 mod read;
 mod void;
 
-pub use check::{CheckError, Checked, Found, Verdict, check};
+pub use check::{CheckError, Checked, Found, UnknownLog, Verdict, check};
 pub use claims::{ClaimError, ClaimRequest, ClaimState, Claimed, WithdrawError, claim, withdraw};
 pub use issue::{IssueError, issue};
 pub use read::{InvoiceDetails, InvoiceError, detail, erase, list, list_details};

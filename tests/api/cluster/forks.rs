@@ -33,7 +33,10 @@ async fn a_fork_through_the_database_is_refused_and_reported() {
     for name in ["court", "notary"] {
         cluster.await_refusal(name, "fork").await;
     }
-    let text = cluster.http.get(format!("{}/metrics", cluster.base)).send().await.unwrap().text().await.unwrap();
+    let admin =
+        crate::support::demo_keys(&cluster.root.path().join("data"))[&notarium::domain::TenantRole::Admin].clone();
+    let metrics = cluster.http.get(format!("{}/metrics", cluster.base)).bearer_auth(admin).send().await.unwrap();
+    let text = metrics.text().await.unwrap();
     assert_eq!(metric(&text, "notarium_fork_detected"), Some(1.0), "{text}");
     for name in ["court", "notary"] {
         let refusals = metric(&text, &format!("notarium_witness_refusals_total{{witness=\"{name}\",code=\"fork\"}}"));

@@ -57,7 +57,8 @@ async fn insurer(app: &TestApp, name: &str) -> String {
     app.store().await.create_tenant(name, TenantRole::Insurer, None).await.unwrap().1
 }
 
-async fn check(app: &TestApp, key: &str, body: &Value) -> Value {
+/// `POST /v1/invoices/check` as `key` (`200`): the answer.
+pub async fn check(app: &TestApp, key: &str, body: &Value) -> Value {
     let res = app.post_json("/v1/invoices/check", Some(key), body).await;
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()

@@ -113,7 +113,7 @@ async fn altered_is_told_apart_and_a_wrong_hash_looks_like_an_unknown_number() {
     };
     assert_eq!(strip(wrong), strip(unknown.clone()), "a wrong hash answers like an unknown number");
     assert_eq!(unknown["verdict"], "unknown");
-    // Only the numbers that exist are logged, for their hospital.
+    // A number's log has its own checks only (unknown numbers are logged under theirs).
     let detail: Value = app.get(&path("ALT-1"), Some(app.key(TenantRole::Hospital))).await.json().await.unwrap();
     let verdicts: Vec<&str> =
         detail["checks"].as_array().unwrap().iter().map(|c| c["verdict"].as_str().unwrap()).collect();
@@ -159,4 +159,20 @@ async fn each_role_does_only_its_own_part() {
         let res = app.get(&format!("/v1/evidence/{record_id}"), Some(key)).await;
         assert_eq!(res.status(), 404);
     }
+}
+
+#[tokio::test]
+async fn checks_of_unknown_numbers_are_in_the_access_log_at_most_60_a_minute_per_insurer() {
+    let app = TestApp::spawn().await;
+    let insurer = app.key(TenantRole::Insurer).to_owned();
+    let probe = |n: u32| json!({ "issuer": "DEMO-HOSP", "invoice_code": "330100-2026", "invoice_number": format!("NO-SUCH-{n}"), "content_hash": Hash::of(b"x").to_string() });
+    for n in 0..80 {
+        assert_eq!(check(&app, &insurer, &probe(n)).await["verdict"], "unknown");
+    }
+    let mut db = app.db().await;
+    let counted = db.integers("SELECT COUNT(*) FROM invoice_checks WHERE invoice_number LIKE 'NO-SUCH-%'").await;
+    // 60 at once, then one a second: 80 checks take far less than the 20 s that would log all.
+    assert!((60..80).contains(&counted[0]), "60 a minute per insurer: {counted:?} of 80 logged");
+    let sql = "SELECT COUNT(*) FROM invoice_checks WHERE invoice_number = 'NO-SUCH-0' AND verdict = 'unknown'";
+    assert_eq!(db.integers(sql).await, [1]);
 }

@@ -30,6 +30,11 @@ impl PublicUrl {
         }
     }
 
+    /// Whether visitors reach the service over HTTPS (cookies are then marked `Secure`).
+    pub fn is_https(&self) -> bool {
+        self.0.starts_with("https://")
+    }
+
     /// The absolute URL of `path` (which starts with `/`).
     pub fn join(&self, path: &str) -> String {
         format!("{}{path}", self.0)

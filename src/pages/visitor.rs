@@ -155,7 +155,10 @@ impl Visitor {
             (None, None) => Some(random_token().map_err(|e| PageError::internal(lang, &e))?),
             _ => None,
         };
-        let secure = req.connection_info().scheme() == "https";
+        // HTTPS as configured (`public_url`) or as this connection is: never as a forwarded
+        // header (`X-Forwarded-Proto`, `Forwarded`) claims.
+        let https_url = req.app_data::<web::Data<crate::config::PublicUrl>>().is_some_and(|u| u.is_https());
+        let secure = https_url || req.app_config().secure();
         Ok(Self { lang, session, session_token, csrf_cookie, set_csrf, set_lang, secure })
     }
 }

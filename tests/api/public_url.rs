@@ -36,3 +36,34 @@ async fn the_page_url_is_public_url_when_set() {
     assert!(!page.contains("evil.example"), "{page}");
     assert!(page.contains("https://notary.example.org/base/e/"), "{page}");
 }
+
+/// The `Set-Cookie` headers of the login page, asked for with a forged `https` scheme.
+async fn cookies_with_forged_https(app: &TestApp) -> Vec<String> {
+    let res = app
+        .http
+        .get(app.url("/login"))
+        .header("x-forwarded-proto", "https")
+        .header("forwarded", "proto=https")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let cookies: Vec<String> =
+        res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+    assert!(!cookies.is_empty(), "the login page sets its CSRF cookie");
+    cookies
+}
+
+#[tokio::test]
+async fn cookies_are_secure_by_public_url_never_by_a_forwarded_scheme() {
+    let app = TestApp::spawn().await;
+    for cookie in cookies_with_forged_https(&app).await {
+        assert!(!cookie.contains("Secure"), "plain http, whatever X-Forwarded-Proto says: {cookie}");
+    }
+    app.stop().await;
+    let app = TestApp::spawn_with(|s| s.public_url = Some("https://notary.example.org".into())).await;
+    for cookie in cookies_with_forged_https(&app).await {
+        assert!(cookie.contains("Secure"), "public_url is https: {cookie}");
+    }
+    app.stop().await;
+}

@@ -267,11 +267,27 @@ async fn collect<E: std::fmt::Display>(
     while let Some(chunk) = chunks.next().await {
         let chunk = chunk.map_err(|e| FormError::Malformed(format!("reading {what}: {e}")))?;
         if out.len() + chunk.len() > max {
+            linger(chunks).await;
             return Err(FormError::TooLarge { what, limit: max as u64 });
         }
         out.extend_from_slice(&chunk);
     }
     Ok(out)
+}
+
+/// How much more of a refused part is read (and dropped) before the answer: a part just over
+/// its limit ends within it (its closing boundary), and a client still writing those bytes
+/// when the connection closes would see a broken pipe instead of the `413`.
+const LINGER: usize = 64 << 10;
+
+async fn linger<E>(mut chunks: impl Stream<Item = Result<Bytes, E>> + Unpin) {
+    let mut read = 0;
+    while read < LINGER {
+        match chunks.next().await {
+            Some(Ok(chunk)) => read += chunk.len(),
+            _ => return,
+        }
+    }
 }
 
 /// Streams a file part through `each` chunk by chunk, refused past `max` bytes.
@@ -285,6 +301,7 @@ async fn stream(
         let chunk = chunk.map_err(|e| FormError::Malformed(format!("multipart: {e}")))?;
         size += chunk.len() as u64;
         if size > max {
+            linger(part).await;
             return Err(FormError::TooLarge { what: "the file", limit: max });
         }
         each(&chunk)?;

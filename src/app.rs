@@ -25,7 +25,7 @@ use crate::http::{AnchorSignal, AppData, SealerLiveness, multipart, verify::Veri
 use crate::images::Images;
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
-use crate::seal::{Sealer, SealerConfig, SharedStatus};
+use crate::seal::{Sealer, SealerConfig, SharedStatus, halt};
 use crate::store::Store;
 use crate::tls::record_client_cert;
 use crate::witness::client::WitnessClient;
@@ -94,8 +94,10 @@ impl Application {
         let (ingest, writer) = Ingest::start(store.writer().await?, written.clone());
         let (anchored_tx, anchored_rx) = watch::channel(0u64);
         let status: SharedStatus = Arc::new(Mutex::new(Default::default()));
+        // A fork halt recorded before this start is in force from the first request.
+        status.lock().expect("status lock").fork = store.log_halt().await.context("reading the fork halt")?;
         let forked = status.clone();
-        let halted = Arc::new(move || forked.lock().expect("status lock").fork.clone());
+        let halted = Arc::new(move || forked.lock().expect("status lock").fork.as_ref().map(ToString::to_string));
         let ingest = ingest.with_metrics(metrics.clone()).with_halt(halted);
         let interval = Duration::from_millis(settings.seal_interval_ms);
         let sealer = Sealer {
@@ -117,6 +119,7 @@ impl Application {
             metrics: metrics.clone(),
         };
         let (stop_sealer, stop_rx) = watch::channel(false);
+        tokio::spawn(halt::follow(store.clone(), status.clone(), halt::POLL, stop_rx.clone()));
         let sealer = tokio::spawn(sealer.run(stop_rx));
         let audit_status = SharedAuditStatus::default();
         let rules = Rules { trust: trust.clone(), quorum: settings.quorum };

@@ -1,6 +1,7 @@
 //! `notarium admin tenant create|list`, `admin key rotate|revoke`, `admin tenant disable`,
 //! `admin tenant cert add|list|revoke` (client certificates for mTLS), `admin migrate` (a
-//! single-node deployment's database into PostgreSQL, src/cli/migrate.rs).
+//! single-node deployment's database into PostgreSQL, src/cli/migrate.rs), `admin log resume`
+//! (lifts the halt after a fork).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,6 +12,7 @@ use super::database::DatabaseArgs;
 use super::migrate::{self, MigrateArgs};
 use crate::crypto::client_cert::parse_client_cert;
 use crate::domain::{TenantId, TenantRole};
+use crate::service::halt;
 use crate::service::tenants::{self, TenantSummary};
 use crate::store::Store;
 
@@ -37,6 +39,17 @@ enum AdminCommand {
     /// run it again after an interruption), audit the target and compare the rows of every table;
     /// exit 0 equal and consistent, 1 not, 2 not copied. The source's `serve` must be stopped.
     Migrate(MigrateArgs),
+    /// The log of this deployment.
+    #[command(subcommand)]
+    Log(LogCommand),
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum LogCommand {
+    /// Lift the halt a fork put on the acceptance of new evidence, once the database is restored
+    /// or the witnesses re-enrolled (docs/operations.md, "A fork"); prints the halt lifted.
+    /// Running servers take evidence again within a second.
+    Resume,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -134,6 +147,7 @@ async fn admin(args: &AdminArgs) -> anyhow::Result<()> {
         AdminCommand::Tenant(TenantCommand::Cert(command)) => cert(&store, command).await?,
         AdminCommand::Key(KeyCommand::Rotate { tenant }) => println!("{}", tenants::rotate_key(&store, tenant).await?),
         AdminCommand::Migrate(_) => bail!("admin migrate runs on its own"),
+        AdminCommand::Log(LogCommand::Resume) => println!("resumed; lifted: {}", halt::resume(&store).await?),
         AdminCommand::Key(KeyCommand::Revoke) => {
             let mut key = String::new();
             std::io::stdin().read_line(&mut key).context("reading the key from standard input")?;

@@ -16,7 +16,7 @@ use crate::domain::verify::{CosignatureChecker, QuorumPolicy};
 use crate::domain::{Cosignature, Timestamp, WitnessName};
 use crate::metrics::{Metrics, RefusalLabels};
 use crate::receipts::chain_of;
-use crate::store::{CosignatureRow, Store};
+use crate::store::{CosignatureRow, LogHalt, Store};
 use crate::witness::client::{CosignError, WitnessClient};
 use crate::witness::protocol::MAX_HEADERS_PER_REQUEST;
 use openssl::x509::X509;
@@ -114,7 +114,9 @@ impl Cosigner {
         let progress = match self.cosign_backlog().await {
             Ok(progress) => progress,
             Err(Failure::Witness(e)) => {
-                self.record(Err(e));
+                if let Some(halt) = self.record(Err(e)) {
+                    self.halt(halt).await;
+                }
                 return false;
             }
             Err(Failure::Local(e)) => {
@@ -135,7 +137,24 @@ impl Cosigner {
         }
     }
 
-    fn record(&self, result: Result<Option<u64>, CosignError>) {
+    /// Halts the log: records `halt` in the database, which keeps the first halt (from any
+    /// witness, on any node) and outlives this process, and shows the one in force. Should the
+    /// database fail, this node halts all the same.
+    async fn halt(&self, halt: LogHalt) {
+        let in_force = self.store.record_log_halt(&halt).await.unwrap_or_else(|e| {
+            tracing::error!("recording the fork halt in the database: {e:#}");
+            halt
+        });
+        let mut status = self.status.lock().expect("status lock");
+        if status.fork.is_none() {
+            tracing::error!("the log is halted: {in_force}");
+        }
+        status.fork = Some(in_force);
+        status.halts_recorded += 1;
+    }
+
+    /// A `fork` refusal halts the log: the halt is returned for [`Cosigner::halt`].
+    fn record(&self, result: Result<Option<u64>, CosignError>) -> Option<LogHalt> {
         let name = self.witness.name();
         let mut status = self.status.lock().expect("status lock");
         let s = &mut status.witnesses[self.index];
@@ -151,17 +170,19 @@ impl Cosigner {
             Err(e) => {
                 s.reachable = Some(!matches!(e, CosignError::Unreachable(_)));
                 let label = Metrics::witness(name.as_str());
-                if let CosignError::Refused { code, detail, .. } = &e {
+                if let CosignError::Refused { code, detail, last_signed_height, .. } = &e {
                     let labels = RefusalLabels { witness: label.witness, code: code.clone() };
                     self.metrics.refusals.get_or_create(&labels).inc();
                     s.refusals += 1;
                     s.last_refusal = Some(format!("{code}: {detail}"));
                     if code == "fork" {
-                        if status.fork.is_none() {
-                            tracing::error!(witness = %name, "witness reports a fork: {detail}");
-                        }
-                        status.fork = Some(format!("witness {name} refused with fork: {detail}"));
-                        return;
+                        let halt = LogHalt {
+                            reason: detail.clone(),
+                            witness: name.clone(),
+                            height: *last_signed_height,
+                            halted: Timestamp::now(),
+                        };
+                        return Some(halt);
                     }
                 } else {
                     self.metrics.cosign_failures.get_or_create(&label).inc();
@@ -173,6 +194,7 @@ impl Cosigner {
                 }
             }
         }
+        None
     }
 
     /// Sends every header the witness has not co-signed, 1,000 at a time, and stores what it

@@ -4,11 +4,17 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::domain::Timestamp;
+use crate::store::LogHalt;
 
 #[derive(Debug, Default)]
 pub struct SealerStatus {
     pub last_round: Option<Instant>,
-    pub fork: Option<String>,
+    /// The halt after a fork: set by a cosigner at a `fork` refusal and kept in step with
+    /// the database (the source of truth) by [`super::halt::follow`].
+    pub fork: Option<LogHalt>,
+    /// How many times a cosigner of this node recorded a halt: a poll that began before the
+    /// latest one read the database too early to lift it.
+    pub halts_recorded: u64,
     pub witnesses: Vec<WitnessStatus>,
 }
 

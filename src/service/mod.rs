@@ -5,6 +5,7 @@
 pub mod access;
 pub mod blocks;
 pub mod evidence;
+pub mod halt;
 pub mod images;
 pub mod invoices;
 pub mod migrate;

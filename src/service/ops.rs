@@ -90,7 +90,7 @@ pub async fn readiness(
     };
     let (sealer_running, fork) = {
         let s = status.lock().expect("status lock");
-        (s.last_round.is_some_and(|t| t.elapsed() < liveness.0), s.fork.clone())
+        (s.last_round.is_some_and(|t| t.elapsed() < liveness.0), s.fork.as_ref().map(ToString::to_string))
     };
     let witnesses = witnesses(store, status).await?;
     let ready = writable && sealer_running && fork.is_none();

@@ -3,7 +3,7 @@
 //! implementation of them and the handlers do not change.
 //!
 //! One trait per concern ([`EvidenceStore`], [`BlockStore`], [`TenantStore`],
-//! [`ClientCertStore`], [`SessionStore`], [`ImageStore`], [`InvoiceStore`], [`AuditStore`]) and
+//! [`ClientCertStore`], [`SessionStore`], [`ImageStore`], [`InvoiceStore`], [`AuditStore`], [`HaltStore`]) and
 //! [`Storage`] (src/store/storage.rs) combining them with the
 //! writer and the health probes. [`Store`] is the cheap-to-clone handle the server holds: an
 //! `Arc<dyn Storage>` picked at start (the traits are object-safe through `async_trait`).
@@ -21,6 +21,7 @@ mod database;
 pub mod evidence;
 mod fault;
 mod fault_kind;
+pub mod halt;
 mod handle;
 pub mod images;
 pub mod invoices;
@@ -41,6 +42,7 @@ pub use credential_cache::TTL as CREDENTIAL_TTL;
 pub use database::Database;
 pub use evidence::{EvidenceRecord, EvidenceStore, IdempotencyRecord, NewEvidence};
 pub use fault::{Fault, Unavailable, fault_of, is_unavailable};
+pub use halt::{HaltStore, LogHalt};
 pub use handle::Store;
 pub use images::{ImageRow, ImageStore, NewImage};
 pub use invoices::InvoiceStore;

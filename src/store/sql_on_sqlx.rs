@@ -81,7 +81,11 @@ macro_rules! impl_sql {
                 sql: &str,
                 args: Vec<$crate::store::sql::Arg>,
             ) -> anyhow::Result<Option<Self::Row>> {
-                Ok(bound(sql, args).fetch_optional(self.pool()).await?)
+                // Read to the end, not only the first row: on SQLite a statement stopped at a
+                // row stays active on its pooled connection, which then holds its read (and the
+                // next autocommit write, uncommitted, with the write lock) until it runs the
+                // same statement again; `notarium admin` beside a server waited 10 s for it.
+                Ok(bound(sql, args).fetch_all(self.pool()).await?.into_iter().next())
             }
 
             async fn for_each(

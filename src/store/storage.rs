@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use super::audit::AuditStore;
 use super::blocks::BlockStore;
 use super::evidence::EvidenceStore;
+use super::halt::HaltStore;
 use super::images::ImageStore;
 use super::invoices::InvoiceStore;
 use super::sessions::SessionStore;
@@ -22,6 +23,7 @@ pub trait Storage:
     + ImageStore
     + InvoiceStore
     + AuditStore
+    + HaltStore
     + Send
     + Sync
 {

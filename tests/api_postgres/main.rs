@@ -44,6 +44,8 @@ mod invoice_pages;
 mod invoices;
 #[path = "../api/limits.rs"]
 mod limits;
+#[path = "../api/log_halt.rs"]
+mod log_halt;
 #[path = "../api/logs.rs"]
 mod logs;
 #[path = "../api/metrics.rs"]

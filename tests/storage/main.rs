@@ -5,6 +5,7 @@
 
 mod accounts;
 mod blocks;
+mod halt;
 mod invoices;
 mod records;
 #[path = "../support/mod.rs"]

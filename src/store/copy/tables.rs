@@ -121,6 +121,11 @@ pub const TABLES: &[Table] = &[
         ],
     ),
     table(
+        "log_halt",
+        1,
+        &[col("id", SmallInt), col("reason", Text), col("witness", Text), col("height", Int), col("halted_ms", Int)],
+    ),
+    table(
         "invoices",
         3,
         &[

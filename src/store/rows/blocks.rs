@@ -1,8 +1,9 @@
-//! Blocks, their co-signatures and the audit's cursor.
+//! Blocks, their co-signatures, the audit's cursor and the log's halt.
 
 use super::StoredRow;
 use crate::store::audit::AuditCursor;
 use crate::store::blocks::{BlockRow, CosignatureRow};
+use crate::store::halt::LogHalt;
 
 pub(crate) fn block(r: &impl StoredRow) -> anyhow::Result<BlockRow> {
     Ok(BlockRow {
@@ -33,5 +34,14 @@ pub(crate) fn audit_cursor(r: &impl StoredRow) -> anyhow::Result<AuditCursor> {
         log: r.text("log")?,
         end_seq: r.uint("end_seq")?,
         audited: r.time("audited_ms")?,
+    })
+}
+
+pub(crate) fn log_halt(r: &impl StoredRow) -> anyhow::Result<LogHalt> {
+    Ok(LogHalt {
+        reason: r.string("reason")?,
+        witness: r.text("witness")?,
+        height: r.maybe_uint("height")?,
+        halted: r.time("halted_ms")?,
     })
 }

@@ -16,7 +16,7 @@ use anyhow::{Context, anyhow};
 use super::columns::{self, Word};
 use crate::domain::{EvidenceId, Hash, Salt, TenantId, Timestamp};
 
-pub(crate) use blocks::{audit_cursor, block, cosignature};
+pub(crate) use blocks::{audit_cursor, block, cosignature, log_halt};
 pub(crate) use evidence::{idempotency, image, record};
 pub(crate) use invoices::{check, claim, invoice, invoice_key, ledger};
 pub(crate) use tenants::{TENANT_COLUMNS, api_key, client_cert, session, tenant};

@@ -33,6 +33,12 @@ impl From<u64> for Arg {
     }
 }
 
+impl From<Option<u64>> for Arg {
+    fn from(v: Option<u64>) -> Self {
+        Arg::Int(v.map(|v| i64::try_from(v).unwrap_or(i64::MAX)))
+    }
+}
+
 impl From<u32> for Arg {
     fn from(v: u32) -> Self {
         Arg::Int(Some(i64::from(v)))

@@ -12,6 +12,7 @@ mod audit;
 mod blocks;
 mod copy;
 mod evidence;
+mod halt;
 mod images;
 mod invoice_ops;
 mod invoices;
@@ -41,6 +42,8 @@ pub(crate) trait Sql: Send + Sync {
     type Row: StoredRow + Send + Sync;
 
     async fn fetch_all(&self, sql: &str, args: Vec<Arg>) -> anyhow::Result<Vec<Self::Row>>;
+    /// The first row of a statement meant to return at most one (a key lookup, `LIMIT 1`); the
+    /// statement is run to its end, so that it leaves nothing open on a pooled connection.
     async fn fetch_optional(&self, sql: &str, args: Vec<Arg>) -> anyhow::Result<Option<Self::Row>>;
     /// Hands the rows to `each` one by one as they arrive, stopping at its first error.
     async fn for_each(

@@ -25,6 +25,7 @@ mod ops;
 mod pages;
 mod pictures;
 mod process;
+mod receipt_privacy;
 mod receipt_zip;
 #[path = "../support/mod.rs"]
 mod support;

@@ -20,6 +20,7 @@ const MILLION: usize = 1_000_000;
 
 fn sample_leaf(i: u64) -> Leaf {
     Leaf {
+        version: notarium::domain::leaf::LeafVersion::V1,
         id: EvidenceId::generate(),
         kind: EvidenceKind::Document,
         content: Hash::of(&i.to_le_bytes()),
@@ -138,7 +139,7 @@ mod receipt {
         };
         let receipt = Receipt {
             format: RECEIPT_FORMAT.into(),
-            evidence: ReceiptEvidence::from_leaf(leaf.clone(), None),
+            evidence: ReceiptEvidence::from_leaf(leaf.clone(), None, None),
             leaf_hash: leaf.hash(),
             proof: InclusionProof {
                 leaf_index: index as u64,

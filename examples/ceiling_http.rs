@@ -80,6 +80,7 @@ fn pending(item: NewEvidence, owner: TenantId) -> EvidenceOut {
         content_hash: item.content_hash,
         salt: None,
         meta_hash: item.content_hash,
+        meta_salt: None,
         metadata: item.metadata,
         received: Timestamp::now(),
         leaf_hash: item.content_hash,

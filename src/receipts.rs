@@ -10,12 +10,13 @@ use openssl::x509::X509;
 use crate::crypto::cms::inspect;
 use crate::domain::merkle::{MerkleTree, verify_inclusion};
 use crate::domain::merkle_tiles::{TILE_LEAVES, decode_roots, proof_from_tiles, tile_range};
-use crate::domain::receipt::RECEIPT_FORMAT;
+use crate::domain::receipt::{RECEIPT_FORMAT, RECEIPT_FORMAT_V2};
 use crate::domain::{Cosignature, Hash, InclusionProof, Receipt, ReceiptBlock, ReceiptEvidence};
 use crate::store::{BlockRow, EvidenceRecord, Store};
 
-/// The receipt of `record`, or `None` while its block is not anchored. Without `disclose`,
-/// the metadata is left out (it still verifies through `meta_hash`).
+/// The receipt of `record`, or `None` while its block is not anchored: v2 for a record with a
+/// `meta_salt`, v1 (as it always was) for one registered before. Without `disclose`, the
+/// metadata and its `meta_salt` are left out (it still verifies through `meta_hash`).
 pub async fn receipt_for(store: &Store, record: &EvidenceRecord, disclose: bool) -> anyhow::Result<Option<Receipt>> {
     // Read again: the content may have been erased while a caller held the record.
     let record = &store.evidence_by_id(&record.id).await?.context("the record is gone")?;
@@ -39,10 +40,11 @@ pub async fn receipt_for(store: &Store, record: &EvidenceRecord, disclose: bool)
         cosignatures.push(Cosignature { chain: cached_chain(&c.cms)?, witness: c.witness, role: c.role, cms: c.cms });
     }
     Ok(Some(Receipt {
-        format: RECEIPT_FORMAT.into(),
+        format: if record.meta_salt.is_some() { RECEIPT_FORMAT_V2 } else { RECEIPT_FORMAT }.into(),
         evidence: ReceiptEvidence::from_leaf(
             record.leaf().context("the record's content was erased: no new receipt")?,
             if disclose { record.metadata.clone() } else { None },
+            if disclose { record.meta_salt } else { None },
         ),
         leaf_hash: record.leaf_hash,
         proof: InclusionProof { leaf_index: index, leaf_count: block.leaf_count, siblings },

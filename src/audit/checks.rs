@@ -5,7 +5,7 @@
 
 use super::inconsistency::{Inconsistency, Table};
 use crate::crypto::{OpensslChecker, TrustStore};
-use crate::domain::canonical::meta_hash;
+use crate::domain::canonical::meta_commitment;
 use crate::domain::merkle::MerkleTree;
 use crate::domain::merkle_tiles::{TILE_LEAVES, decode_roots, tile_roots};
 use crate::domain::quorum::QuorumPolicy;
@@ -163,7 +163,7 @@ impl LeafScan {
 /// Metadata, when stored, must canonicalise to `meta_hash`; the leaf tells which one changed.
 fn check_meta(r: &EvidenceRecord) -> Result<(), Inconsistency> {
     let Some(metadata) = &r.metadata else { return Ok(()) };
-    let computed = meta_hash(Some(metadata));
+    let computed = meta_commitment(r.meta_salt.as_ref(), Some(metadata));
     if computed == r.meta_hash {
         return Ok(());
     }

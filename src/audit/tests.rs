@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::checks::{ChainTip, LeafScan, check_block_hash, check_header, check_leaves, check_tiles};
 use super::inconsistency::{Inconsistency, Table};
-use crate::domain::canonical::meta_hash;
+use crate::domain::canonical::meta_commitment;
 use crate::domain::merkle::MerkleTree;
 use crate::domain::merkle_tiles::{TILE_LEAVES, encode_roots, tile_roots};
 use crate::domain::{BlockHeader, EvidenceKind, Hash, Salt};
@@ -13,6 +13,8 @@ use crate::store::{BlockRow, EvidenceRecord};
 
 fn record(seq: u64) -> EvidenceRecord {
     let metadata = json!({ "title": format!("t{seq}") }).as_object().cloned();
+    // Even records are leaf v2 (a keyed meta_hash), odd ones leaf v1: the audit rebuilds both.
+    let meta_salt = seq.is_multiple_of(2).then_some(Salt([!(seq as u8); 32]));
     let mut r = EvidenceRecord {
         seq,
         id: format!("019aa6b2-5c00-7000-8000-{seq:012}").parse().unwrap(),
@@ -20,7 +22,8 @@ fn record(seq: u64) -> EvidenceRecord {
         kind: EvidenceKind::Document,
         content_hash: Hash::of(&seq.to_be_bytes()),
         salt: Some(Salt([seq as u8; 32])),
-        meta_hash: meta_hash(metadata.as_ref()),
+        meta_hash: meta_commitment(meta_salt.as_ref(), metadata.as_ref()),
+        meta_salt,
         metadata,
         received: "2026-11-21T08:00:00.123Z".parse().unwrap(),
         leaf_hash: Hash::ZERO,

@@ -19,6 +19,8 @@ pub const RECEIPT_IN_ZIP: &str = "receipt.json";
 pub const HEADER_IN_ZIP: &str = "header.txt";
 /// The leaf text of the evidence inside the zip bundle.
 pub const LEAF_IN_ZIP: &str = "leaf.txt";
+/// The canonical metadata (RFC 8785 bytes) of a v2 receipt that discloses it.
+pub const METADATA_IN_ZIP: &str = "metadata.json";
 /// The instructions (and `sh` script) inside the zip bundle.
 pub const VERIFY_IN_ZIP: &str = "VERIFY.txt";
 /// A bundle larger than this is refused before it is opened.

@@ -1,6 +1,7 @@
 //! Writing `receipt.zip`: `receipt.json`, then the same content as plain files for outside
-//! tools (`header.txt`, `leaf.txt`, `<witness>.p7s` and `chain-<witness>.pem` per
-//! co-signature), then `VERIFY.txt`.
+//! tools (`header.txt`, `leaf.txt`, in a v2 receipt that discloses its metadata
+//! `metadata.json`, `<witness>.p7s` and `chain-<witness>.pem` per co-signature), then
+//! `VERIFY.txt`.
 //!
 //! The output is deterministic: entries in that fixed order, every entry dated 1980-01-01
 //! 00:00 (the zip epoch), mode 0644, deflated. The same receipt gives the same bytes.
@@ -12,8 +13,12 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::verify_txt::verify_txt;
-use super::{HEADER_IN_ZIP, LEAF_IN_ZIP, RECEIPT_IN_ZIP, VERIFY_IN_ZIP, chain_in_zip, cosignature_in_zip};
+use super::{
+    HEADER_IN_ZIP, LEAF_IN_ZIP, METADATA_IN_ZIP, RECEIPT_IN_ZIP, VERIFY_IN_ZIP, chain_in_zip, cosignature_in_zip,
+};
 use crate::crypto::cms::inspect;
+use crate::domain::canonical::canonical_json;
+use crate::domain::leaf::LeafVersion;
 use crate::domain::{Receipt, Timestamp};
 
 /// The receipt bundle of `receipt` (docs/formats.md §7): what
@@ -32,8 +37,12 @@ pub fn write_receipt_zip(receipt: &Receipt) -> anyhow::Result<Vec<u8>> {
     let mut entries: Vec<(String, Vec<u8>)> = vec![
         (RECEIPT_IN_ZIP.into(), receipt.to_json_pretty().into_bytes()),
         (HEADER_IN_ZIP.into(), receipt.block.header.clone().into_bytes()),
-        (LEAF_IN_ZIP.into(), receipt.evidence.leaf().text().into_bytes()),
+        (LEAF_IN_ZIP.into(), receipt.leaf().text().into_bytes()),
     ];
+    // v2: the disclosed metadata as the bytes its keyed `meta` covers, for `b3sum --keyed`.
+    if let (Some(LeafVersion::V2), Some(metadata)) = (receipt.version(), &receipt.evidence.metadata) {
+        entries.push((METADATA_IN_ZIP.into(), canonical_json(&serde_json::Value::Object(metadata.clone()))));
+    }
     for c in &receipt.cosignatures {
         entries.push((cosignature_in_zip(&c.witness), c.cms.clone()));
         entries.push((chain_in_zip(&c.witness), c.chain.concat().into_bytes()));

@@ -6,7 +6,7 @@ use serde::Deserializer;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-use super::hex32::Hash;
+use super::hex32::{Hash, Salt};
 
 /// A metadata object: JSON object whose canonical form is committed through `meta`.
 pub type Metadata = Map<String, Value>;
@@ -24,6 +24,18 @@ pub fn meta_hash(metadata: Option<&Metadata>) -> Hash {
         Some(m) => Hash::of(&serde_json_canonicalizer::to_vec(m).expect("a JSON object always canonicalises")),
         None => Hash::of(b"{}"),
     }
+}
+
+/// The `meta` a leaf commits to: with a `meta_salt` (leaf v2), BLAKE3 keyed with it over the
+/// canonical metadata (`{}` when there is none), which no one without the salt can reproduce
+/// from a guess; without one (leaf v1, records registered before), [`meta_hash`].
+pub fn meta_commitment(meta_salt: Option<&Salt>, metadata: Option<&Metadata>) -> Hash {
+    let Some(key) = meta_salt else { return meta_hash(metadata) };
+    let canonical = match metadata {
+        Some(m) => serde_json_canonicalizer::to_vec(m).expect("a JSON object always canonicalises"),
+        None => b"{}".to_vec(),
+    };
+    Hash(*blake3::keyed_hash(key.as_bytes(), &canonical).as_bytes())
 }
 
 /// BLAKE3 of the canonical form of structured content (an invoice, a claim).
@@ -170,5 +182,17 @@ mod tests {
     #[test]
     fn no_metadata_hashes_like_an_empty_object() {
         assert_eq!(meta_hash(None), meta_hash(Some(&Map::new())));
+        let salt = Salt([9; 32]);
+        assert_eq!(meta_commitment(Some(&salt), None), meta_commitment(Some(&salt), Some(&Map::new())));
+    }
+
+    #[test]
+    fn the_keyed_commitment_needs_the_salt() {
+        let m = json!({"patient": "secret"}).as_object().unwrap().clone();
+        let salted = meta_commitment(Some(&Salt([1; 32])), Some(&m));
+        assert_eq!(meta_commitment(None, Some(&m)), meta_hash(Some(&m)));
+        assert_ne!(salted, meta_hash(Some(&m)));
+        assert_ne!(salted, meta_commitment(Some(&Salt([2; 32])), Some(&m)));
+        assert_eq!(salted, Hash(*blake3::keyed_hash(&[1; 32], br#"{"patient":"secret"}"#).as_bytes()));
     }
 }

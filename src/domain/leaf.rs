@@ -8,17 +8,39 @@ use super::lines::{LineReader, LinesError};
 use super::names::EvidenceKind;
 use super::time::Timestamp;
 
-const TAG: &str = "notarium/leaf/v1";
+/// The version of a leaf text, named by its tag line. The lines are the same in both; only the
+/// meaning of `meta` differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LeafVersion {
+    /// `notarium/leaf/v1`: `meta` is the unsalted BLAKE3 of the canonical metadata (records
+    /// registered before v2, which keep it).
+    V1,
+    /// `notarium/leaf/v2`: `meta` is BLAKE3 keyed with the record's `meta_salt`, so that metadata
+    /// cannot be confirmed by hashing a guess.
+    V2,
+}
 
-/// The fields a leaf commits to, in leaf-text order.
+impl LeafVersion {
+    /// The tag line of this version's leaf text.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::V1 => "notarium/leaf/v1",
+            Self::V2 => "notarium/leaf/v2",
+        }
+    }
+}
+
+/// The fields a leaf commits to, in leaf-text order (the version is the tag line).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Leaf {
+    pub version: LeafVersion,
     pub id: EvidenceId,
     pub kind: EvidenceKind,
     /// BLAKE3 of the content bytes (of the RFC 8785 canonical JSON for structured kinds).
     pub content: Hash,
     pub salt: Salt,
-    /// BLAKE3 of the RFC 8785 canonical JSON of the metadata object (`{}` when there is none).
+    /// The commitment to the metadata object (`{}` when there is none): see
+    /// [`crate::domain::canonical::meta_commitment`].
     pub meta: Hash,
     pub owner: TenantId,
     pub received: Timestamp,
@@ -31,8 +53,15 @@ impl Leaf {
         // Writing to a String cannot fail.
         let _ = write!(
             t,
-            "{TAG}\nid {}\nkind {}\ncontent {}\nsalt {}\nmeta {}\nowner {}\nreceived {}\n",
-            self.id, self.kind, self.content, self.salt, self.meta, self.owner, self.received
+            "{}\nid {}\nkind {}\ncontent {}\nsalt {}\nmeta {}\nowner {}\nreceived {}\n",
+            self.version.tag(),
+            self.id,
+            self.kind,
+            self.content,
+            self.salt,
+            self.meta,
+            self.owner,
+            self.received
         );
         t
     }
@@ -42,10 +71,13 @@ impl Leaf {
         leaf_hash(self.text().as_bytes())
     }
 
-    /// Parses a leaf text strictly: exactly the lines of [`Leaf::text`], nothing else.
+    /// Parses a leaf text of either version strictly: exactly the lines of [`Leaf::text`],
+    /// nothing else.
     pub fn parse(text: &str) -> Result<Self, LinesError> {
-        let mut r = LineReader::new(text, TAG)?;
+        let version = if text.starts_with(LeafVersion::V2.tag()) { LeafVersion::V2 } else { LeafVersion::V1 };
+        let mut r = LineReader::new(text, version.tag())?;
         let leaf = Leaf {
+            version,
             id: r.parsed("id")?,
             kind: r.parsed("kind")?,
             content: r.parsed("content")?,
@@ -74,6 +106,7 @@ mod tests {
 
     pub(crate) fn sample() -> Leaf {
         Leaf {
+            version: LeafVersion::V1,
             id: "019aa6b2-5c00-7000-8000-000000000001".parse().unwrap(),
             kind: EvidenceKind::InvoiceVoid,
             content: Hash::of(b"content"),
@@ -91,6 +124,10 @@ mod tests {
         assert!(text.starts_with("notarium/leaf/v1\nid 019aa6b2"));
         assert!(text.contains("\nkind invoice-void\n"));
         assert_eq!(Leaf::parse(&text).unwrap(), leaf);
+        let v2 = Leaf { version: LeafVersion::V2, ..leaf };
+        assert!(v2.text().starts_with("notarium/leaf/v2\nid 019aa6b2"));
+        assert_eq!(Leaf::parse(&v2.text()).unwrap(), v2);
+        assert_ne!(v2.hash(), sample().hash());
     }
 
     #[test]

@@ -8,12 +8,17 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::canonical::{Metadata, unique_keys_metadata};
 use super::hex32::{Hash, Salt};
 use super::ids::{EvidenceId, TenantId};
-use super::leaf::Leaf;
+use super::leaf::{Leaf, LeafVersion};
 use super::names::{EvidenceKind, LogName, Role, WitnessName};
 use super::time::Timestamp;
 
-/// The `format` of a v1 receipt.
+/// The `format` of a v1 receipt (a record registered before v2: leaf v1, no `meta_salt`).
 pub const RECEIPT_FORMAT: &str = "notarium-receipt/v1";
+/// The `format` of a v2 receipt (leaf v2, the metadata committed with `meta_salt`).
+pub const RECEIPT_FORMAT_V2: &str = "notarium-receipt/v2";
+/// Members reserved for receipts of this wave that this verifier does not read yet
+/// (docs/formats.md §10): a receipt carrying one is refused as unusable, not as malformed.
+pub const RESERVED_MEMBERS: &[&str] = &["image", "timestamp"];
 /// Receipts larger than this are refused before parsing.
 pub const MAX_RECEIPT_BYTES: usize = 16 << 20;
 /// A tree of 2^64 leaves takes 64 siblings; more is not a proof.
@@ -24,7 +29,7 @@ pub const MAX_CHAIN_CERTS: usize = 8;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Receipt {
-    #[schema(pattern = "^notarium-receipt/v1$")]
+    #[schema(pattern = "^notarium-receipt/v[12]$")]
     pub format: String,
     pub evidence: ReceiptEvidence,
     pub leaf_hash: Hash,
@@ -41,6 +46,10 @@ pub struct ReceiptEvidence {
     pub content_hash: Hash,
     pub salt: Salt,
     pub meta_hash: Hash,
+    /// v2 only: the key of the keyed `meta_hash`. Absent, with `metadata`, when the owner chose
+    /// not to disclose the metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta_salt: Option<Salt>,
     pub owner: TenantId,
     pub received: Timestamp,
     /// Absent when the owner chose not to disclose it; it is committed through `meta_hash`.
@@ -92,9 +101,16 @@ pub enum ReceiptError {
     /// Not JSON, not of the receipt's shape, an unknown field, or a malformed value.
     #[error("not a notarium receipt: {0}")]
     Json(#[from] serde_json::Error),
-    /// `format` is not `notarium-receipt/v1`.
-    #[error("unsupported receipt format {0:?}; this verifier reads {RECEIPT_FORMAT:?}")]
+    /// `format` is neither `notarium-receipt/v1` nor `notarium-receipt/v2`.
+    #[error("unsupported receipt format {0:?}; this verifier reads {RECEIPT_FORMAT:?} and {RECEIPT_FORMAT_V2:?}")]
     Format(String),
+    /// The receipt carries a member reserved for a later part of v2 ([`RESERVED_MEMBERS`]).
+    #[error("the receipt carries {0:?}, which a newer verifier defines: use a newer notarium verify")]
+    Reserved(&'static str),
+    /// A v1 receipt carries `meta_salt` (v1 has none), or a v2 receipt discloses `metadata`
+    /// without the `meta_salt` its hash is keyed with.
+    #[error("{0}")]
+    MetaSalt(&'static str),
     /// A list is longer than any genuine receipt's.
     #[error("the receipt has more than {max} {what}")]
     TooMany { what: &'static str, max: usize },
@@ -109,9 +125,22 @@ impl Receipt {
         if bytes.len() > MAX_RECEIPT_BYTES {
             return Err(ReceiptError::TooLarge);
         }
+        if let Ok(members) = serde_json::from_slice::<TopLevel>(bytes)
+            && let Some(reserved) = RESERVED_MEMBERS.iter().find(|m| members.0.contains_key(**m))
+        {
+            return Err(ReceiptError::Reserved(reserved));
+        }
         let receipt: Receipt = serde_json::from_slice(bytes)?;
-        if receipt.format != RECEIPT_FORMAT {
-            return Err(ReceiptError::Format(receipt.format));
+        let ev = &receipt.evidence;
+        match receipt.version() {
+            None => return Err(ReceiptError::Format(receipt.format)),
+            Some(LeafVersion::V1) if ev.meta_salt.is_some() => {
+                return Err(ReceiptError::MetaSalt("a v1 receipt has no meta_salt"));
+            }
+            Some(LeafVersion::V2) if ev.metadata.is_some() && ev.meta_salt.is_none() => {
+                return Err(ReceiptError::MetaSalt("the metadata is disclosed without its meta_salt"));
+            }
+            Some(_) => {}
         }
         let limits = [
             ("proof siblings", receipt.proof.siblings.len(), MAX_SIBLINGS),
@@ -133,6 +162,20 @@ impl Receipt {
         Ok(receipt)
     }
 
+    /// The version its `format` names (receipt v2 commits to a leaf v2), `None` for another.
+    pub fn version(&self) -> Option<LeafVersion> {
+        match self.format.as_str() {
+            RECEIPT_FORMAT => Some(LeafVersion::V1),
+            RECEIPT_FORMAT_V2 => Some(LeafVersion::V2),
+            _ => None,
+        }
+    }
+
+    /// The leaf its evidence fields commit to, in the version its `format` names.
+    pub fn leaf(&self) -> Leaf {
+        self.evidence.leaf(self.version().unwrap_or(LeafVersion::V1))
+    }
+
     /// Pretty JSON, as served and as written into the receipt zip.
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).expect("a receipt always serialises") + "\n"
@@ -140,9 +183,10 @@ impl Receipt {
 }
 
 impl ReceiptEvidence {
-    /// The evidence of a receipt for `leaf`, with its metadata if disclosed.
-    pub fn from_leaf(leaf: Leaf, metadata: Option<Metadata>) -> Self {
+    /// The evidence of a receipt for `leaf`, with its metadata and `meta_salt` if disclosed.
+    pub fn from_leaf(leaf: Leaf, metadata: Option<Metadata>, meta_salt: Option<Salt>) -> Self {
         Self {
+            meta_salt,
             id: leaf.id,
             kind: leaf.kind,
             content_hash: leaf.content,
@@ -154,9 +198,10 @@ impl ReceiptEvidence {
         }
     }
 
-    /// The leaf these fields commit to.
-    pub fn leaf(&self) -> Leaf {
+    /// The leaf these fields commit to, in `version`.
+    pub fn leaf(&self, version: LeafVersion) -> Leaf {
         Leaf {
+            version,
             id: self.id,
             kind: self.kind,
             content: self.content_hash,
@@ -167,6 +212,10 @@ impl ReceiptEvidence {
         }
     }
 }
+
+/// The top-level member names of a receipt, read before its shape is checked.
+#[derive(Deserialize)]
+struct TopLevel(std::collections::BTreeMap<String, serde::de::IgnoredAny>);
 
 fn to_base64<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&BASE64.encode(bytes))

@@ -7,9 +7,10 @@
 
 use serde::Serialize;
 
-use super::canonical::meta_hash;
+use super::canonical::{meta_commitment, meta_hash};
 use super::header::BlockHeader;
 use super::hex32::Hash;
+use super::leaf::LeafVersion;
 use super::merkle::verify_inclusion;
 use super::names::Role;
 pub use super::quorum::QuorumPolicy;
@@ -129,16 +130,20 @@ pub fn verify(
 
 fn check_leaf(receipt: &Receipt) -> Check {
     let ev = &receipt.evidence;
-    if let Some(metadata) = &ev.metadata {
-        let computed = meta_hash(Some(metadata));
+    // v1: the disclosed metadata hashes to `meta_hash`. v2: with `meta_salt`, the metadata (or
+    // `{}` when the record has none) hashes, keyed with it, to `meta_hash`.
+    if ev.metadata.is_some() || ev.meta_salt.is_some() {
+        let computed = meta_commitment(ev.meta_salt.as_ref(), ev.metadata.as_ref());
         if computed != ev.meta_hash {
-            return failed(
-                "leaf_hash",
-                format!("the metadata hashes to {computed}, the receipt names meta_hash {}", ev.meta_hash),
-            );
+            let what = match (&ev.metadata, &ev.meta_salt) {
+                (_, None) => "the metadata hashes",
+                (Some(_), Some(_)) => "the metadata, keyed with meta_salt, hashes",
+                (None, Some(_)) => "no metadata ({}), keyed with meta_salt, hashes",
+            };
+            return failed("leaf_hash", format!("{what} to {computed}, the receipt names meta_hash {}", ev.meta_hash));
         }
     }
-    let computed = ev.leaf().hash();
+    let computed = receipt.leaf().hash();
     if computed == receipt.leaf_hash {
         let how = if ev.metadata.is_some() { "the disclosed metadata and the" } else { "the" };
         passed("leaf_hash", format!("{how} evidence fields rebuild leaf hash {computed}"))
@@ -232,7 +237,15 @@ fn proves(receipt: &Receipt, input: &VerifyInput, counted: &[(&Cosignature, Sign
 
 fn does_not_prove(receipt: &Receipt) -> Vec<Statement> {
     let mut out = vec![Statement::NotAuthorship, Statement::NotTruth, Statement::NotFirstHolder];
-    if receipt.evidence.metadata.is_none() && receipt.evidence.meta_hash != meta_hash(None) {
+    let ev = &receipt.evidence;
+    let undisclosed = match ev.meta_salt {
+        // v2: `meta_salt` is disclosed with the metadata, or with none when there is none.
+        Some(_) => false,
+        None => {
+            ev.metadata.is_none() && (receipt.version() != Some(LeafVersion::V1) || ev.meta_hash != meta_hash(None))
+        }
+    };
+    if undisclosed {
         out.push(Statement::MetadataUndisclosed);
     }
     out

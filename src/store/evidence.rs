@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 
+use crate::domain::leaf::LeafVersion;
 use crate::domain::{EvidenceId, EvidenceKind, Hash, Leaf, Metadata, Salt, TenantId, Timestamp};
 
 /// What a client asks to register.
@@ -23,16 +24,23 @@ pub struct EvidenceRecord {
     pub content_hash: Hash,
     /// `None` once erased (an invoice's content erasure): the stored leaf hash stays.
     pub salt: Option<Salt>,
+    /// The metadata commitment: keyed with `meta_salt` when there is one (leaf v2), else the
+    /// unsalted hash of a record registered before (leaf v1).
     pub meta_hash: Hash,
+    /// The key of `meta_hash`: 32 random bytes drawn at registration, distinct from `salt`.
+    /// `None` for records registered before leaf v2. Erasure leaves it alone.
+    pub meta_salt: Option<Salt>,
     pub metadata: Option<Metadata>,
     pub received: Timestamp,
     pub leaf_hash: Hash,
 }
 
 impl EvidenceRecord {
-    /// The leaf the record's fields make; `None` once its salt was erased.
+    /// The leaf the record's fields make (v2 with a `meta_salt`, v1 without); `None` once its
+    /// salt was erased.
     pub fn leaf(&self) -> Option<Leaf> {
         Some(Leaf {
+            version: if self.meta_salt.is_some() { LeafVersion::V2 } else { LeafVersion::V1 },
             id: self.id,
             kind: self.kind,
             content: self.content_hash,

@@ -10,7 +10,8 @@ use anyhow::Context;
 use super::evidence::{EvidenceRecord, IdempotencyRecord, NewEvidence};
 use super::invoices::{InvoiceOp, OpRefused};
 use super::writer::{Outcome, Submission};
-use crate::domain::canonical::meta_hash;
+use crate::domain::canonical::meta_commitment;
+use crate::domain::leaf::LeafVersion;
 use crate::domain::{EvidenceId, Hash, Leaf, Salt, TenantId, Timestamp};
 
 /// The recorded idempotency keys of a group, by owner and key.
@@ -216,16 +217,18 @@ pub(crate) fn images<'s>(
     Ok(rows)
 }
 
-/// A record not yet numbered (its `seq` is set inside the transaction).
+/// A record not yet numbered (its `seq` is set inside the transaction): leaf v2, its metadata
+/// committed with a `meta_salt` of its own.
 fn new_record(owner: TenantId, item: &NewEvidence, received: Timestamp) -> anyhow::Result<EvidenceRecord> {
-    let mut salt = [0u8; 32];
-    openssl::rand::rand_bytes(&mut salt).context("drawing a salt")?;
+    let salt = random_salt().context("drawing a salt")?;
+    let meta_salt = random_salt().context("drawing a meta_salt")?;
     let leaf = Leaf {
+        version: LeafVersion::V2,
         id: EvidenceId::generate(),
         kind: item.kind,
         content: item.content_hash,
-        salt: Salt(salt),
-        meta: meta_hash(item.metadata.as_ref()),
+        salt,
+        meta: meta_commitment(Some(&meta_salt), item.metadata.as_ref()),
         owner,
         received,
     };
@@ -237,8 +240,16 @@ fn new_record(owner: TenantId, item: &NewEvidence, received: Timestamp) -> anyho
         content_hash: item.content_hash,
         salt: Some(leaf.salt),
         meta_hash: leaf.meta,
+        meta_salt: Some(meta_salt),
         metadata: item.metadata.clone(),
         received,
         leaf_hash: leaf.hash(),
     })
+}
+
+/// 32 bytes from openssl's CSPRNG.
+fn random_salt() -> anyhow::Result<Salt> {
+    let mut bytes = [0u8; 32];
+    openssl::rand::rand_bytes(&mut bytes)?;
+    Ok(Salt(bytes))
 }

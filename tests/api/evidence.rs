@@ -10,7 +10,7 @@ use crate::support::{Evidence, ReceiptResponse, Status, TestApp, expect};
 
 /// Verifies like a court: the library, the `notarium verify` binary (with and without the
 /// file) and `POST /v1/verify` must all say valid.
-async fn assert_verifies_everywhere(app: &TestApp, receipt: &Receipt, content: &[u8]) {
+pub(crate) async fn assert_verifies_everywhere(app: &TestApp, receipt: &Receipt, content: &[u8]) {
     let trust = TrustStore::from_dir(&app.trust_dir()).unwrap();
     let input = VerifyInput { file_hash: Some(Hash::of(content)), online_header: None };
     let report = verify(receipt, &input, &OpensslChecker { trust: &trust }, &QuorumPolicy::default());
@@ -154,21 +154,23 @@ async fn owners_list_and_look_up_only_their_own_records() {
     app.stop().await;
 }
 
-/// A record without metadata stores its meta hash as an empty blob (32 bytes less per
-/// hash-only record) and reads back with the hash of `{}`; a record with metadata keeps all 32.
+/// A record without metadata commits to `{}` keyed with its own meta_salt (leaf v2): all 32
+/// bytes are stored, as for a record with metadata. (Only the unsalted hash of `{}` of a record
+/// registered before leaf v2 was stored as an empty blob; it still reads back.)
 #[actix_web::test]
-async fn a_hash_only_record_stores_no_meta_hash_bytes() {
+async fn a_hash_only_record_stores_its_keyed_meta_hash() {
     use notarium::domain::canonical::meta_hash;
     let app = TestApp::spawn().await;
     let merchant = app.key(TenantRole::Merchant).to_owned();
     let bare = json!({"kind": "document", "content_hash": Hash::of(b"bare")});
     let bare = app.register_json(&merchant, &bare).await;
     let titled = app.register(b"titled").await;
-    assert_eq!(bare.meta_hash, meta_hash(None));
+    assert_ne!(bare.meta_hash, meta_hash(None));
 
     let sql = "SELECT CAST(length(meta_hash) AS BIGINT) FROM evidence ORDER BY seq";
-    let lengths = app.db().await.integers(sql).await;
-    assert_eq!(lengths, vec![0, 32]);
+    assert_eq!(app.db().await.integers(sql).await, vec![32, 32]);
+    let sql = "SELECT CAST(length(meta_salt) AS BIGINT) FROM evidence ORDER BY seq";
+    assert_eq!(app.db().await.integers(sql).await, vec![32, 32]);
     for ev in [&bare, &titled] {
         assert_eq!(app.evidence(ev.id, &merchant).await.meta_hash, ev.meta_hash);
     }

@@ -78,8 +78,7 @@ async fn payer_fields_stay_in_the_body_and_erasure_removes_it_everywhere() {
     // What is public or shared: the leaf, the block, the receipt, the pages.
     let block: Value =
         http.get(format!("{base}/v1/blocks/{}", receipt.block.height)).send().await.unwrap().json().await.unwrap();
-    let mut public =
-        vec![receipt.evidence.leaf().text(), block.to_string(), receipt_json.to_string(), checked.to_string()];
+    let mut public = vec![receipt.leaf().text(), block.to_string(), receipt_json.to_string(), checked.to_string()];
     for page in [format!("/e/{record_id}"), "/blocks".into(), format!("/blocks/{}", receipt.block.height)] {
         let res = http.get(format!("{base}{page}")).send().await.unwrap();
         assert_eq!(res.status(), 200, "{page}");

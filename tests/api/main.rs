@@ -30,6 +30,7 @@ mod pages;
 mod pictures;
 mod process;
 mod public_url;
+mod receipt_privacy;
 mod receipt_zip;
 mod slow_clients;
 mod storage_full;

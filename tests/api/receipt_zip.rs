@@ -79,8 +79,12 @@ async fn an_uploaded_files_zip_passes_its_own_verify_txt_and_a_tampered_one_fail
     let id = expect::<Evidence>(res, 201).await.id.to_string();
 
     let zip = anchored_zip(&app, &id, &key, "").await;
-    assert_eq!(zip_entry_names(&zip), ENTRIES);
+    // A new record's receipt is v2: its disclosed metadata is there as metadata.json too.
+    let mut entries: Vec<&str> = ENTRIES.to_vec();
+    entries.insert(3, "metadata.json");
+    assert_eq!(zip_entry_names(&zip), entries);
     let receipt = app.anchored_receipt(&id, &key).await;
+    assert_eq!(receipt.format, "notarium-receipt/v2");
     assert_eq!(read_receipt(&zip).unwrap(), receipt, "the zip holds the receipt the JSON route serves");
     assert_eq!(notarium_verify(&app, &zip, Some(&content)), Some(0));
     assert_eq!(notarium_verify(&app, &zip, None), Some(0));
@@ -91,15 +95,16 @@ async fn an_uploaded_files_zip_passes_its_own_verify_txt_and_a_tampered_one_fail
     let out = run_verify_txt(dir.path(), &[]);
     assert!(out.status.success(), "{}", shown(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    for line in ["ca.pem: OK", "scan.pdf: OK", "leaf.txt: OK", "header.txt: OK", "VALID"] {
+    for line in ["ca.pem: OK", "scan.pdf: OK", "leaf.txt: OK", "metadata.json: OK", "header.txt: OK", "VALID"] {
         assert!(stdout.contains(line), "{line}: {}", shown(&out));
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.matches("CMS Verification successful").count(), 2, "{}", shown(&out));
 
     // Each tampering fails the run at the check that sees it, before notarium verify.
-    let tampered: [Tampering; 3] = [
+    let tampered: [Tampering; 4] = [
         ("one byte of header.txt", |d| flip_byte(&d.join("header.txt"), 2), "header.txt: FAILED"),
+        ("one byte of metadata.json", |d| flip_byte(&d.join("metadata.json"), 3), "metadata.json: FAILED"),
         ("one byte of court.p7s", |d| flip_byte(&d.join("court.p7s"), 2), "CMS Verification failure"),
         ("another original", |d| std::fs::write(d.join("scan.pdf"), b"other").unwrap(), "scan.pdf: FAILED"),
     ];

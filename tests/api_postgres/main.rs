@@ -60,6 +60,8 @@ mod pages;
 mod pictures;
 #[path = "../api/process.rs"]
 mod process;
+#[path = "../api/receipt_privacy.rs"]
+mod receipt_privacy;
 #[path = "../api/receipt_zip.rs"]
 mod receipt_zip;
 #[path = "../support/mod.rs"]

@@ -66,15 +66,18 @@ impl Sides {
         sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&mut self.pg).await.unwrap()
     }
 
-    /// Whether every evidence row (each column) is the same on both sides.
+    /// Whether every evidence row (each column) is the same on both sides; every record made
+    /// through the API (leaf v2) carries its 32-byte `meta_salt` across.
     pub async fn assert_same_evidence(&mut self) -> usize {
-        type Evidence = (i64, Vec<u8>, Vec<u8>, String, Vec<u8>, Vec<u8>, Vec<u8>, Option<String>, i64, Vec<u8>);
+        type Evidence =
+            (i64, Vec<u8>, Vec<u8>, String, Vec<u8>, Vec<u8>, Vec<u8>, Option<String>, i64, Vec<u8>, Option<Vec<u8>>);
         let rows: Vec<Evidence> = self
             .same(
-                "SELECT seq, id, tenant_id, kind, content_hash, salt, meta_hash, metadata, received_ms, leaf_hash \
-                 FROM evidence ORDER BY seq",
+                "SELECT seq, id, tenant_id, kind, content_hash, salt, meta_hash, metadata, received_ms, leaf_hash, \
+                 meta_salt FROM evidence ORDER BY seq",
             )
             .await;
+        assert!(rows.iter().all(|r| r.10.as_ref().is_some_and(|s| s.len() == 32)), "every meta_salt carried");
         rows.len()
     }
 }

@@ -7,6 +7,7 @@ mod accounts;
 mod blocks;
 mod halt;
 mod invoices;
+mod meta_salt;
 mod records;
 #[path = "../support/mod.rs"]
 mod support;
@@ -74,7 +75,7 @@ impl Backend {
     /// grown that far; the writers number on after it.
     pub async fn copy_record(&self, from: u64, to: u64) {
         let id = EvidenceId::generate().as_uuid().as_bytes().to_vec();
-        let columns = "tenant_id, kind, content_hash, salt, meta_hash, metadata, received_ms, leaf_hash";
+        let columns = "tenant_id, kind, content_hash, salt, meta_hash, metadata, received_ms, leaf_hash, meta_salt";
         match self {
             Self::Sqlite(dir) => {
                 let mut conn =
@@ -107,6 +108,26 @@ impl Backend {
                 tx.commit().await.unwrap();
             }
         }
+    }
+
+    /// Turns the record at `seq` into one registered before leaf v2: no `meta_salt`, and the
+    /// (v1) `meta_hash` and `leaf_hash` given.
+    pub async fn as_registered_before_v2(&self, seq: u64, meta_hash: &[u8], leaf_hash: &[u8]) {
+        let sql = "UPDATE evidence SET meta_salt = NULL, meta_hash = $1, leaf_hash = $2 WHERE seq = $3";
+        let (meta_hash, leaf_hash, seq) = (meta_hash.to_vec(), leaf_hash.to_vec(), seq as i64);
+        let rows = match self {
+            Self::Sqlite(dir) => {
+                let mut conn =
+                    SqliteConnection::connect(&format!("sqlite://{}/notarium.db", dir.path().display())).await.unwrap();
+                let query = sqlx::query(sql).bind(meta_hash).bind(leaf_hash).bind(seq);
+                query.execute(&mut conn).await.unwrap().rows_affected()
+            }
+            Self::Postgres(db) => {
+                let query = sqlx::query(sql).bind(meta_hash).bind(leaf_hash).bind(seq);
+                query.execute(&mut db.connection().await).await.unwrap().rows_affected()
+            }
+        };
+        assert_eq!(rows, 1);
     }
 
     /// How many rows of the invoice and evidence tables still hold `text` (in an invoice body or

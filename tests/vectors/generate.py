@@ -3,11 +3,12 @@
 
 This script is a second implementation of the formats in docs/formats.md (DESIGN section 3),
 written from the specification only, without reading or calling the Rust code. It writes
-tests/vectors/v1.json; the Rust test suite must reproduce every value in it byte for byte.
+tests/vectors/v1.json, and with leaf_v2.py tests/vectors/v2.json; the Rust test suite must
+reproduce every value in them byte for byte.
 
     pip install blake3 rfc8785
-    python3 tests/vectors/generate.py           # (re)write tests/vectors/v1.json
-    python3 tests/vectors/generate.py --check   # exit 1 if v1.json differs from what it would write
+    python3 tests/vectors/generate.py           # (re)write tests/vectors/v1.json and v2.json
+    python3 tests/vectors/generate.py --check   # exit 1 if either differs from what it would write
 
 Deterministic: no randomness, no clock. Dependencies: the standard library, `blake3` (BLAKE3-256)
 and `rfc8785` (Trail of Bits' RFC 8785 JSON Canonicalization Scheme).
@@ -39,12 +40,11 @@ import sys
 import blake3
 import rfc8785
 
+import leaf_v2
 import merkle
 from merkle import b3, mth, path, root_by_levels, verify_proof
 
-# --------------------------------------------------------------------------------------------
-# Primitives
-# --------------------------------------------------------------------------------------------
+# --- Primitives
 
 ZERO_HASH = "0" * 64
 KINDS = ("document", "contract", "image", "invoice", "invoice-void", "claim", "claim-withdrawal")
@@ -88,9 +88,7 @@ def fmt_time(t: _dt.datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
 
 
-# --------------------------------------------------------------------------------------------
-# Leaf
-# --------------------------------------------------------------------------------------------
+# --- Leaf
 
 
 def content_bytes(inp: dict) -> bytes:
@@ -170,9 +168,7 @@ def self_check() -> None:
     merkle.self_check()
 
 
-# --------------------------------------------------------------------------------------------
-# Block header
-# --------------------------------------------------------------------------------------------
+# --- Block header
 
 
 def header_text(f: dict) -> str:
@@ -203,9 +199,7 @@ def build_header(fields: dict) -> dict:
     return {"fields": fields, "header_text": text, "block_hash": b3hex(text.encode("utf-8"))}
 
 
-# --------------------------------------------------------------------------------------------
-# Inputs
-# --------------------------------------------------------------------------------------------
+# --- Inputs
 
 OWNER_A = "019aa6b2-0000-7000-8000-00000000aaaa"
 OWNER_B = "019aa6b2-0000-7000-8000-00000000bbbb"
@@ -271,9 +265,7 @@ PROOF_CASES = [(1, 0), (2, 1), (3, 2), (4, 1), (5, 4), (6, 5), (7, 4), (7, 6), (
 LOG = "notarium.test/dev"
 
 
-# --------------------------------------------------------------------------------------------
-# Assembly
-# --------------------------------------------------------------------------------------------
+# --- Assembly
 
 
 def build() -> dict:
@@ -370,28 +362,35 @@ def render(doc: dict) -> str:
 
 
 def main(argv: list[str]) -> int:
-    out_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "v1.json")
-    text = render(build())
-    # The rendered file must round-trip to the same inputs (JSON numbers included).
-    assert render(json.loads(text)) == text
+    here = os.path.dirname(os.path.abspath(__file__))
+    outputs = [(os.path.join(here, "v1.json"), render(build())),
+               (os.path.join(here, "v2.json"), render(leaf_v2.build()))]
+    for _, text in outputs:
+        # The rendered file must round-trip to the same inputs (JSON numbers included).
+        assert render(json.loads(text)) == text
     if argv[1:] == ["--check"]:
-        try:
-            with open(out_path, encoding="utf-8", newline="") as f:
-                current = f.read()
-        except FileNotFoundError:
-            current = None
-        if current != text:
-            print(f"{out_path} is out of date; run tests/vectors/generate.py", file=sys.stderr)
-            return 1
-        print(f"{out_path} is up to date")
-        return 0
+        stale = [path for path, text in outputs if read(path) != text]
+        for path in stale:
+            print(f"{path} is out of date; run tests/vectors/generate.py", file=sys.stderr)
+        if not stale:
+            print("v1.json and v2.json are up to date")
+        return 1 if stale else 0
     if argv[1:]:
         print("usage: generate.py [--check]", file=sys.stderr)
         return 2
-    with open(out_path, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
-    print(f"wrote {out_path}")
+    for path, text in outputs:
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        print(f"wrote {path}")
     return 0
+
+
+def read(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ fn a_zip_reads_back_as_its_receipt_with_the_entries_of_the_format() {
     assert_eq!(zip_entry_names(&zip), BUNDLE_ENTRIES);
     assert_eq!(entry(&zip, "receipt.json"), r.to_json_pretty().into_bytes());
     assert_eq!(entry(&zip, "header.txt"), r.block.header.as_bytes());
-    assert_eq!(entry(&zip, "leaf.txt"), r.evidence.leaf().text().as_bytes());
+    assert_eq!(entry(&zip, "leaf.txt"), r.leaf().text().as_bytes());
     for c in &r.cosignatures {
         assert_eq!(entry(&zip, &format!("{}.p7s", c.witness)), c.cms);
         assert_eq!(entry(&zip, &format!("chain-{}.pem", c.witness)), c.chain.concat().as_bytes());

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 use notarium::crypto::TrustStore;
 use notarium::crypto::cms::sign;
-use notarium::domain::canonical::meta_hash;
+use notarium::domain::canonical::{meta_commitment, meta_hash};
+use notarium::domain::leaf::LeafVersion;
 use notarium::domain::merkle::MerkleTree;
-use notarium::domain::receipt::RECEIPT_FORMAT;
+use notarium::domain::receipt::{RECEIPT_FORMAT, RECEIPT_FORMAT_V2};
 use notarium::domain::verify::{QuorumPolicy, VerifyInput, VerifyReport, verify};
 use notarium::domain::*;
 use openssl::pkey::{PKey, Private};
@@ -75,7 +76,7 @@ pub fn receipt_signed_by(witnesses: &[TestWitness]) -> Receipt {
     receipt_with_metadata(metadata, witnesses)
 }
 
-/// As [`receipt_signed_by`], for a record registered with `metadata`.
+/// As [`receipt_signed_by`], for a record registered with `metadata` before v2: a v1 receipt.
 pub fn receipt_with_metadata(metadata: Metadata, witnesses: &[TestWitness]) -> Receipt {
     let evidence = ReceiptEvidence {
         id: EvidenceId::generate(),
@@ -83,11 +84,35 @@ pub fn receipt_with_metadata(metadata: Metadata, witnesses: &[TestWitness]) -> R
         content_hash: Hash::of(CONTENT),
         salt: Salt(openssl_random()),
         meta_hash: meta_hash(Some(&metadata)),
+        meta_salt: None,
         owner: TenantId::generate(),
         received: Timestamp::now(),
         metadata: Some(metadata),
     };
-    let leaf_hash = evidence.leaf().hash();
+    sealed(evidence, LeafVersion::V1, witnesses)
+}
+
+/// A v2 receipt for [`CONTENT`], of a record registered with `metadata` (or none), disclosed
+/// with its `meta_salt`.
+pub fn receipt_v2(metadata: Option<Metadata>, witnesses: &[TestWitness]) -> Receipt {
+    let meta_salt = Salt(openssl_random());
+    let evidence = ReceiptEvidence {
+        id: EvidenceId::generate(),
+        kind: EvidenceKind::Contract,
+        content_hash: Hash::of(CONTENT),
+        salt: Salt(openssl_random()),
+        meta_hash: meta_commitment(Some(&meta_salt), metadata.as_ref()),
+        meta_salt: Some(meta_salt),
+        owner: TenantId::generate(),
+        received: Timestamp::now(),
+        metadata,
+    };
+    sealed(evidence, LeafVersion::V2, witnesses)
+}
+
+/// `evidence` as leaf 3 of a 6-leaf block co-signed by `witnesses`, in a receipt of `version`.
+fn sealed(evidence: ReceiptEvidence, version: LeafVersion, witnesses: &[TestWitness]) -> Receipt {
+    let leaf_hash = evidence.leaf(version).hash();
     // OpenSSL stamps `signingTime` from time(2), the kernel's coarse clock, which may lag the
     // precise clock of `received` by a tick (a few milliseconds): sign one tick later, as a
     // real block always is, so that a signing time never reads as before the record.
@@ -105,7 +130,7 @@ pub fn receipt_with_metadata(metadata: Metadata, witnesses: &[TestWitness]) -> R
     };
     let text = header.text();
     Receipt {
-        format: RECEIPT_FORMAT.into(),
+        format: if version == LeafVersion::V2 { RECEIPT_FORMAT_V2 } else { RECEIPT_FORMAT }.into(),
         evidence,
         leaf_hash,
         proof: InclusionProof { leaf_index: 3, leaf_count: 6, siblings: tree.proof(3).unwrap() },

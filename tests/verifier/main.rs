@@ -9,7 +9,9 @@ mod fixtures;
 mod fuzz;
 mod openssl_cli;
 mod receipts;
+mod receipts_v2;
 #[path = "../support/mod.rs"]
 mod support;
 mod trust;
 mod vectors;
+mod vectors_v2;

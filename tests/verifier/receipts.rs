@@ -54,7 +54,8 @@ fn a_receipt_without_metadata_still_verifies() {
 fn reseal_leaf(r: &notarium::domain::Receipt) -> notarium::domain::Receipt {
     let mut out = receipt_signed_by(&[TestWitness::court(), TestWitness::notary()]);
     out.evidence = r.evidence.clone();
-    out.leaf_hash = out.evidence.leaf().hash();
+    out.format = r.format.clone();
+    out.leaf_hash = out.leaf().hash();
     let header = notarium::domain::BlockHeader {
         log: out.block.log.clone(),
         height: 1,

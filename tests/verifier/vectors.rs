@@ -2,6 +2,7 @@
 //! implementation of docs/formats.md wrote (tests/vectors/generate.py).
 
 use notarium::domain::canonical::{canonical_json, meta_hash};
+use notarium::domain::leaf::LeafVersion;
 use notarium::domain::merkle::{MerkleTree, verify_inclusion};
 use notarium::domain::*;
 use serde_json::Value;
@@ -13,7 +14,7 @@ fn vectors() -> Value {
     v
 }
 
-fn hash(v: &Value) -> Hash {
+pub(crate) fn hash(v: &Value) -> Hash {
     v.as_str().unwrap().parse().unwrap()
 }
 
@@ -27,36 +28,49 @@ fn leaves_reproduce_byte_for_byte() {
     let leaves = v["leaves"].as_array().unwrap();
     assert_eq!(leaves.len(), 8);
     for (i, l) in leaves.iter().enumerate() {
-        let input = &l["input"];
-        let content = match (&input["content_utf8"], &input["content_json"]) {
-            (Value::String(s), Value::Null) => Hash::of(s.as_bytes()),
-            (Value::Null, json) => Hash::of(&canonical_json(json)),
-            _ => panic!("leaf {i}: exactly one content form"),
-        };
-        assert_eq!(content, hash(&l["content_hash"]), "leaf {i} content");
-
-        let metadata: Option<Metadata> = serde_json::from_value(input["metadata"].clone()).unwrap();
-        let canonical = match &metadata {
-            Some(m) => String::from_utf8(canonical_json(&Value::Object(m.clone()))).unwrap(),
-            None => "{}".to_owned(),
-        };
-        assert_eq!(canonical, l["metadata_canonical"].as_str().unwrap(), "leaf {i} canonical metadata");
-        assert_eq!(meta_hash(metadata.as_ref()), hash(&l["meta_hash"]), "leaf {i} meta");
-
-        let leaf = Leaf {
-            id: input["id"].as_str().unwrap().parse().unwrap(),
-            kind: input["kind"].as_str().unwrap().parse().unwrap(),
-            content,
-            salt: input["salt"].as_str().unwrap().parse().unwrap(),
-            meta: meta_hash(metadata.as_ref()),
-            owner: input["owner"].as_str().unwrap().parse().unwrap(),
-            received: input["received"].as_str().unwrap().parse().unwrap(),
-        };
-        let text = l["leaf_text"].as_str().unwrap();
-        assert_eq!(leaf.text(), text, "leaf {i} text");
-        assert_eq!(leaf.hash(), hash(&l["leaf_hash"]), "leaf {i} hash");
-        assert_eq!(Leaf::parse(text).unwrap(), leaf, "leaf {i} parse");
+        check_leaf(i, l, LeafVersion::V1, meta_hash);
     }
+}
+
+/// Checks vector leaf `i` of `version`: its content hash, canonical metadata, `meta_hash` as
+/// `meta` computes it from the metadata, and its leaf text, hash and parse. Gives the metadata.
+pub(crate) fn check_leaf(
+    i: usize,
+    l: &Value,
+    version: LeafVersion,
+    meta: impl Fn(Option<&Metadata>) -> Hash,
+) -> Option<Metadata> {
+    let input = &l["input"];
+    let content = match (&input["content_utf8"], &input["content_json"]) {
+        (Value::String(s), Value::Null) => Hash::of(s.as_bytes()),
+        (Value::Null, json) => Hash::of(&canonical_json(json)),
+        _ => panic!("leaf {i}: exactly one content form"),
+    };
+    assert_eq!(content, hash(&l["content_hash"]), "leaf {i} content");
+
+    let metadata: Option<Metadata> = serde_json::from_value(input["metadata"].clone()).unwrap();
+    let canonical = match &metadata {
+        Some(m) => String::from_utf8(canonical_json(&Value::Object(m.clone()))).unwrap(),
+        None => "{}".to_owned(),
+    };
+    assert_eq!(canonical, l["metadata_canonical"].as_str().unwrap(), "leaf {i} canonical metadata");
+    assert_eq!(meta(metadata.as_ref()), hash(&l["meta_hash"]), "leaf {i} meta");
+
+    let leaf = Leaf {
+        version,
+        id: input["id"].as_str().unwrap().parse().unwrap(),
+        kind: input["kind"].as_str().unwrap().parse().unwrap(),
+        content,
+        salt: input["salt"].as_str().unwrap().parse().unwrap(),
+        meta: meta(metadata.as_ref()),
+        owner: input["owner"].as_str().unwrap().parse().unwrap(),
+        received: input["received"].as_str().unwrap().parse().unwrap(),
+    };
+    let text = l["leaf_text"].as_str().unwrap();
+    assert_eq!(leaf.text(), text, "leaf {i} text");
+    assert_eq!(leaf.hash(), hash(&l["leaf_hash"]), "leaf {i} hash");
+    assert_eq!(Leaf::parse(text).unwrap(), leaf, "leaf {i} parse");
+    metadata
 }
 
 #[test]

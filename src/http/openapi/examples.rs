@@ -23,10 +23,11 @@ pub fn evidence_out() -> Value {
 
 pub fn receipt() -> Value {
     json!({
-        "format": "notarium-receipt/v1",
+        "format": "notarium-receipt/v2",
         "evidence": {
             "id": ID, "kind": "document", "content_hash": HASH, "salt": HASH,
             "meta_hash": "5d6f1b1c0c7b9e2a4f8d3c2b1a09f8e7d6c5b4a3928170f6e5d4c3b2a1908f7e",
+            "meta_salt": "7c1e9a0b2d3f4e5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c",
             "owner": TENANT, "received": TIME, "metadata": { "title": "Lease, signed copy" },
         },
         "leaf_hash": "0e4b3c2d1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c",
@@ -129,7 +130,7 @@ pub fn check_out() -> Value {
     json!({
         "verdict": "authentic", "issuer": "DEMO-HOSP", "invoice_code": "330100-2026", "invoice_number": "00001234",
         "content_hash": HASH, "issued": TIME, "status": "anchored", "anchored": TIME,
-        "receipt": { "format": "notarium-receipt/v1", "…": "see GET /v1/evidence/{id}/receipt" },
+        "receipt": { "format": "notarium-receipt/v2", "…": "see GET /v1/evidence/{id}/receipt" },
         "signed_by": null, "content_erased": false, "voided": null, "currency": "CNY",
         "reimbursable": "82.00", "claimed": "50.00", "remaining": "32.00",
         "claims": [{ "claimed": TIME, "amount": "50.00" }],

@@ -80,7 +80,7 @@ pub async fn issue(
     let mut record = operation_record(EvidenceKind::Invoice, key_json(&key));
     record.content_hash = content_hash;
     let created = match submit(ingest, caller, InvoiceOp::Issue(new), record).await? {
-        Applied::Created(created) => created,
+        Applied::Created(created) => *created,
         Applied::Refused(OpRefused::InvoiceExists) => return Err(IssueError::Exists),
         Applied::Refused(other) => return Err(unexpected(other).into()),
         Applied::Repeated(_) => return Err(anyhow::anyhow!("an issuance was answered as a repeated claim").into()),

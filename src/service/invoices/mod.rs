@@ -67,7 +67,7 @@ fn operation_record(kind: EvidenceKind, document: Value) -> NewEvidence {
 
 /// What the writer did with an operation.
 enum Applied {
-    Created(EvidenceRecord),
+    Created(Box<EvidenceRecord>),
     /// The caller's earlier claim with the same reference and body.
     Repeated(EvidenceId),
     /// Nothing was written; the operation's own function says what this means for it.
@@ -77,7 +77,7 @@ enum Applied {
 /// Runs an operation through the single writer.
 async fn submit(ingest: &Ingest, caller: &Caller, op: InvoiceOp, record: NewEvidence) -> anyhow::Result<Applied> {
     match ingest.submit(Submission::invoice_op(caller.0.id, op, record)).await? {
-        Outcome::Created(mut records) if records.len() == 1 => Ok(Applied::Created(records.remove(0))),
+        Outcome::Created(mut records) if records.len() == 1 => Ok(Applied::Created(Box::new(records.remove(0)))),
         Outcome::Refused(OpRefused::ClaimRepeated(first)) => Ok(Applied::Repeated(first)),
         Outcome::Refused(refused) => Ok(Applied::Refused(refused)),
         other => anyhow::bail!("unexpected writer outcome for an invoice operation: {other:?}"),

@@ -75,6 +75,7 @@ pub const TABLES: &[Table] = &[
             col("metadata", Text),
             col("received_ms", Int),
             col("leaf_hash", Bytes),
+            col("meta_salt", Bytes),
         ],
     )
     .numbered(Numbering::NextSeq),

@@ -95,7 +95,7 @@ pub(super) async fn idempotency_put(
     Ok(())
 }
 
-/// Inserts records with one statement of ten bound arrays, however many there are (inside the
+/// Inserts records with one statement of eleven bound arrays, however many there are (inside the
 /// caller's transaction): no limit on bound parameters, one plan.
 pub(super) async fn insert_evidence(conn: &mut PgConnection, records: &[&EvidenceRecord]) -> anyhow::Result<()> {
     if records.is_empty() {
@@ -104,7 +104,7 @@ pub(super) async fn insert_evidence(conn: &mut PgConnection, records: &[&Evidenc
     let column = |f: &dyn Fn(&EvidenceRecord) -> Vec<u8>| records.iter().map(|r| f(r)).collect::<Vec<_>>();
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO evidence ({EVIDENCE_COLUMNS}) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], \
-         $4::text[], $5::bytea[], $6::bytea[], $7::bytea[], $8::text[], $9::bigint[], $10::bytea[])"
+         $4::text[], $5::bytea[], $6::bytea[], $7::bytea[], $8::text[], $9::bigint[], $10::bytea[], $11::bytea[])"
     )))
     .bind(records.iter().map(|r| big(r.seq)).collect::<Vec<_>>())
     .bind(column(&|r| id_bytes(&r.id)))
@@ -125,6 +125,7 @@ pub(super) async fn insert_evidence(conn: &mut PgConnection, records: &[&Evidenc
     )
     .bind(records.iter().map(|r| r.received.unix_millis()).collect::<Vec<_>>())
     .bind(column(&|r| r.leaf_hash.as_bytes().to_vec()))
+    .bind(records.iter().map(|r| r.meta_salt.map(|s| s.as_bytes().to_vec())).collect::<Vec<_>>())
     .execute(&mut *conn)
     .await
     .context("inserting evidence")?;

@@ -1,8 +1,9 @@
 //! Evidence records and image rows.
 
 use super::StoredRow;
-use crate::domain::EvidenceKind;
 use crate::domain::TenantId;
+use crate::domain::{EvidenceKind, Salt};
+use crate::store::columns;
 use crate::store::columns::check_erased_salt;
 use crate::store::evidence::{EvidenceRecord, IdempotencyRecord};
 use crate::store::images::ImageRow;
@@ -19,6 +20,7 @@ pub(crate) fn record(r: &impl StoredRow) -> anyhow::Result<EvidenceRecord> {
         content_hash: r.hash("content_hash")?,
         salt,
         meta_hash: r.meta_hash("meta_hash")?,
+        meta_salt: r.maybe_bytes("meta_salt")?.map(|b| columns::bytes32("meta_salt", b)).transpose()?.map(Salt),
         metadata: r.maybe_json("metadata")?,
         received: r.time("received_ms")?,
         leaf_hash: r.hash("leaf_hash")?,

@@ -76,6 +76,7 @@ fn record_row(kind: &str, salt: Vec<u8>) -> Row {
         .with("metadata", text(r#"{"title":"t"}"#))
         .with("received_ms", Value::Int(1_700_000_000_000))
         .with("leaf_hash", Value::Bytes(vec![4; 32]))
+        .with("meta_salt", Value::Null)
 }
 
 #[test]
@@ -91,6 +92,12 @@ fn a_record_reads_back_and_damage_is_named() {
     assert!(format!("{:#}", record(&negative).unwrap_err()).contains("seq: negative"));
     let short = record_row("document", vec![5; 32]).with("leaf_hash", Value::Bytes(vec![4; 31]));
     assert!(format!("{:#}", record(&short).unwrap_err()).contains("leaf_hash: 31 bytes"));
+    // A record registered before leaf v2 has no meta_salt; one after, 32 bytes.
+    assert_eq!(r.meta_salt, None);
+    let v2 = record(&record_row("document", vec![5; 32]).with("meta_salt", Value::Bytes(vec![6; 32]))).unwrap();
+    assert_eq!(v2.meta_salt, Some(Salt([6; 32])));
+    let short = record_row("document", vec![5; 32]).with("meta_salt", Value::Bytes(vec![6; 31]));
+    assert!(format!("{:#}", record(&short).unwrap_err()).contains("meta_salt: 31 bytes"));
     let unknown = record_row("poem", vec![5; 32]);
     assert!(format!("{:#}", record(&unknown).unwrap_err()).contains("unknown evidence kind"));
 }

@@ -12,7 +12,7 @@ use crate::store::rows::{self, StoredRow};
 
 /// The columns [`rows::record`] reads.
 pub(crate) const EVIDENCE_COLUMNS: &str =
-    "seq, id, tenant_id, kind, content_hash, salt, meta_hash, metadata, received_ms, leaf_hash";
+    "seq, id, tenant_id, kind, content_hash, salt, meta_hash, metadata, received_ms, leaf_hash, meta_salt";
 
 /// The evidence reads whose SQL differs between the dialects.
 pub(crate) trait EvidenceDialect {

@@ -15,8 +15,8 @@ use crate::store::write_plan::SeenKeys;
 
 /// Records per epoch of the content index, as a shift: `seq >> 16` (migration 0010).
 const EPOCH_BITS: u32 = 16;
-/// SQLite allows 32,766 bound parameters per statement; ten per row.
-const ROWS_PER_INSERT: usize = 3000;
+/// SQLite allows 32,766 bound parameters per statement; eleven per row.
+const ROWS_PER_INSERT: usize = 2900;
 
 /// The content index is keyed by epoch, then the hash's first 8 bytes (migration 0010): one probe
 /// per epoch, oldest first, with the index's own expressions so that it is used. `epochs` has
@@ -98,7 +98,8 @@ pub(super) async fn insert_evidence(conn: &mut SqliteConnection, records: &[&Evi
                     String::from_utf8(canonical_json(&serde_json::Value::Object(m.clone()))).expect("JSON is UTF-8")
                 }))
                 .push_bind(r.received.unix_millis())
-                .push_bind(r.leaf_hash.as_bytes().to_vec());
+                .push_bind(r.leaf_hash.as_bytes().to_vec())
+                .push_bind(r.meta_salt.map(|s| s.as_bytes().to_vec()));
         });
         q.build().execute(&mut *conn).await.context("inserting evidence")?;
     }

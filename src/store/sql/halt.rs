@@ -23,11 +23,12 @@ impl<S: Sql> HaltStore for S {
         Ok(self.log_halt().await?.unwrap_or_else(|| h.clone()))
     }
 
-    /// Deletes only the row it read, so that a halt recorded meanwhile stays.
+    /// One statement that deletes the halt and returns it: a read followed by a write would, on
+    /// SQLite, have to upgrade its read snapshot, which fails at once ("database is locked",
+    /// no busy wait) when the running server committed in between.
     async fn clear_log_halt(&self) -> anyhow::Result<Option<LogHalt>> {
-        let Some(halt) = self.log_halt().await.context("reading the halt")? else { return Ok(None) };
-        let delete = "DELETE FROM log_halt WHERE id = 1 AND halted_ms = $1";
-        let done = self.execute(delete, args![halt.halted]).await.context("deleting the halt")?;
-        Ok((done == 1).then_some(halt))
+        let delete = "DELETE FROM log_halt WHERE id = 1 RETURNING reason, witness, height, halted_ms";
+        let row = self.fetch_optional(delete, args![]).await.context("deleting the halt")?;
+        row.as_ref().map(rows::log_halt).transpose()
     }
 }

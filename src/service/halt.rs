@@ -2,7 +2,12 @@
 //! the database or re-enrolling the witnesses (docs/operations.md, "A fork"), the operator
 //! lifts the halt and the nodes take new evidence again within a second.
 
-use crate::store::{LogHalt, Store};
+use std::time::{Duration, Instant};
+
+use crate::store::{LogHalt, Store, is_unavailable};
+
+/// How long the command waits for a database a running server keeps busy.
+const PATIENCE: Duration = Duration::from_secs(30);
 
 /// Why nothing was resumed.
 #[derive(Debug, thiserror::Error)]
@@ -16,6 +21,19 @@ pub enum ResumeError {
 
 /// Lifts the halt in force; the halt lifted. A fork that is still there (the witnesses refuse
 /// again) halts the log again at the next co-signing attempt.
+/// Run beside a serving node, the delete can find the database locked for longer than one
+/// busy timeout (seen once in six runs of `tests/api/log_halt.rs`; which of the server's
+/// statements holds the lock so long is not found yet): it is tried again for up to 30 s.
 pub async fn resume(store: &Store) -> Result<LogHalt, ResumeError> {
-    store.clear_log_halt().await?.ok_or(ResumeError::NotHalted)
+    let started = Instant::now();
+    loop {
+        match store.clear_log_halt().await {
+            Ok(halt) => return halt.ok_or(ResumeError::NotHalted),
+            Err(e) if is_unavailable(&e) && started.elapsed() < PATIENCE => {
+                tracing::warn!("the database is busy, trying again: {e:#}");
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }

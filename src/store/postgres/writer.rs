@@ -11,7 +11,7 @@ use sqlx::postgres::{PgConnection, PgPool};
 
 use super::evidence::{idempotency_put, idempotency_seen, insert_evidence, lock_next_seq, set_next_seq};
 use crate::domain::Timestamp;
-use crate::store::sql::{apply_invoice_op, insert_images};
+use crate::store::sql::{apply_invoice_ops, insert_images};
 use crate::store::write_plan::{self, created};
 use crate::store::writer::{Outcome, RecordWriter, Submission};
 
@@ -53,12 +53,7 @@ async fn write_group(conn: &mut PgConnection, submissions: &[Submission]) -> any
     let first = lock_next_seq(&mut tx).await?;
     let numbered = plan.number(submissions, first)?;
     idempotency_put(&mut tx, &numbered.keys).await?;
-    let mut in_order = write_plan::OpsInOrder::new(submissions, numbered, received);
-    while let Some((op, owner, record)) = in_order.next_op()? {
-        let applied = apply_invoice_op(&mut *tx, op, owner, &record).await?;
-        in_order.decide(applied, record);
-    }
-    let (outcomes, next) = in_order.finish()?;
+    let (outcomes, next) = apply_invoice_ops(&mut *tx, submissions, numbered, received).await?;
     insert_evidence(&mut tx, &created(&outcomes)).await?;
     insert_images(&mut *tx, &write_plan::images(submissions, &outcomes)?).await?;
     if next != first {

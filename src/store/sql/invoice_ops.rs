@@ -6,12 +6,31 @@
 use anyhow::Context;
 
 use super::{Arg, KEY_IS, SqlConn, args};
+use crate::domain::Timestamp;
 use crate::domain::invoice::{Amount, Ledger};
 use crate::domain::{Hash, TenantId};
 use crate::store::columns::id_bytes;
 use crate::store::evidence::EvidenceRecord;
 use crate::store::invoices::{InvoiceKey, InvoiceOp, NewClaim, NewInvoice, OpRefused, VoidInvoice, Withdrawal};
 use crate::store::rows::{self, StoredRow};
+use crate::store::write_plan::{Numbered, OpsInOrder};
+use crate::store::writer::{Outcome, Submission};
+
+/// Applies a numbered group's invoice operations in submission order on the writer's
+/// transaction; the outcomes and the sequence number after the last record.
+pub(crate) async fn apply_all<C: SqlConn>(
+    conn: &mut C,
+    submissions: &[Submission],
+    numbered: Numbered<'_>,
+    received: Timestamp,
+) -> anyhow::Result<(Vec<Outcome>, u64)> {
+    let mut in_order = OpsInOrder::new(submissions, numbered, received);
+    while let Some((op, owner, record)) = in_order.next_op()? {
+        let applied = apply(conn, op, owner, &record).await?;
+        in_order.decide(applied, record);
+    }
+    in_order.finish()
+}
 
 /// Applies `op` for `caller` on the writer's transaction; on success the op's rows reference
 /// `record`, which the writer then inserts.

@@ -29,7 +29,7 @@ pub(crate) use blocks::BLOCK_COLUMNS;
 pub(crate) use copy::CopyDialect;
 pub(crate) use evidence::{EVIDENCE_COLUMNS, EvidenceDialect};
 pub(crate) use images::insert_images;
-pub(crate) use invoice_ops::apply as apply_invoice_op;
+pub(crate) use invoice_ops::apply_all as apply_invoice_ops;
 pub(crate) use invoices::{InvoiceDialect, KEY_IS};
 
 /// A statement and its parameters, in order (`$1`, `$2`, ...).
@@ -68,7 +68,7 @@ pub(crate) trait Sql: Send + Sync {
 }
 
 /// What a backend's connection runs inside the evidence writer's transaction, for the shared
-/// writer operations ([`apply_invoice_op`]).
+/// writer operations ([`apply_invoice_ops`]).
 #[async_trait]
 pub(crate) trait SqlConn: Send {
     type Row: StoredRow + Send + Sync;

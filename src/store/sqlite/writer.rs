@@ -16,7 +16,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use super::evidence::{idempotency_put, idempotency_seen, insert_evidence, next_seq_on};
 use super::page_limit::PageLimit;
 use crate::domain::Timestamp;
-use crate::store::sql::{apply_invoice_op, insert_images};
+use crate::store::sql::{apply_invoice_ops, insert_images};
 use crate::store::write_plan::{self, created};
 use crate::store::writer::{Outcome, RecordWriter, Submission};
 
@@ -76,12 +76,7 @@ async fn write_group(conn: &mut SqliteConnection, submissions: &[Submission]) ->
     for (owner, key, rec) in &numbered.keys {
         idempotency_put(&mut tx, owner, key, rec).await?;
     }
-    let mut in_order = write_plan::OpsInOrder::new(submissions, numbered, received);
-    while let Some((op, owner, record)) = in_order.next_op()? {
-        let applied = apply_invoice_op(&mut *tx, op, owner, &record).await?;
-        in_order.decide(applied, record);
-    }
-    let (outcomes, _) = in_order.finish()?;
+    let (outcomes, _) = apply_invoice_ops(&mut *tx, submissions, numbered, received).await?;
     insert_evidence(&mut tx, &created(&outcomes)).await?;
     insert_images(&mut *tx, &write_plan::images(submissions, &outcomes)?).await?;
     tx.commit().await.context("committing the write")?;

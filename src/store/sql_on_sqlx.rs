@@ -142,7 +142,9 @@ macro_rules! impl_sql {
                 sql: &str,
                 args: Vec<$crate::store::sql::Arg>,
             ) -> anyhow::Result<Option<Self::Row>> {
-                Ok(bound(sql, args).fetch_optional(&mut *self).await?)
+                // Read to the end, as `Sql::fetch_optional` does (a statement stopped at its
+                // first row stays active on the connection).
+                Ok(bound(sql, args).fetch_all(&mut *self).await?.into_iter().next())
             }
 
             async fn execute(&mut self, sql: &str, args: Vec<$crate::store::sql::Arg>) -> anyhow::Result<u64> {

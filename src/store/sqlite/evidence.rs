@@ -39,7 +39,13 @@ impl EvidenceDialect for SqliteStore {
 /// The sequence number after the highest written, read inside the writer's transaction (the
 /// write lock is held, so no other writer can take it before the commit).
 pub(super) async fn next_seq_on(conn: &mut SqliteConnection) -> anyhow::Result<u64> {
-    let next: i64 = sqlx::query_scalar("SELECT coalesce(MAX(seq), -1) + 1 FROM evidence").fetch_one(&mut *conn).await?;
+    // `fetch_all`: read to the end, so that the statement does not stay active (one row).
+    let next: i64 = sqlx::query_scalar("SELECT coalesce(MAX(seq), -1) + 1 FROM evidence")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .next()
+        .context("no next sequence number")?;
     u64::try_from(next).context("the next sequence number")
 }
 

@@ -31,8 +31,10 @@ impl InvoiceDialect for SqliteStore {
     async fn after_erasure(&self) {
         // A reader still open on an older snapshot blocks the checkpoint; SQLite says so in the
         // result row (busy = 1), not as an error. The next checkpoint then copies the zeroed pages.
-        match sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(self.pool()).await {
-            Ok(row) if row.try_get::<i64, _>(0).unwrap_or(1) == 0 => {}
+        // `fetch_all`: read to the end, so that the pooled connection keeps no active statement.
+        let checkpoint = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_all(self.pool()).await;
+        match checkpoint.map(|rows| rows.into_iter().next()) {
+            Ok(Some(row)) if row.try_get::<i64, _>(0).unwrap_or(1) == 0 => {}
             Ok(_) => {
                 tracing::warn!("the WAL checkpoint after an erasure was blocked by a reader; the next one completes it")
             }

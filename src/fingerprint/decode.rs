@@ -51,12 +51,30 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
 /// Bytes of memory decoding `bytes` will take for its pixels, read from the header alone; the
 /// same refusals as [`decode_with_limit`] for what the header already shows.
 pub fn memory_needed(bytes: &[u8], max_pixels: u64) -> Result<u64, DecodeError> {
-    let (decoder, _) = open(bytes, max_pixels)?;
-    Ok(decoder.total_bytes())
+    unpanicked(|| {
+        let (decoder, _) = open(bytes, max_pixels)?;
+        Ok(decoder.total_bytes())
+    })
 }
 
 /// Decodes `bytes`, refusing images of more than `max_pixels` pixels from their header.
 pub fn decode_with_limit(bytes: &[u8], max_pixels: u64) -> Result<Decoded, DecodeError> {
+    unpanicked(|| decode_unguarded(bytes, max_pixels))
+}
+
+/// Runs a decoder's work with its panics turned into [`DecodeError::Corrupt`]. The decoders
+/// are third-party parsers of hostile bytes and some of them panic on crafted input (fuzzing
+/// found `png` 0.18.1 indexing past a short palette, `fuzz/artifacts` → the regression test
+/// `a_png_whose_palette_is_shorter_than_its_pixels_say_is_corrupt_not_a_panic`): a panic
+/// must refuse that upload, never take down the worker serving it.
+fn unpanicked<T>(work: impl FnOnce() -> Result<T, DecodeError>) -> Result<T, DecodeError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|_| {
+        tracing::warn!("an image decoder panicked on an upload; refused as corrupt");
+        Err(DecodeError::Corrupt { reason: "the decoder could not read it".to_owned() })
+    })
+}
+
+fn decode_unguarded(bytes: &[u8], max_pixels: u64) -> Result<Decoded, DecodeError> {
     let (mut decoder, format) = open(bytes, max_pixels)?;
     let size = Some(decoder.dimensions());
     // A damaged EXIF block does not make the picture unusable: it is then left out.
@@ -143,6 +161,17 @@ mod tests {
         let mut bytes = Vec::new();
         image.write_to(&mut Cursor::new(&mut bytes), format).expect("encode");
         bytes
+    }
+
+    #[test]
+    fn a_png_whose_palette_is_shorter_than_its_pixels_say_is_corrupt_not_a_panic() {
+        // Found by `cargo fuzz run picture` (docs/fuzzing.md): png 0.18.1 panics inside.
+        let bytes = include_bytes!("../../tests/regressions/fuzz/picture-png-short-palette.png");
+        assert!(matches!(decode(bytes), Err(DecodeError::Corrupt { .. })));
+        assert!(
+            !matches!(memory_needed(bytes, MAX_PIXELS), Err(DecodeError::Empty)),
+            "its header is read without a panic"
+        );
     }
 
     #[test]

@@ -158,6 +158,13 @@ pub fn bad_files(max_bytes: usize) -> Vec<(&'static str, Vec<u8>, u16, &'static 
         ("billboard.png", png_declaring(20_000, 20_000), 422, "image_too_large"),
         ("cut.jpg", whole[..whole.len() / 2].to_vec(), 422, "image_corrupt"),
         ("cut.png", png_declaring(9_999, 9_999), 422, "image_corrupt"),
+        // Found by `cargo fuzz run picture`: the png crate panicked on it (docs/fuzzing.md).
+        (
+            "fuzzed-palette.png",
+            include_bytes!("../regressions/fuzz/picture-png-short-palette.png").to_vec(),
+            422,
+            "image_corrupt",
+        ),
         ("empty.jpg", Vec::new(), 422, "empty_file"),
     ]
 }

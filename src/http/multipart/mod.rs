@@ -12,7 +12,9 @@ pub mod picture;
 pub use limits::Limits;
 
 use actix_multipart::Multipart;
+use actix_web::error::PayloadError;
 use actix_web::http::StatusCode;
+use actix_web::http::header::HeaderMap;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, web};
 use futures_util::{Stream, StreamExt};
@@ -202,6 +204,14 @@ pub fn require_multipart(req: &HttpRequest) -> Result<(), FormError> {
 /// Reads the form of `spec`, refusing any field it does not declare.
 pub async fn read(req: &HttpRequest, payload: web::Payload, spec: &Spec<'_>) -> Result<Form, FormError> {
     read_parts(Multipart::new(req.headers(), payload), spec).await
+}
+
+/// [`read`] over any body stream with the request's `headers` (the fuzz target's way in).
+pub async fn read_stream<S>(headers: &HeaderMap, body: S, spec: &Spec<'_>) -> Result<Form, FormError>
+where
+    S: Stream<Item = Result<Bytes, PayloadError>> + 'static,
+{
+    read_parts(Multipart::new(headers, body), spec).await
 }
 
 async fn read_parts(mut parts: Multipart, spec: &Spec<'_>) -> Result<Form, FormError> {

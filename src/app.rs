@@ -59,6 +59,8 @@ pub struct Application {
     handlers_store: Store,
     ingest: Ingest,
     /// Held while running: one service per data directory.
+    /// Caught from before `listen-addr` is written; a SIGTERM stops gracefully.
+    stop_signals: crate::signals::StopSignals,
     _data_lock: std::fs::File,
 }
 
@@ -204,6 +206,8 @@ impl Application {
             None => (server.listen(listener)?, "http"),
         };
         let server = server.run();
+        let stop_signals =
+            crate::signals::StopSignals::listen().context("installing the SIGTERM and SIGINT handlers")?;
         // Scripts read the address from this file; a full disk must not stop a server that can
         // still serve reads (and say why writes are refused).
         if let Err(e) = files::write_atomically(&data, files::ADDR_FILE, addr.to_string().as_bytes()) {
@@ -226,6 +230,7 @@ impl Application {
             store,
             handlers_store,
             ingest,
+            stop_signals,
             _data_lock: data_lock,
         })
     }
@@ -247,8 +252,9 @@ impl Application {
     /// requests finish, seals what is pending and waits for the witnesses to anchor it.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let handle = self.server.handle();
+        let signals = self.stop_signals;
         tokio::spawn(async move {
-            crate::signals::wait_for_signal().await;
+            signals.wait().await;
             tracing::info!("stopping: finishing in-flight requests");
             handle.stop(true).await;
         });

@@ -70,10 +70,11 @@ fn witness(args: &WitnessArgs) -> anyhow::Result<()> {
         let addr = listener.local_addr()?;
         let server = serve(config, listener)?;
         let handle = server.handle();
+        let signals = crate::signals::StopSignals::listen().context("installing the SIGTERM and SIGINT handlers")?;
         files::write_atomically(&settings.state, files::ADDR_FILE, addr.to_string().as_bytes())?;
         tracing::info!("{} witness {} listening on http://{addr}", settings.role, settings.name);
         tokio::spawn(async move {
-            crate::signals::wait_for_signal().await;
+            signals.wait().await;
             handle.stop(true).await;
         });
         server.await.context("the witness server")

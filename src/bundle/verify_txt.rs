@@ -129,16 +129,7 @@ fn original_file_step(t: &mut String, receipt: &Receipt) {
             format!("This receipt does not disclose its name. Put a copy of it in this\n# folder named {PLACEHOLDER}"),
         ),
     };
-    let structured = matches!(
-        receipt.evidence.kind,
-        EvidenceKind::Invoice | EvidenceKind::InvoiceVoid | EvidenceKind::Claim | EvidenceKind::ClaimWithdrawal
-    );
-    let structured = if structured {
-        "# This record is structured data (an e-invoice or a claim): the file must\n\
-         # hold its canonical JSON (RFC 8785), the exact bytes that were hashed.\n"
-    } else {
-        ""
-    };
+    let structured = structured_note(receipt.evidence.kind);
     let _ = write!(
         t,
         "\
@@ -290,11 +281,23 @@ fn check(test: &str, ok: &str, failed: &str) -> String {
     format!("{test} && echo \"{ok}: OK\" || {{ echo \"{failed}\" >&2; false; }}")
 }
 
+/// For structured records (e-invoices, claims), the `#` lines saying that the file is the
+/// canonical JSON; empty for the others.
+pub(super) fn structured_note(kind: EvidenceKind) -> &'static str {
+    match kind {
+        EvidenceKind::Invoice | EvidenceKind::InvoiceVoid | EvidenceKind::Claim | EvidenceKind::ClaimWithdrawal => {
+            "# This record is structured data (an e-invoice or a claim): the file must\n\
+             # hold its canonical JSON (RFC 8785), the exact bytes that were hashed.\n"
+        }
+        _ => "",
+    }
+}
+
 /// `name` if it can be written into the script and its comments as it is: 1 to 128
 /// characters, letters and digits of any script, space and `._-+()[],@`, not starting with
 /// `-`, `.` or a space, not ending with a space. So never a quote, `$`, a backslash, a newline
 /// or a control or formatting character (bidi overrides included).
-fn script_safe_name(name: &str) -> Option<&str> {
+pub(super) fn script_safe_name(name: &str) -> Option<&str> {
     let allowed = |c: char| c.is_alphanumeric() || " ._-+()[],@".contains(c);
     let ok = (1..=128).contains(&name.chars().count())
         && name.chars().all(allowed)

@@ -52,7 +52,7 @@ fn sibling_sides(mut index: u64, mut width: u64) -> Vec<Side> {
     }
     while width > 1 {
         if !(index == width - 1 && width % 2 == 1) {
-            sides.push(if index % 2 == 0 { Side::Right } else { Side::Left });
+            sides.push(if index.is_multiple_of(2) { Side::Right } else { Side::Left });
         }
         index /= 2;
         width = width.div_ceil(2);

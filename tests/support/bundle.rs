@@ -113,3 +113,47 @@ pub fn zip_entry(zip: &[u8], name: &str) -> Vec<u8> {
         .unwrap();
     bytes
 }
+
+/// The trust anchors a court holds, one per role (the same file where one CA certifies both).
+pub struct Anchors {
+    pub court: PathBuf,
+    pub notary: PathBuf,
+}
+
+/// Runs `sh verify.sh FILE` on `zip` unzipped into a clean folder with the anchors placed as
+/// `court-ca.pem` and `notary-ca.pem` (the file itself kept outside it), and
+/// `notarium verify` with the same anchors per role on the same zip and file. Asserts that
+/// both say `valid` (exit 0) or both say invalid (exit 1), and returns the script's output.
+pub fn assert_verdicts(what: &str, zip: &[u8], file: &[u8], anchors: &Anchors, valid: bool) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("receipt");
+    std::fs::create_dir(&folder).unwrap();
+    unzip_into(zip, &folder);
+    std::fs::copy(&anchors.court, folder.join("court-ca.pem")).unwrap();
+    std::fs::copy(&anchors.notary, folder.join("notary-ca.pem")).unwrap();
+    let original = dir.path().join("original");
+    std::fs::write(&original, file).unwrap();
+    let zip_path = dir.path().join("receipt.zip");
+    std::fs::write(&zip_path, zip).unwrap();
+
+    let script = run_verify_sh(&folder, Some(&original));
+    let trust = |role: &str, file: &Path| format!("--trust={role}={}", file.display());
+    let out = crate::support::process::notarium()
+        .arg("verify")
+        .arg(&zip_path)
+        .arg(trust("court", &anchors.court))
+        .arg(trust("notary", &anchors.notary))
+        .arg("--file")
+        .arg(&original)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    let expected = if valid { 0 } else { 1 };
+    assert_eq!(out.status.code(), Some(expected), "{what}: notarium verify\n{report}");
+    assert_eq!(script.status.code(), Some(expected), "{what}: verify.sh\n{}\nnotarium:\n{report}", shown(&script));
+    let text = shown(&script);
+    let result = if valid { "RESULT: VALID." } else { "RESULT: INVALID" };
+    assert!(text.contains(result), "{what}: {text}");
+    assert!(text.contains("notarium verify: SKIPPED"), "{what}: notarium is not on the script's PATH\n{text}");
+    text
+}

@@ -6,7 +6,7 @@
 use notarium::domain::{Hash, Receipt, TenantRole};
 use serde_json::{Value, json};
 
-use super::{Anchors, assert_verdicts, receipt_of, served_zip, zip_of};
+use super::{assert_verdicts, dev_anchors, receipt_of, served_zip, zip_of};
 use crate::support::TestApp;
 use crate::support::programs::can_run_verify_txt;
 
@@ -34,7 +34,7 @@ async fn forged_leaves_and_proofs_and_a_tampered_cosignature_fail_verify_sh_as_n
         return;
     }
     let app = TestApp::spawn().await;
-    let anchors = Anchors::dev(&app);
+    let anchors = dev_anchors(&app);
     let key = app.key(TenantRole::Merchant).to_owned();
     let (block, (other, other_content)) = two_blocks(&app, &key).await;
     let _data = app.stop().await;

@@ -6,7 +6,7 @@ use notarium::domain::canonical::canonical_json;
 use notarium::domain::{Hash, TenantRole};
 use serde_json::{Value, json};
 
-use super::{Anchors, assert_verdicts, receipt_of, served_zip};
+use super::{assert_verdicts, dev_anchors, receipt_of, served_zip};
 use crate::invoices::{invoice, issue};
 use crate::pictures::{form, jpeg, post_image};
 use crate::support::bundle::{BUNDLE_ENTRIES_V2, zip_entry, zip_entry_names};
@@ -19,7 +19,7 @@ async fn a_document_an_image_and_an_invoice_pass_verify_sh_without_notarium_and_
         return;
     }
     let app = TestApp::spawn().await;
-    let anchors = Anchors::dev(&app);
+    let anchors = dev_anchors(&app);
     let (merchant, hospital) = (app.key(TenantRole::Merchant).to_owned(), app.key(TenantRole::Hospital).to_owned());
 
     let document: Vec<u8> = (0..50_000u32).map(|i| (i % 251) as u8).collect();
@@ -76,7 +76,7 @@ async fn every_leaf_of_a_block_of_seven_passes_verify_sh_with_the_same_constant_
         return;
     }
     let app = TestApp::spawn().await;
-    let anchors = Anchors::dev(&app);
+    let anchors = dev_anchors(&app);
     let key = app.key(TenantRole::Merchant).to_owned();
     let contents: Vec<Vec<u8>> = (0..7).map(|i| format!("page {i} of the ledger").into_bytes()).collect();
     let items: Vec<Value> =

@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use super::verify_txt::{script_safe_name, structured_note};
+use super::verify_txt::{script_safe_name, structured_note, summary};
 use crate::domain::Receipt;
 
 /// The bytes of `verify.sh`, for every v2 receipt.
@@ -19,26 +19,16 @@ pub const VERIFY_SH: &str = include_str!("verify.sh");
 /// [`script_safe_name`] are written into it.
 pub(super) fn verify_txt_v2(receipt: &Receipt) -> String {
     let ev = &receipt.evidence;
-    let witnesses: Vec<String> = receipt.cosignatures.iter().map(|c| format!("{} ({})", c.witness, c.role)).collect();
     let name = ev.metadata.as_ref().and_then(|m| m.get("file")?.get("name")?.as_str()).and_then(script_safe_name);
     let name = match name {
         Some(name) => format!("#    The file was registered under the name\n#      {name}\n"),
         None => String::new(),
     };
-    let mut t = String::new();
+    let mut t = summary(receipt);
     // Writing to a String cannot fail.
     let _ = write!(
         t,
         "\
-# HOW TO CHECK THIS RECEIPT
-#
-# This folder is a Notarium receipt for one piece of evidence:
-#   evidence   {id}
-#   kind       {kind}
-#   received   {received}
-#   block      {height} of the log {log}
-#   witnesses  {witnesses}
-#
 # verify.sh checks it from the original file up to the block header that the
 # witnesses signed, and their signatures against YOUR copies of the court's
 # and the notary's certificate authorities, with standard tools only: sh,
@@ -75,12 +65,6 @@ pub(super) fn verify_txt_v2(receipt: &Receipt) -> String {
 
 sh verify.sh \"$@\"
 ",
-        id = ev.id,
-        kind = ev.kind,
-        received = ev.received,
-        height = receipt.block.height,
-        log = receipt.block.log,
-        witnesses = if witnesses.is_empty() { "none".to_owned() } else { witnesses.join(", ") },
         structured = structured_note(ev.kind).replace("# ", "#    "),
     );
     t

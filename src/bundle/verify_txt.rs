@@ -18,22 +18,11 @@ const PLACEHOLDER: &str = "original-file";
 /// The text of `VERIFY.txt` for `receipt`, whose co-signatures were made at `signing_times`
 /// (one per co-signature, in receipt order).
 pub(super) fn verify_txt(receipt: &Receipt, signing_times: &[Timestamp]) -> String {
-    let ev = &receipt.evidence;
-    let witnesses: Vec<String> = receipt.cosignatures.iter().map(|c| format!("{} ({})", c.witness, c.role)).collect();
-    let mut t = String::new();
+    let mut t = summary(receipt);
     // Writing to a String cannot fail.
     let _ = write!(
         t,
         "\
-# HOW TO CHECK THIS RECEIPT
-#
-# This folder is a Notarium receipt for one piece of evidence:
-#   evidence   {id}
-#   kind       {kind}
-#   received   {received}
-#   block      {height} of the log {log}
-#   witnesses  {witnesses}
-#
 # This file is both instructions and a script. Lines that start with \"#\"
 # explain; the other lines are commands. Open a terminal in the folder where
 # the zip was unzipped and paste the commands one by one, or run them all:
@@ -66,12 +55,6 @@ pub(super) fn verify_txt(receipt: &Receipt, signing_times: &[Timestamp]) -> Stri
 
 
 ",
-        id = ev.id,
-        kind = ev.kind,
-        received = ev.received,
-        height = receipt.block.height,
-        log = receipt.block.log,
-        witnesses = if witnesses.is_empty() { "none".to_owned() } else { witnesses.join(", ") },
         ca_check = check("test -f ca.pem", "ca.pem", "ca.pem: MISSING, see step 0"),
     );
     original_file_step(&mut t, receipt);
@@ -101,6 +84,31 @@ notarium verify receipt.json --trust ca.pem --file \"$ORIGINAL\"
 "
     );
     t
+}
+
+/// The first lines of `VERIFY.txt` (v1 and v2): what the receipt is, as `#` lines.
+pub(super) fn summary(receipt: &Receipt) -> String {
+    let ev = &receipt.evidence;
+    let witnesses: Vec<String> = receipt.cosignatures.iter().map(|c| format!("{} ({})", c.witness, c.role)).collect();
+    format!(
+        "\
+# HOW TO CHECK THIS RECEIPT
+#
+# This folder is a Notarium receipt for one piece of evidence:
+#   evidence   {id}
+#   kind       {kind}
+#   received   {received}
+#   block      {height} of the log {log}
+#   witnesses  {witnesses}
+#
+",
+        id = ev.id,
+        kind = ev.kind,
+        received = ev.received,
+        height = receipt.block.height,
+        log = receipt.block.log,
+        witnesses = if witnesses.is_empty() { "none".to_owned() } else { witnesses.join(", ") },
+    )
 }
 
 /// Step 1: the original file against `content_hash`, with `b3sum --check`.

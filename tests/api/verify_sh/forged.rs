@@ -4,9 +4,8 @@
 //! service writes a zip, so that every file of the bundle agrees with its `receipt.json`.
 
 use notarium::domain::{Hash, Receipt, TenantRole};
-use serde_json::{Value, json};
 
-use super::{assert_verdicts, dev_anchors, receipt_of, served_zip, zip_of};
+use super::{assert_verdicts, batch_zips, dev_anchors, receipt_of, served_zip, zip_of};
 use crate::support::TestApp;
 use crate::support::programs::can_run_verify_txt;
 
@@ -14,13 +13,8 @@ use crate::support::programs::can_run_verify_txt;
 /// later block.
 async fn two_blocks(app: &TestApp, key: &str) -> (Vec<(Receipt, Vec<u8>)>, (Receipt, Vec<u8>)) {
     let contents: Vec<Vec<u8>> = (0..5).map(|i| format!("minutes of meeting {i}").into_bytes()).collect();
-    let items: Vec<Value> =
-        contents.iter().map(|c| json!({ "kind": "document", "content_hash": Hash::of(c) })).collect();
-    let created = app.register_batch(key, &items).await.items;
-    let mut block = Vec::new();
-    for (record, content) in created.iter().zip(contents) {
-        block.push((receipt_of(&served_zip(app, &record.id.to_string(), key).await), content));
-    }
+    let zips = batch_zips(app, key, &contents).await;
+    let block: Vec<(Receipt, Vec<u8>)> = zips.iter().map(|z| receipt_of(z)).zip(contents).collect();
     let later = b"registered in a later block".to_vec();
     let id = app.register(&later).await.id.to_string();
     let other = receipt_of(&served_zip(app, &id, key).await);

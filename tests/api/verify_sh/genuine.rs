@@ -2,11 +2,11 @@
 //! both: a document, an image, an e-invoice, and every leaf of a block of 7.
 
 use notarium::bundle::VERIFY_SH;
+use notarium::domain::TenantRole;
 use notarium::domain::canonical::canonical_json;
-use notarium::domain::{Hash, TenantRole};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{assert_verdicts, dev_anchors, receipt_of, served_zip};
+use super::{assert_verdicts, batch_zips, dev_anchors, receipt_of, served_zip};
 use crate::invoices::{invoice, issue};
 use crate::pictures::{form, jpeg, post_image};
 use crate::support::bundle::{BUNDLE_ENTRIES_V2, zip_entry, zip_entry_names};
@@ -79,14 +79,7 @@ async fn every_leaf_of_a_block_of_seven_passes_verify_sh_with_the_same_constant_
     let anchors = dev_anchors(&app);
     let key = app.key(TenantRole::Merchant).to_owned();
     let contents: Vec<Vec<u8>> = (0..7).map(|i| format!("page {i} of the ledger").into_bytes()).collect();
-    let items: Vec<Value> =
-        contents.iter().map(|c| json!({ "kind": "document", "content_hash": Hash::of(c) })).collect();
-    let created = app.register_batch(&key, &items).await.items;
-
-    let mut zips = Vec::new();
-    for record in &created {
-        zips.push(served_zip(&app, &record.id.to_string(), &key).await);
-    }
+    let zips = batch_zips(&app, &key, &contents).await;
     let _data = app.stop().await;
     let mut heights = Vec::new();
     for (i, (zip, content)) in zips.iter().zip(&contents).enumerate() {

@@ -8,7 +8,8 @@ mod genuine;
 mod pki;
 
 use notarium::bundle::{read_receipt, write_receipt_zip};
-use notarium::domain::Receipt;
+use notarium::domain::{Hash, Receipt};
+use serde_json::{Value, json};
 
 use crate::support::TestApp;
 pub use crate::support::bundle::{Anchors, assert_verdicts};
@@ -35,4 +36,16 @@ pub fn receipt_of(zip: &[u8]) -> Receipt {
 /// The zip of a receipt changed by a test, written as the service writes one.
 pub fn zip_of(receipt: &Receipt) -> Vec<u8> {
     write_receipt_zip(receipt).unwrap()
+}
+
+/// Registers `contents` as hash-only documents in one batch (so, one block) and returns their
+/// served zips, in order.
+pub async fn batch_zips(app: &TestApp, key: &str, contents: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let items: Vec<Value> =
+        contents.iter().map(|c| json!({ "kind": "document", "content_hash": Hash::of(c) })).collect();
+    let mut zips = Vec::new();
+    for record in app.register_batch(key, &items).await.items {
+        zips.push(served_zip(app, &record.id.to_string(), key).await);
+    }
+    zips
 }

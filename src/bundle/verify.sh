@@ -118,6 +118,8 @@ fi
 # level from the leaf up (at most 64), and an optional last line "meta_salt HASH".
 proof_ok=yes
 n=0
+index=
+count=
 siblings=
 meta_salt=
 while IFS= read -r line; do
@@ -139,7 +141,7 @@ while IFS= read -r line; do
 		;;
 	esac
 done <proof.txt
-if test "$proof_ok" = yes && test -n "${index-}" && test -n "${count-}" && has_lines proof.txt "$n"; then
+if test "$proof_ok" = yes && test -n "$index" && test -n "$count" && has_lines proof.txt "$n"; then
 	ok "proof.txt is a proof" "leaf $index of $count"
 else
 	proof_ok=no

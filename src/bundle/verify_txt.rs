@@ -1,5 +1,7 @@
-//! `VERIFY.txt`: instructions a court clerk can follow that are at the same time a POSIX `sh`
-//! script, run from the unzipped folder as `sh -e VERIFY.txt [ORIGINAL-FILE]`.
+//! `VERIFY.txt` of a v1 receipt zip: instructions a court clerk can follow that are at the
+//! same time a POSIX `sh` script, run from the unzipped folder as
+//! `sh -e VERIFY.txt [ORIGINAL-FILE]`. A v2 zip's `VERIFY.txt` explains `verify.sh` instead
+//! ([`super::verify_sh`]); the two share [`summary`].
 //!
 //! Explanations are `#` lines; every other line is a command a person can paste. Each check
 //! prints OK or FAILED and, when it fails, exits non-zero, so `sh -e` stops at the first
@@ -9,7 +11,6 @@
 
 use std::fmt::Write;
 
-use crate::domain::leaf::LeafVersion;
 use crate::domain::{EvidenceKind, Receipt, Timestamp};
 
 /// The file name used when the receipt discloses none (or none that is safe to write).
@@ -178,7 +179,7 @@ fn leaf_step(t: &mut String, receipt: &Receipt) {
 
 {names_content}
 {leaf_hash}
-{meta}
+
 
 ",
         leaf = receipt.leaf_hash,
@@ -192,30 +193,7 @@ fn leaf_step(t: &mut String, receipt: &Receipt) {
             "leaf.txt",
             "leaf.txt: FAILED",
         ),
-        meta = meta_check(receipt),
     );
-}
-
-/// In a v2 receipt that discloses its metadata: `metadata.json`, hashed with BLAKE3 keyed by
-/// `meta_salt` (32 raw bytes on standard input, written as octal escapes for `printf`), gives
-/// the `meta` of `leaf.txt`. Empty otherwise.
-fn meta_check(receipt: &Receipt) -> String {
-    let ev = &receipt.evidence;
-    let (Some(LeafVersion::V2), Some(_), Some(salt)) = (receipt.version(), &ev.metadata, ev.meta_salt) else {
-        return String::new();
-    };
-    let key: String = salt.as_bytes().iter().map(|b| format!("\\{b:03o}")).collect();
-    let test = format!(
-        "grep -qx 'meta {meta}' leaf.txt && test \"$( printf '{key}' | b3sum --keyed --no-names {file} )\" = {meta}",
-        meta = ev.meta_hash,
-        file = super::METADATA_IN_ZIP,
-    );
-    format!(
-        "\n# The details (metadata.json, the canonical JSON of receipt.json's\n\
-         # \"metadata\") give the \"meta\" of leaf.txt: BLAKE3 keyed with the\n\
-         # record's meta_salt, whose 32 bytes the printf below writes.\n\n{}\n",
-        check(&test, "metadata.json", "metadata.json: FAILED")
-    )
 }
 
 /// Step 3: `header.txt` hashes to `block_hash`.

@@ -84,6 +84,12 @@ octal() {
 				+ index("0123456789abcdef", substr($0, i + 1, 1)) - 1
 	}'
 }
+# The K-th certificate (PEM) of FILE.
+nth_cert() {
+	awk -v want="$2" '/-----BEGIN CERTIFICATE-----/ { n++ } n == want { print } /-----END CERTIFICATE-----/ && n == want { exit }' "$1"
+}
+# The number of certificates in FILE.
+cert_count() { grep -c -e '-----BEGIN CERTIFICATE-----' "$1"; }
 # H1(l, r) = BLAKE3(0x01 || l || r), the inner node of docs/formats.md section 4.
 node_hash() { printf "\\001$(octal "$1")$(octal "$2")" | b3sum --no-names; }
 
@@ -239,7 +245,7 @@ for anchor in court-ca.pem notary-ca.pem; do
 		failed "$anchor" "missing: get it from the CA, see the top of this script"
 		continue
 	fi
-	certs=$(grep -c -e '-----BEGIN CERTIFICATE-----' "$anchor")
+	certs=$(cert_count "$anchor")
 	if test "$certs" -lt 1 || test "$certs" -gt 16; then
 		failed "$anchor" "holds $certs certificates, expected 1 to 16"
 		continue
@@ -247,8 +253,7 @@ for anchor in court-ca.pem notary-ca.pem; do
 	k=0
 	while test "$k" -lt "$certs"; do
 		k=$((k + 1))
-		awk -v want="$k" '/-----BEGIN CERTIFICATE-----/ { n++ } n == want { print } /-----END CERTIFICATE-----/ && n == want { exit }' \
-			"$anchor" >"$tmp/anchor.pem"
+		nth_cert "$anchor" "$k" >"$tmp/anchor.pem"
 		if fp=$(openssl x509 -in "$tmp/anchor.pem" -noout -fingerprint -sha256 -nameopt RFC2253 -subject 2>/dev/null); then
 			ok "$anchor certificate $k" "compare with the CA's: $(printf '%s' "$fp" | tr '\n' ' ')"
 		else
@@ -288,6 +293,34 @@ role_of() {
 	if grep -q 'CA:TRUE' "$tmp/ext"; then return 1; fi
 	if grep -q 'Key Usage' "$tmp/ext" && ! grep -Eq 'Digital Signature|Non Repudiation' "$tmp/ext"; then return 1; fi
 	printf '%s\n' "$role"
+}
+# Whether the chain of the signer of P7S to its role's ANCHOR stays clear of the CAs
+# of OTHER, the other role's anchor, at time T: fails when a certificate of OTHER
+# (and not of ANCHOR) certifies the signer and is itself certified by ANCHOR, that
+# is, when a CA of the other role stands between the signer and its own anchor.
+clear_of() {
+	openssl cms -verify -binary -inform DER -in "$1" -content header.txt -noverify -purpose any \
+		-certsout "$tmp/carried.pem" -out /dev/null 2>/dev/null || return 1
+	: >"$tmp/own.fp"
+	x=0
+	while test "$x" -lt "$(cert_count "$2")"; do
+		x=$((x + 1))
+		nth_cert "$2" "$x" | openssl x509 -noout -fingerprint -sha256 >>"$tmp/own.fp" 2>/dev/null
+	done
+	x=0
+	while test "$x" -lt "$(cert_count "$3")" && test "$x" -lt 16; do
+		x=$((x + 1))
+		nth_cert "$3" "$x" >"$tmp/x.pem"
+		xfp=$(openssl x509 -in "$tmp/x.pem" -noout -fingerprint -sha256 2>/dev/null) || continue
+		if grep -qxF -e "$xfp" "$tmp/own.fp"; then continue; fi
+		if openssl verify -CAfile "$tmp/x.pem" -no-CApath -no-CAstore -partial_chain -untrusted "$tmp/carried.pem" \
+			-purpose any -attime "$4" "$tmp/signer.pem" >/dev/null 2>&1 &&
+			openssl verify -CAfile "$2" -no-CApath -no-CAstore -partial_chain -untrusted "$tmp/carried.pem" \
+				-purpose any -attime "$4" "$tmp/x.pem" >/dev/null 2>&1; then
+			return 1
+		fi
+	done
+	return 0
 }
 : >"$tmp/keys"
 signatures=0
@@ -329,6 +362,12 @@ for p7s in *.p7s; do
 		-no-CAstore -partial_chain -purpose any -attime "${signed%% *}" -out /dev/null 2>"$tmp/err"; then
 		reason=$(sed -n 's/.*[Vv]erify error: *//p' "$tmp/err" | head -n 1 | tr -cd ' -~')
 		failed "co-signature $w" "role $role: no valid chain to $anchor at ${signed#* }: ${reason:-see openssl cms -verify}"
+		continue
+	fi
+	other=court-ca.pem
+	test "$role" = court && other=notary-ca.pem
+	if test -f "$other" && ! clear_of "$p7s" "$anchor" "$other" "${signed%% *}"; then
+		failed "co-signature $w" "role $role: its chain to $anchor passes through a CA of $other"
 		continue
 	fi
 	if ! openssl x509 -in "$tmp/signer.pem" -noout -text 2>/dev/null | grep -q 'ASN1 OID: prime256v1'; then

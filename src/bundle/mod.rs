@@ -4,11 +4,15 @@
 //! - [`read_receipt`]: a receipt from the bytes of either form.
 //! - [`write_receipt_zip`]: the bundle, byte for byte the same for the same receipt.
 
+mod proof_txt;
 mod read;
+mod verify_sh;
 mod verify_txt;
 mod write;
 
+pub use proof_txt::PROOF_TAG;
 pub use read::{BundleError, read_receipt};
+pub use verify_sh::VERIFY_SH;
 pub use write::write_receipt_zip;
 
 use crate::domain::WitnessName;
@@ -23,6 +27,10 @@ pub const LEAF_IN_ZIP: &str = "leaf.txt";
 pub const METADATA_IN_ZIP: &str = "metadata.json";
 /// The instructions (and `sh` script) inside the zip bundle.
 pub const VERIFY_IN_ZIP: &str = "VERIFY.txt";
+/// The inclusion proof (and disclosed `meta_salt`) as plain lines, in a v2 zip.
+pub const PROOF_IN_ZIP: &str = "proof.txt";
+/// The constant check script [`VERIFY_SH`], in a v2 zip.
+pub const VERIFY_SH_IN_ZIP: &str = "verify.sh";
 /// A bundle larger than this is refused before it is opened.
 pub const MAX_BUNDLE_BYTES: usize = 64 << 20;
 

@@ -1,5 +1,7 @@
-//! `VERIFY.txt`: instructions a court clerk can follow that are at the same time a POSIX `sh`
-//! script, run from the unzipped folder as `sh -e VERIFY.txt [ORIGINAL-FILE]`.
+//! `VERIFY.txt` of a v1 receipt zip: instructions a court clerk can follow that are at the
+//! same time a POSIX `sh` script, run from the unzipped folder as
+//! `sh -e VERIFY.txt [ORIGINAL-FILE]`. A v2 zip's `VERIFY.txt` explains `verify.sh` instead
+//! ([`super::verify_sh`]); the two share [`summary`].
 //!
 //! Explanations are `#` lines; every other line is a command a person can paste. Each check
 //! prints OK or FAILED and, when it fails, exits non-zero, so `sh -e` stops at the first
@@ -9,7 +11,6 @@
 
 use std::fmt::Write;
 
-use crate::domain::leaf::LeafVersion;
 use crate::domain::{EvidenceKind, Receipt, Timestamp};
 
 /// The file name used when the receipt discloses none (or none that is safe to write).
@@ -18,22 +19,11 @@ const PLACEHOLDER: &str = "original-file";
 /// The text of `VERIFY.txt` for `receipt`, whose co-signatures were made at `signing_times`
 /// (one per co-signature, in receipt order).
 pub(super) fn verify_txt(receipt: &Receipt, signing_times: &[Timestamp]) -> String {
-    let ev = &receipt.evidence;
-    let witnesses: Vec<String> = receipt.cosignatures.iter().map(|c| format!("{} ({})", c.witness, c.role)).collect();
-    let mut t = String::new();
+    let mut t = summary(receipt);
     // Writing to a String cannot fail.
     let _ = write!(
         t,
         "\
-# HOW TO CHECK THIS RECEIPT
-#
-# This folder is a Notarium receipt for one piece of evidence:
-#   evidence   {id}
-#   kind       {kind}
-#   received   {received}
-#   block      {height} of the log {log}
-#   witnesses  {witnesses}
-#
 # This file is both instructions and a script. Lines that start with \"#\"
 # explain; the other lines are commands. Open a terminal in the folder where
 # the zip was unzipped and paste the commands one by one, or run them all:
@@ -66,12 +56,6 @@ pub(super) fn verify_txt(receipt: &Receipt, signing_times: &[Timestamp]) -> Stri
 
 
 ",
-        id = ev.id,
-        kind = ev.kind,
-        received = ev.received,
-        height = receipt.block.height,
-        log = receipt.block.log,
-        witnesses = if witnesses.is_empty() { "none".to_owned() } else { witnesses.join(", ") },
         ca_check = check("test -f ca.pem", "ca.pem", "ca.pem: MISSING, see step 0"),
     );
     original_file_step(&mut t, receipt);
@@ -103,6 +87,31 @@ notarium verify receipt.json --trust ca.pem --file \"$ORIGINAL\"
     t
 }
 
+/// The first lines of `VERIFY.txt` (v1 and v2): what the receipt is, as `#` lines.
+pub(super) fn summary(receipt: &Receipt) -> String {
+    let ev = &receipt.evidence;
+    let witnesses: Vec<String> = receipt.cosignatures.iter().map(|c| format!("{} ({})", c.witness, c.role)).collect();
+    format!(
+        "\
+# HOW TO CHECK THIS RECEIPT
+#
+# This folder is a Notarium receipt for one piece of evidence:
+#   evidence   {id}
+#   kind       {kind}
+#   received   {received}
+#   block      {height} of the log {log}
+#   witnesses  {witnesses}
+#
+",
+        id = ev.id,
+        kind = ev.kind,
+        received = ev.received,
+        height = receipt.block.height,
+        log = receipt.block.log,
+        witnesses = if witnesses.is_empty() { "none".to_owned() } else { witnesses.join(", ") },
+    )
+}
+
 /// Step 1: the original file against `content_hash`, with `b3sum --check`.
 fn original_file_step(t: &mut String, receipt: &Receipt) {
     let disclosed = receipt
@@ -129,16 +138,7 @@ fn original_file_step(t: &mut String, receipt: &Receipt) {
             format!("This receipt does not disclose its name. Put a copy of it in this\n# folder named {PLACEHOLDER}"),
         ),
     };
-    let structured = matches!(
-        receipt.evidence.kind,
-        EvidenceKind::Invoice | EvidenceKind::InvoiceVoid | EvidenceKind::Claim | EvidenceKind::ClaimWithdrawal
-    );
-    let structured = if structured {
-        "# This record is structured data (an e-invoice or a claim): the file must\n\
-         # hold its canonical JSON (RFC 8785), the exact bytes that were hashed.\n"
-    } else {
-        ""
-    };
+    let structured = structured_note(receipt.evidence.kind);
     let _ = write!(
         t,
         "\
@@ -179,7 +179,7 @@ fn leaf_step(t: &mut String, receipt: &Receipt) {
 
 {names_content}
 {leaf_hash}
-{meta}
+
 
 ",
         leaf = receipt.leaf_hash,
@@ -193,30 +193,7 @@ fn leaf_step(t: &mut String, receipt: &Receipt) {
             "leaf.txt",
             "leaf.txt: FAILED",
         ),
-        meta = meta_check(receipt),
     );
-}
-
-/// In a v2 receipt that discloses its metadata: `metadata.json`, hashed with BLAKE3 keyed by
-/// `meta_salt` (32 raw bytes on standard input, written as octal escapes for `printf`), gives
-/// the `meta` of `leaf.txt`. Empty otherwise.
-fn meta_check(receipt: &Receipt) -> String {
-    let ev = &receipt.evidence;
-    let (Some(LeafVersion::V2), Some(_), Some(salt)) = (receipt.version(), &ev.metadata, ev.meta_salt) else {
-        return String::new();
-    };
-    let key: String = salt.as_bytes().iter().map(|b| format!("\\{b:03o}")).collect();
-    let test = format!(
-        "grep -qx 'meta {meta}' leaf.txt && test \"$( printf '{key}' | b3sum --keyed --no-names {file} )\" = {meta}",
-        meta = ev.meta_hash,
-        file = super::METADATA_IN_ZIP,
-    );
-    format!(
-        "\n# The details (metadata.json, the canonical JSON of receipt.json's\n\
-         # \"metadata\") give the \"meta\" of leaf.txt: BLAKE3 keyed with the\n\
-         # record's meta_salt, whose 32 bytes the printf below writes.\n\n{}\n",
-        check(&test, "metadata.json", "metadata.json: FAILED")
-    )
 }
 
 /// Step 3: `header.txt` hashes to `block_hash`.
@@ -290,11 +267,23 @@ fn check(test: &str, ok: &str, failed: &str) -> String {
     format!("{test} && echo \"{ok}: OK\" || {{ echo \"{failed}\" >&2; false; }}")
 }
 
+/// For structured records (e-invoices, claims), the `#` lines saying that the file is the
+/// canonical JSON; empty for the others.
+pub(super) fn structured_note(kind: EvidenceKind) -> &'static str {
+    match kind {
+        EvidenceKind::Invoice | EvidenceKind::InvoiceVoid | EvidenceKind::Claim | EvidenceKind::ClaimWithdrawal => {
+            "# This record is structured data (an e-invoice or a claim): the file must\n\
+             # hold its canonical JSON (RFC 8785), the exact bytes that were hashed.\n"
+        }
+        _ => "",
+    }
+}
+
 /// `name` if it can be written into the script and its comments as it is: 1 to 128
 /// characters, letters and digits of any script, space and `._-+()[],@`, not starting with
 /// `-`, `.` or a space, not ending with a space. So never a quote, `$`, a backslash, a newline
 /// or a control or formatting character (bidi overrides included).
-fn script_safe_name(name: &str) -> Option<&str> {
+pub(super) fn script_safe_name(name: &str) -> Option<&str> {
     let allowed = |c: char| c.is_alphanumeric() || " ._-+()[],@".contains(c);
     let ok = (1..=128).contains(&name.chars().count())
         && name.chars().all(allowed)

@@ -1,6 +1,7 @@
 //! `GET /v1/evidence/{id}/receipt.zip`: downloaded, unzipped and checked as a court would,
-//! by running its `VERIFY.txt` (b3sum, openssl, notarium), genuine and tampered; owner only;
-//! `202` until anchored, like the JSON route.
+//! by running its `VERIFY.txt`, which in a v2 zip runs `verify.sh` (b3sum, openssl, and
+//! notarium when installed), genuine and tampered; owner only; `202` until anchored, like the
+//! JSON route. tests/api/verify_sh compares `verify.sh` without notarium with notarium verify.
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
@@ -10,7 +11,7 @@ use notarium::bundle::read_receipt;
 use notarium::domain::{Hash, TenantRole};
 
 use crate::support::bundle::{
-    BUNDLE_ENTRIES as ENTRIES, Tampering, run_verify_txt, shown, unzip_into, zip_entry_names,
+    BUNDLE_ENTRIES_V2 as ENTRIES, Tampering, run_verify_txt, shown, unzip_into, zip_entry_names,
 };
 use crate::support::process::notarium;
 use crate::support::programs::can_run_verify_txt;
@@ -35,12 +36,15 @@ async fn anchored_zip(app: &TestApp, id: &str, key: &str, query: &str) -> Vec<u8
     }
 }
 
-/// The bundle unzipped into a fresh folder, with the service's trust anchor placed as `ca.pem`
-/// (what a court gets from the witness operators; here the dev PKI's CA).
+/// The bundle unzipped into a fresh folder, with the service's trust anchor placed as
+/// `court-ca.pem` and `notary-ca.pem` (what a court gets from the witness operators; here the
+/// dev PKI's CA, which certifies both roles).
 fn unzipped(app: &TestApp, zip: &[u8]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     unzip_into(zip, dir.path());
-    std::fs::copy(app.trust_dir().join("ca.pem"), dir.path().join("ca.pem")).unwrap();
+    for anchor in ["court-ca.pem", "notary-ca.pem"] {
+        std::fs::copy(app.trust_dir().join("ca.pem"), dir.path().join(anchor)).unwrap();
+    }
     dir
 }
 
@@ -92,30 +96,36 @@ async fn an_uploaded_files_zip_passes_its_own_verify_txt_and_a_tampered_one_fail
     let place_original = |dir: &Path| std::fs::write(dir.join("scan.pdf"), &content).unwrap();
     let dir = unzipped(&app, &zip);
     place_original(dir.path());
-    let out = run_verify_txt(dir.path(), &[]);
+    let out = run_verify_txt(dir.path(), &["scan.pdf"]);
     assert!(out.status.success(), "{}", shown(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    for line in ["ca.pem: OK", "scan.pdf: OK", "leaf.txt: OK", "metadata.json: OK", "header.txt: OK", "VALID"] {
+    // With notarium on the PATH, verify.sh runs it as its last, optional step.
+    for line in [
+        "original file: OK",
+        "metadata: OK",
+        "inclusion proof: OK",
+        "quorum: OK",
+        "notarium verify: OK",
+        "RESULT: VALID.",
+    ] {
         assert!(stdout.contains(line), "{line}: {}", shown(&out));
     }
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(stderr.matches("CMS Verification successful").count(), 2, "{}", shown(&out));
 
-    // Each tampering fails the run at the check that sees it, before notarium verify.
+    // Each tampering fails the run at the check that sees it.
     let tampered: [Tampering; 4] = [
-        ("one byte of header.txt", |d| flip_byte(&d.join("header.txt"), 2), "header.txt: FAILED"),
-        ("one byte of metadata.json", |d| flip_byte(&d.join("metadata.json"), 3), "metadata.json: FAILED"),
-        ("one byte of court.p7s", |d| flip_byte(&d.join("court.p7s"), 2), "CMS Verification failure"),
-        ("another original", |d| std::fs::write(d.join("scan.pdf"), b"other").unwrap(), "scan.pdf: FAILED"),
+        ("one byte of header.txt", |d| flip_byte(&d.join("header.txt"), 2), "header.txt is a block header: FAILED"),
+        ("one byte of metadata.json", |d| flip_byte(&d.join("metadata.json"), 3), "metadata: FAILED"),
+        ("one byte of court.p7s", |d| flip_byte(&d.join("court.p7s"), 2), "co-signature court: FAILED"),
+        ("another original", |d| std::fs::write(d.join("scan.pdf"), b"other").unwrap(), "original file: FAILED"),
     ];
     for (what, tamper, seen) in tampered {
         let dir = unzipped(&app, &zip);
         place_original(dir.path());
         tamper(dir.path());
-        let out = run_verify_txt(dir.path(), &[]);
+        let out = run_verify_txt(dir.path(), &["scan.pdf"]);
         assert!(!out.status.success(), "{what}: {}", shown(&out));
         assert!(shown(&out).contains(seen), "{what}: {}", shown(&out));
-        assert!(!String::from_utf8_lossy(&out.stdout).contains("VALID"), "{what}: {}", shown(&out));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("RESULT: INVALID"), "{what}: {}", shown(&out));
     }
     app.stop().await;
 }
@@ -143,11 +153,11 @@ async fn a_hash_only_records_zip_passes_with_the_file_given_as_argument() {
     std::fs::write(&original, content).unwrap();
     let out = run_verify_txt(dir.path(), &[original.to_str().unwrap()]);
     assert!(out.status.success(), "{}", shown(&out));
-    // Without the argument, the placeholder name is expected in the folder.
-    assert!(!run_verify_txt(dir.path(), &[]).status.success(), "no original-file in the folder");
-    std::fs::copy(&original, dir.path().join("original-file")).unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("metadata: NOT DISCLOSED"), "{}", shown(&out));
+    // Without the argument the receipt is checked, and the run says that the file was not.
     let out = run_verify_txt(dir.path(), &[]);
     assert!(out.status.success(), "{}", shown(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("original file: NOT CHECKED"), "{}", shown(&out));
 
     std::fs::write(&original, b"another contract").unwrap();
     assert!(!run_verify_txt(dir.path(), &[original.to_str().unwrap()]).status.success());

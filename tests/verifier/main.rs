@@ -15,3 +15,4 @@ mod support;
 mod trust;
 mod vectors;
 mod vectors_v2;
+mod verify_sh;

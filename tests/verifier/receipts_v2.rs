@@ -124,38 +124,41 @@ fn a_v2_zip_holds_the_canonical_metadata_and_verify_txt_checks_its_keyed_hash() 
     let r = receipt_v2(Some(metadata()), &witnesses());
     let zip = write_receipt_zip(&r).unwrap();
     assert_eq!(read_receipt(&zip).unwrap(), r);
-    let mut expected: Vec<String> = BUNDLE_ENTRIES.iter().map(|e| e.to_string()).collect();
+    let mut expected: Vec<String> = BUNDLE_ENTRIES_V2.iter().map(|e| e.to_string()).collect();
     expected.insert(3, "metadata.json".into());
     assert_eq!(zip_entry_names(&zip), expected);
 
-    // Undisclosed, or without metadata, the entries are those of v1.
+    // Undisclosed, or without metadata, there is no metadata.json.
     let mut hidden = r.clone();
     hidden.evidence.metadata = None;
     hidden.evidence.meta_salt = None;
-    assert_eq!(zip_entry_names(&write_receipt_zip(&hidden).unwrap()), BUNDLE_ENTRIES);
-    assert_eq!(zip_entry_names(&write_receipt_zip(&receipt_v2(None, &witnesses())).unwrap()), BUNDLE_ENTRIES);
+    assert_eq!(zip_entry_names(&write_receipt_zip(&hidden).unwrap()), BUNDLE_ENTRIES_V2);
+    assert_eq!(zip_entry_names(&write_receipt_zip(&receipt_v2(None, &witnesses())).unwrap()), BUNDLE_ENTRIES_V2);
 
     if !can_run_verify_txt() {
         return;
     }
+    // VERIFY.txt of a v2 zip runs verify.sh, with the court's anchors per role.
     let unzipped = |zip: &[u8]| {
         let dir = tempfile::tempdir().unwrap();
         unzip_into(zip, dir.path());
-        std::fs::copy(certs_dir().join("ca.pem"), dir.path().join("ca.pem")).unwrap();
+        for anchor in ["court-ca.pem", "notary-ca.pem"] {
+            std::fs::copy(certs_dir().join("ca.pem"), dir.path().join(anchor)).unwrap();
+        }
         std::fs::write(dir.path().join("c.pdf"), CONTENT).unwrap();
         dir
     };
     let dir = unzipped(&zip);
     let metadata_json = std::fs::read(dir.path().join("metadata.json")).unwrap();
     assert_eq!(metadata_json, canonical_json(&Value::Object(metadata())));
-    let out = run_verify_txt(dir.path(), &[]);
+    let out = run_verify_txt(dir.path(), &["c.pdf"]);
     assert!(out.status.success(), "{}", shown(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("metadata.json: OK"), "{}", shown(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("metadata: OK"), "{}", shown(&out));
 
     let dir = unzipped(&zip);
     let edit = |p: &Path| std::fs::write(p, b"{\"patient\":\"guess\",\"title\":\"contract 42\"}").unwrap();
     edit(&dir.path().join("metadata.json"));
-    let out = run_verify_txt(dir.path(), &[]);
+    let out = run_verify_txt(dir.path(), &["c.pdf"]);
     assert!(!out.status.success(), "{}", shown(&out));
-    assert!(shown(&out).contains("metadata.json: FAILED"), "{}", shown(&out));
+    assert!(shown(&out).contains("metadata: FAILED"), "{}", shown(&out));
 }

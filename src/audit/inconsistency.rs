@@ -11,6 +11,7 @@ pub enum Table {
     Blocks,
     BlockTiles,
     Cosignatures,
+    Invoices,
 }
 
 impl fmt::Display for Table {
@@ -20,6 +21,7 @@ impl fmt::Display for Table {
             Table::Blocks => "blocks",
             Table::BlockTiles => "block_tiles",
             Table::Cosignatures => "cosignatures",
+            Table::Invoices => "invoices",
         })
     }
 }
@@ -84,6 +86,11 @@ pub enum Inconsistency {
     Cosignature { height: u64, witness: String, check: &'static str, reason: String },
     /// An anchored block's valid co-signatures no longer meet the quorum policy.
     Quorum { height: u64, detail: String },
+    /// An invoice's ledger columns disagree with its claims: `claimed_cents` is not the sum of
+    /// its active (not withdrawn) claims' amounts, or `active_claims` not their number. Checked
+    /// after every block is found consistent. Each pair is (stored, rebuilt from the claims);
+    /// the text names the invoice and the columns, not the amounts.
+    InvoiceLedger { invoice: String, claimed_cents: (i64, i64), active_claims: (i64, i64) },
 }
 
 impl Inconsistency {
@@ -97,6 +104,7 @@ impl Inconsistency {
             | Self::RecordFields { .. }
             | Self::Leaf { .. } => Table::Evidence,
             Self::Cosignature { .. } | Self::Quorum { .. } => Table::Cosignatures,
+            Self::InvoiceLedger { .. } => Table::Invoices,
             Self::TileRoot { .. } => Table::BlockTiles,
             Self::MissingBlock { .. }
             | Self::BlockRange { .. }
@@ -195,6 +203,19 @@ impl fmt::Display for Inconsistency {
                 write!(
                     f,
                     "cosignatures height {height}: the block is anchored but its co-signatures miss the quorum: {detail}"
+                )
+            }
+            Self::InvoiceLedger { invoice, claimed_cents, active_claims } => {
+                let columns: Vec<&str> = [("claimed_cents", claimed_cents), ("active_claims", active_claims)]
+                    .into_iter()
+                    .filter(|(_, (stored, rebuilt))| stored != rebuilt)
+                    .map(|(column, _)| column)
+                    .collect();
+                write!(
+                    f,
+                    "invoices {invoice}: its {} disagree with its active claims (the claims table adds up to other \
+                     values: a ledger column or a claim row was changed)",
+                    columns.join(" and ")
                 )
             }
         }

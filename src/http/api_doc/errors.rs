@@ -111,7 +111,7 @@ pub const ERRORS: &[(&str, &str, &[StatusCodes])] = &[
             LIMITED,
             BODY[0],
             BODY[1],
-            (422, &["invalid_field", "invalid_signature"]),
+            (422, &["invalid_field", "invalid_signature", "signer_key_usage", "signer_untrusted"]),
             INTERNAL,
         ],
     ),

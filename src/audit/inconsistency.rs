@@ -12,6 +12,8 @@ pub enum Table {
     BlockTiles,
     Cosignatures,
     Invoices,
+    /// What a witness co-signed, against the blocks.
+    Witnesses,
 }
 
 impl fmt::Display for Table {
@@ -22,6 +24,7 @@ impl fmt::Display for Table {
             Table::BlockTiles => "block_tiles",
             Table::Cosignatures => "cosignatures",
             Table::Invoices => "invoices",
+            Table::Witnesses => "witnesses",
         })
     }
 }
@@ -91,6 +94,13 @@ pub enum Inconsistency {
     /// after every block is found consistent. Each pair is (stored, rebuilt from the claims);
     /// the text names the invoice and the columns, not the amounts.
     InvoiceLedger { invoice: String, claimed_cents: (i64, i64), active_claims: (i64, i64) },
+    /// `notarium audit --witness`: the witness co-signed block `height` with hash `signed`,
+    /// and the database has no block at that height (its highest is `max_height`): it was
+    /// rolled back (restored from a backup older than what the witnesses co-signed).
+    WitnessRollback { witness: String, height: u64, signed: Hash, max_height: Option<u64> },
+    /// `notarium audit --witness`: the witness co-signed block `height` with hash `signed`, and
+    /// the database's block at that height has hash `stored`: a fork.
+    WitnessFork { witness: String, height: u64, signed: Hash, stored: Hash },
 }
 
 impl Inconsistency {
@@ -105,6 +115,7 @@ impl Inconsistency {
             | Self::Leaf { .. } => Table::Evidence,
             Self::Cosignature { .. } | Self::Quorum { .. } => Table::Cosignatures,
             Self::InvoiceLedger { .. } => Table::Invoices,
+            Self::WitnessRollback { .. } | Self::WitnessFork { .. } => Table::Witnesses,
             Self::TileRoot { .. } => Table::BlockTiles,
             Self::MissingBlock { .. }
             | Self::BlockRange { .. }
@@ -205,6 +216,19 @@ impl fmt::Display for Inconsistency {
                     "cosignatures height {height}: the block is anchored but its co-signatures miss the quorum: {detail}"
                 )
             }
+            Self::WitnessRollback { witness, height, signed, max_height } => {
+                write!(f, "witnesses {witness}: it co-signed block {height} (hash {signed}), but the database has ")?;
+                match max_height {
+                    Some(max) => write!(f, "no block {height}: its blocks end at height {max}")?,
+                    None => f.write_str("no block at all")?,
+                }
+                f.write_str(": the database was rolled back (restored from an older backup?); see docs/operations.md, \"A fork\"")
+            }
+            Self::WitnessFork { witness, height, signed, stored } => write!(
+                f,
+                "witnesses {witness}: it co-signed block {height} with hash {signed}, the database's block {height} has \
+                 hash {stored}: a fork (the database's block was replaced); see docs/operations.md, \"A fork\""
+            ),
             Self::InvoiceLedger { invoice, claimed_cents, active_claims } => {
                 let columns: Vec<&str> = [("claimed_cents", claimed_cents), ("active_claims", active_claims)]
                     .into_iter()

@@ -14,6 +14,7 @@ mod inconsistency;
 pub mod schedule;
 #[cfg(test)]
 mod tests;
+mod witnesses;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -73,6 +74,20 @@ pub struct Rules {
 /// `data/pki/trust/`. Fails (unusable, exit 2) when there is no database, no
 /// trust anchor, or the database cannot be read.
 pub async fn audit_data_dir(data: &Path, database: &Database, quorum: QuorumPolicy) -> anyhow::Result<Outcome> {
+    audit_data_dir_against(data, database, quorum, &[]).await
+}
+
+/// [`audit_data_dir`], then, when the database is consistent, against what each witness at
+/// `witness_urls` last co-signed ([`witnesses`]: a rollback or a fork is the inconsistency).
+/// The witnesses are asked first, so that a block they co-sign while the audit runs is already
+/// in the database it reads. A witness that cannot be asked fails the audit (unusable).
+pub async fn audit_data_dir_against(
+    data: &Path,
+    database: &Database,
+    quorum: QuorumPolicy,
+    witness_urls: &[String],
+) -> anyhow::Result<Outcome> {
+    let heads = witnesses::fetch_heads(witness_urls).await?;
     let store = Store::connect_read_only(database).await?;
     let dir = data.join("pki").join("trust");
     let trust = TrustStore::from_dir(&dir)?;
@@ -89,6 +104,12 @@ pub async fn audit_data_dir(data: &Path, database: &Database, quorum: QuorumPoli
             let ledgers = audit_invoice_ledgers(&store).await;
             outcome.summary.elapsed_ms += started.elapsed().as_millis() as u64;
             ledgers.map(|found| Outcome { inconsistency: found, ..outcome })
+        }
+        other => other,
+    };
+    let outcome = match outcome {
+        Ok(outcome) if outcome.inconsistency.is_none() && !heads.is_empty() => {
+            witnesses::compare(&store, &heads).await.map(|found| Outcome { inconsistency: found, ..outcome })
         }
         other => other,
     };

@@ -3,6 +3,7 @@
 
 mod audit;
 mod audit_backends;
+mod audit_witness;
 mod backup;
 mod browser;
 mod browser_session;

@@ -44,10 +44,6 @@ impl DocumentAnchors {
         Ok(Self { anchors })
     }
 
-    pub fn len(&self) -> usize {
-        self.anchors.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.anchors.is_empty()
     }

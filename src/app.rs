@@ -15,7 +15,8 @@ use crate::audit::Rules;
 use crate::audit::schedule::{ScheduledAudit, SharedAuditStatus, validate_cron};
 use crate::config::{PublicUrl, Settings};
 use crate::crypto::TrustStore;
-use crate::crypto::devpki::write_dev_pki;
+use crate::crypto::devpki::{write_demo_signer, write_dev_pki};
+use crate::crypto::document_signature::DocumentAnchors;
 use crate::domain::{Role, TenantRole};
 use crate::files;
 use crate::http::body_guard::BodyPace;
@@ -82,6 +83,10 @@ impl Application {
             std::fs::create_dir_all(pki.join("trust"))?;
             std::fs::copy(&paths.ca_cert, pki.join("trust").join("ca.pem"))
                 .context("placing the dev CA in pki/trust")?;
+            let hospitals = pki.join(crate::config::HOSPITAL_TRUST_DIR);
+            std::fs::create_dir_all(&hospitals)?;
+            std::fs::copy(&paths.hospital_ca_cert, hospitals.join("hospital-ca.pem"))
+                .context("placing the dev hospital signing CA in pki/hospital-trust")?;
             tracing::info!("created the dev PKI in {}", pki.display());
         }
         if settings.demo && store.list_tenants().await?.is_empty() {
@@ -90,6 +95,11 @@ impl Application {
 
         let (clients, witnesses) = start_witnesses(&settings, &pki)?;
         let trust = TrustStore::from_dir(&pki.join("trust"))?;
+        let hospital_trust = settings.hospital_trust_dir();
+        let hospital_anchors = DocumentAnchors::from_dir(&hospital_trust)?;
+        if hospital_anchors.is_empty() {
+            tracing::warn!("no hospital signing CA in {}: signed invoices are refused", hospital_trust.display());
+        }
 
         let written = Arc::new(Notify::new());
         let metrics = Arc::new(Metrics::default());
@@ -146,6 +156,7 @@ impl Application {
             store: web::Data::new(handlers_store.clone()),
             ingest: web::Data::new(ingest.clone()),
             trust: web::Data::new(trust),
+            hospital_anchors: web::Data::new(hospital_anchors),
             anchored: web::Data::new(AnchorSignal(anchored_rx)),
             status: web::Data::new(status),
             metrics: web::Data::from(metrics),
@@ -344,6 +355,11 @@ async fn create_demo_tenants(store: &Store, data: &Path) -> anyhow::Result<()> {
     for role in TenantRole::ALL {
         let issuer = (role == TenantRole::Hospital).then_some("DEMO-HOSP");
         let (tenant, key) = store.create_tenant(&format!("Demo {role}"), role, issuer).await?;
+        if role == TenantRole::Hospital
+            && let Some(pem) = write_demo_signer(&data.join("pki"), "Demo Hospital invoice signing")?
+        {
+            store.add_client_cert(&tenant.id, &crate::crypto::client_cert::parse_client_cert(&pem)?).await?;
+        }
         lines.push_str(&format!("{role:<9} {} {key}\n", tenant.id));
     }
     files::create_new(&data.join("demo-keys.txt"), lines.as_bytes(), 0o600)?;

@@ -11,6 +11,9 @@ pub enum Table {
     Blocks,
     BlockTiles,
     Cosignatures,
+    Invoices,
+    /// What a witness co-signed, against the blocks.
+    Witnesses,
 }
 
 impl fmt::Display for Table {
@@ -20,6 +23,8 @@ impl fmt::Display for Table {
             Table::Blocks => "blocks",
             Table::BlockTiles => "block_tiles",
             Table::Cosignatures => "cosignatures",
+            Table::Invoices => "invoices",
+            Table::Witnesses => "witnesses",
         })
     }
 }
@@ -84,6 +89,18 @@ pub enum Inconsistency {
     Cosignature { height: u64, witness: String, check: &'static str, reason: String },
     /// An anchored block's valid co-signatures no longer meet the quorum policy.
     Quorum { height: u64, detail: String },
+    /// An invoice's ledger columns disagree with its claims: `claimed_cents` is not the sum of
+    /// its active (not withdrawn) claims' amounts, or `active_claims` not their number. Checked
+    /// after every block is found consistent. Each pair is (stored, rebuilt from the claims);
+    /// the text names the invoice and the columns, not the amounts.
+    InvoiceLedger { invoice: String, claimed_cents: (i64, i64), active_claims: (i64, i64) },
+    /// `notarium audit --witness`: the witness co-signed block `height` with hash `signed`,
+    /// and the database has no block at that height (its highest is `max_height`): it was
+    /// rolled back (restored from a backup older than what the witnesses co-signed).
+    WitnessRollback { witness: String, height: u64, signed: Hash, max_height: Option<u64> },
+    /// `notarium audit --witness`: the witness co-signed block `height` with hash `signed`, and
+    /// the database's block at that height has hash `stored`: a fork.
+    WitnessFork { witness: String, height: u64, signed: Hash, stored: Hash },
 }
 
 impl Inconsistency {
@@ -97,6 +114,8 @@ impl Inconsistency {
             | Self::RecordFields { .. }
             | Self::Leaf { .. } => Table::Evidence,
             Self::Cosignature { .. } | Self::Quorum { .. } => Table::Cosignatures,
+            Self::InvoiceLedger { .. } => Table::Invoices,
+            Self::WitnessRollback { .. } | Self::WitnessFork { .. } => Table::Witnesses,
             Self::TileRoot { .. } => Table::BlockTiles,
             Self::MissingBlock { .. }
             | Self::BlockRange { .. }
@@ -195,6 +214,32 @@ impl fmt::Display for Inconsistency {
                 write!(
                     f,
                     "cosignatures height {height}: the block is anchored but its co-signatures miss the quorum: {detail}"
+                )
+            }
+            Self::WitnessRollback { witness, height, signed, max_height } => {
+                write!(f, "witnesses {witness}: it co-signed block {height} (hash {signed}), but the database has ")?;
+                match max_height {
+                    Some(max) => write!(f, "no block {height}: its blocks end at height {max}")?,
+                    None => f.write_str("no block at all")?,
+                }
+                f.write_str(": the database was rolled back (restored from an older backup?); see docs/operations.md, \"A fork\"")
+            }
+            Self::WitnessFork { witness, height, signed, stored } => write!(
+                f,
+                "witnesses {witness}: it co-signed block {height} with hash {signed}, the database's block {height} has \
+                 hash {stored}: a fork (the database's block was replaced); see docs/operations.md, \"A fork\""
+            ),
+            Self::InvoiceLedger { invoice, claimed_cents, active_claims } => {
+                let columns: Vec<&str> = [("claimed_cents", claimed_cents), ("active_claims", active_claims)]
+                    .into_iter()
+                    .filter(|(_, (stored, rebuilt))| stored != rebuilt)
+                    .map(|(column, _)| column)
+                    .collect();
+                write!(
+                    f,
+                    "invoices {invoice}: its {} disagree with its active claims (the claims table adds up to other \
+                     values: a ledger column or a claim row was changed)",
+                    columns.join(" and ")
                 )
             }
         }

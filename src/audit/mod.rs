@@ -1,6 +1,7 @@
 //! The audit: recomputes every leaf hash, Merkle root, block hash and co-signature from the
 //! database and names the first inconsistency (`notarium audit`, and the scheduled run of the
-//! server, which audits only what was anchored since its last run).
+//! server, which audits only what was anchored since its last run). The full audit then checks
+//! every invoice's ledger columns against its active claims.
 //!
 //! Blocks are read in height order, a page at a time (with the page's co-signatures and tile
 //! roots), and each block's records a page at a time, so memory holds one page of records plus
@@ -13,6 +14,7 @@ mod inconsistency;
 pub mod schedule;
 #[cfg(test)]
 mod tests;
+mod witnesses;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -72,6 +74,20 @@ pub struct Rules {
 /// `data/pki/trust/`. Fails (unusable, exit 2) when there is no database, no
 /// trust anchor, or the database cannot be read.
 pub async fn audit_data_dir(data: &Path, database: &Database, quorum: QuorumPolicy) -> anyhow::Result<Outcome> {
+    audit_data_dir_against(data, database, quorum, &[]).await
+}
+
+/// [`audit_data_dir`], then, when the database is consistent, against what each witness at
+/// `witness_urls` last co-signed ([`witnesses`]: a rollback or a fork is the inconsistency).
+/// The witnesses are asked first, so that a block they co-sign while the audit runs is already
+/// in the database it reads. A witness that cannot be asked fails the audit (unusable).
+pub async fn audit_data_dir_against(
+    data: &Path,
+    database: &Database,
+    quorum: QuorumPolicy,
+    witness_urls: &[String],
+) -> anyhow::Result<Outcome> {
+    let heads = witnesses::fetch_heads(witness_urls).await?;
     let store = Store::connect_read_only(database).await?;
     let dir = data.join("pki").join("trust");
     let trust = TrustStore::from_dir(&dir)?;
@@ -82,8 +98,35 @@ pub async fn audit_data_dir(data: &Path, database: &Database, quorum: QuorumPoli
         Some(through) => audit(&store, Arc::new(Rules { trust, quorum }), None, through).await,
         None => Ok(Outcome { summary: Summary::default(), tip: None, inconsistency: None }),
     };
+    let outcome = match outcome {
+        Ok(mut outcome) if outcome.inconsistency.is_none() => {
+            let started = Instant::now();
+            let ledgers = audit_invoice_ledgers(&store).await;
+            outcome.summary.elapsed_ms += started.elapsed().as_millis() as u64;
+            ledgers.map(|found| Outcome { inconsistency: found, ..outcome })
+        }
+        other => other,
+    };
+    let outcome = match outcome {
+        Ok(outcome) if outcome.inconsistency.is_none() && !heads.is_empty() => {
+            witnesses::compare(&store, &heads).await.map(|found| Outcome { inconsistency: found, ..outcome })
+        }
+        other => other,
+    };
     store.close().await;
     outcome
+}
+
+/// Every invoice's `claimed_cents` and `active_claims` against its active claims (the full
+/// audit's last check: the scheduled audit reads only new blocks). The first invoice that
+/// disagrees, if any.
+async fn audit_invoice_ledgers(store: &Store) -> anyhow::Result<Option<Inconsistency>> {
+    let found = store.invoice_ledger_mismatches(1).await?.into_iter().next();
+    Ok(found.map(|m| Inconsistency::InvoiceLedger {
+        invoice: format!("{}/{}/{}", m.issuer, m.invoice_code, m.invoice_number),
+        claimed_cents: m.claimed_cents,
+        active_claims: m.active_claims,
+    }))
 }
 
 /// Audits the blocks after `from` (from the genesis block when `None`) through height

@@ -1,12 +1,13 @@
-//! `notarium audit [--data DIR] [--database-url URL]`: recompute every leaf hash, root, block hash and co-signature
-//! of the database, beside a running server or not.
+//! `notarium audit [--data DIR] [--database-url URL] [--witness URL]...`: recompute every leaf hash, root, block
+//! hash and co-signature of the database, beside a running server or not, and compare with what the witnesses last
+//! co-signed.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::database::DatabaseArgs;
 use super::verify::printable;
-use crate::audit::{Outcome, audit_data_dir};
+use crate::audit::{Outcome, audit_data_dir_against};
 use crate::domain::quorum::QuorumPolicy;
 
 #[derive(clap::Args, Debug)]
@@ -19,6 +20,11 @@ pub struct AuditArgs {
     /// `court=1,notary=1,distinct_keys=2` (the default).
     #[arg(long, default_value_t = QuorumPolicy::default())]
     quorum: QuorumPolicy,
+    /// A witness's base URL (repeatable): after the database, compare with what each witness
+    /// last co-signed (`GET /witness/v1/head`): a block it co-signed that the database lacks
+    /// is a rollback, one with another hash a fork (exit 1); a witness that does not answer: 2.
+    #[arg(long = "witness", value_name = "URL")]
+    witnesses: Vec<String>,
     #[command(flatten)]
     database: DatabaseArgs,
 }
@@ -30,12 +36,15 @@ pub fn run(args: &AuditArgs) -> ExitCode {
         tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(anyhow::Error::from).and_then(
             |runtime| {
                 let database = args.database.database(&args.data)?;
-                runtime.block_on(audit_data_dir(&args.data, &database, args.quorum))
+                runtime.block_on(audit_data_dir_against(&args.data, &database, args.quorum, &args.witnesses))
             },
         );
     match outcome {
         Ok(outcome) => {
             print!("{}", report(&outcome));
+            if outcome.inconsistency.is_none() && !args.witnesses.is_empty() {
+                println!("the database holds what each of the {} witnesses last co-signed", args.witnesses.len());
+            }
             ExitCode::from(if outcome.inconsistency.is_some() { 1 } else { 0 })
         }
         Err(e) => {

@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit;
+mod backup;
 mod compare;
 mod database;
 mod migrate;
@@ -43,6 +44,12 @@ enum Command {
     /// Print the effective settings (defaults → notarium.toml → NOTARIUM_* → flags) as TOML,
     /// secrets redacted; exit 2 naming the key when one is unknown or invalid.
     Config(serve::ServeArgs),
+    /// Copy a SQLite data directory consistently (beside a running server): the database as of
+    /// one commit, its originals, pki/: exit 0, or 2 naming why not.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new or empty data directory (--force: over one): exit 0 with
+    /// the rollback warning, or 2 naming why not.
+    Restore(backup::RestoreArgs),
 }
 
 /// Where the data directory is by default.
@@ -62,6 +69,8 @@ pub fn run() -> ExitCode {
         Some(Command::Audit(args)) => audit::run(&args),
         Some(Command::Compare(args)) => compare::run(&args),
         Some(Command::Config(args)) => serve::print_config(&args),
+        Some(Command::Backup(args)) => backup::run_backup(&args),
+        Some(Command::Restore(args)) => backup::run_restore(&args),
     }
 }
 

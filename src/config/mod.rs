@@ -78,6 +78,10 @@ pub struct Settings {
     /// fields, seconds first (`sec min hour day-of-month month day-of-week`); default
     /// `"0 0 3 * * *"`, 03:00 every day.
     pub audit_cron: String,
+    /// A directory whose `*.pem` files hold the CAs that hospitals' invoice-signing
+    /// certificates must chain to (separate from the witnesses' anchors in `pki/trust/`);
+    /// unset: `<data>/pki/hospital-trust/`, where the dev PKI puts its hospital signing CA.
+    pub hospital_trust: Option<PathBuf>,
 
     // --- Rate limits and metrics ---
     /// Requests and request bytes per second: per tenant by role, and per client IP on the
@@ -242,6 +246,7 @@ impl Default for Settings {
             demo: true,
             witnesses: Vec::new(),
             audit_cron: DEFAULT_AUDIT_CRON.to_owned(),
+            hospital_trust: None,
             rate_limits: RateLimitSettings::default(),
             metrics: MetricsSettings::default(),
             log_format: LogFormat::Text,
@@ -250,6 +255,9 @@ impl Default for Settings {
         }
     }
 }
+
+/// The default directory, under `<data>/pki/`, of the hospitals' document-signing anchors.
+pub const HOSPITAL_TRUST_DIR: &str = "hospital-trust";
 
 /// The most records one block may hold (`max_batch`).
 pub const MAX_BLOCK_LEAVES: u64 = 1_000_000;
@@ -280,6 +288,11 @@ impl Settings {
     /// The database: `database_url`, or the file in the data directory when it is unset.
     pub fn database(&self) -> anyhow::Result<crate::store::Database> {
         database(self.database_url.as_deref(), self.database_password_file.as_deref(), &self.data)
+    }
+
+    /// Where the hospitals' document-signing anchors are: `hospital_trust` or its default.
+    pub fn hospital_trust_dir(&self) -> PathBuf {
+        self.hospital_trust.clone().unwrap_or_else(|| self.data.join("pki").join(HOSPITAL_TRUST_DIR))
     }
 
     fn check(&self) -> anyhow::Result<()> {

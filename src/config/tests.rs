@@ -180,6 +180,7 @@ fn docs_configuration_md_lists_exactly_the_settings() {
     s.database_url = Some("postgres://notarium@db/notarium".into());
     s.database_password_file = Some("/run/secrets/pg".into());
     s.public_url = Some("https://notary.example.org".into());
+    s.hospital_trust = Some("/etc/notarium/hospital-cas".into());
     let mut in_struct = std::collections::BTreeSet::new();
     key_paths("", &Value::try_from(&s).unwrap(), &mut in_struct);
 

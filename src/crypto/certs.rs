@@ -94,16 +94,33 @@ pub fn is_p256(cert: &X509) -> Result<(), String> {
 /// Checks that the certificate may act as a witness: an end-entity certificate (not a CA)
 /// whose key usage, when present, allows signing.
 pub fn witness_profile(cert: &X509) -> Result<(), String> {
+    signer_profile(cert, "a witness's", false)
+}
+
+/// Checks that the certificate may sign a document (a hospital's invoice): an end-entity
+/// certificate whose key usage extension is present and allows digitalSignature or
+/// nonRepudiation (a certificate only for keyCertSign or keyEncipherment is refused).
+pub fn document_signer_profile(cert: &X509) -> Result<(), String> {
+    signer_profile(cert, "a document signer's", true)
+}
+
+/// Not a CA; the key usage allows signing (and must be present when `usage_required`).
+fn signer_profile(cert: &X509, whose: &str, usage_required: bool) -> Result<(), String> {
     let der = cert.to_der().map_err(|e| e.to_string())?;
     let (_, c) = X509Certificate::from_der(&der).map_err(|e| format!("unreadable certificate: {e}"))?;
     if c.basic_constraints().map_err(|e| e.to_string())?.is_some_and(|bc| bc.value.ca) {
-        return Err("the certificate is a CA certificate, not a witness's".into());
+        return Err(format!("the certificate is a CA certificate, not {whose}"));
     }
-    let usage = c.key_usage().map_err(|e| e.to_string())?;
-    if usage.is_some_and(|ku| !ku.value.digital_signature() && !ku.value.non_repudiation()) {
-        return Err("the certificate's key usage does not allow signing".into());
+    match c.key_usage().map_err(|e| e.to_string())? {
+        Some(ku) if !ku.value.digital_signature() && !ku.value.non_repudiation() => Err(format!(
+            "the certificate's key usage ({}) allows neither digitalSignature nor nonRepudiation",
+            ku.value
+        )),
+        None if usage_required => {
+            Err("the certificate has no key usage extension; digitalSignature or nonRepudiation is required".into())
+        }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// SHA-256 of the uncompressed EC point: one id per key, whatever certifies it and however

@@ -1,5 +1,6 @@
 //! The development PKI that `notarium serve` creates on first start: a CA and one court and
-//! one notary witness certificate, all ECDSA P-256. Key files are written 0600.
+//! one notary witness certificate, and a separate CA for hospitals' document-signing
+//! certificates, all ECDSA P-256. Key files are written 0600.
 
 use std::path::{Path, PathBuf};
 
@@ -33,6 +34,9 @@ pub struct DevPkiPaths {
     pub court_key: PathBuf,
     pub notary_cert: PathBuf,
     pub notary_key: PathBuf,
+    /// The CA of hospitals' invoice-signing certificates (not a witness anchor).
+    pub hospital_ca_cert: PathBuf,
+    pub hospital_ca_key: PathBuf,
 }
 
 const ORG: &str = "Notarium Dev";
@@ -108,6 +112,28 @@ pub fn issue_tls(ca: &KeyPair, common_name: &str, usage: TlsUsage, days: u32) ->
     Ok(issue(ca, &*name(common_name, None)?, days, None, extensions)?)
 }
 
+/// A document-signing certificate (a hospital's, for invoices) issued by `ca`, valid for
+/// `days`: key usage digitalSignature and nonRepudiation.
+pub fn issue_document_signer(
+    ca: &KeyPair,
+    common_name: &str,
+    days: u32,
+) -> Result<KeyPair, openssl::error::ErrorStack> {
+    let usage = KeyUsage::new().critical().digital_signature().non_repudiation().build()?;
+    issue_leaf(ca, common_name, days, vec![usage])
+}
+
+/// An end-entity certificate for `common_name` with exactly `extensions` (besides the basic
+/// constraints and key identifiers), signed by `ca`: tests make unusual profiles with it.
+pub fn issue_leaf(
+    ca: &KeyPair,
+    common_name: &str,
+    days: u32,
+    extensions: Vec<X509Extension>,
+) -> Result<KeyPair, openssl::error::ErrorStack> {
+    issue(ca, &*name(common_name, None)?, days, None, extensions)
+}
+
 /// An end-entity certificate for `subject` with `extensions`, signed by `ca`.
 fn issue(
     ca: &KeyPair,
@@ -142,7 +168,8 @@ fn issue(
 }
 
 /// Writes a fresh dev PKI into `dir` (created if needed): `ca.pem`, `ca.key`, `court.pem`,
-/// `court.key`, `notary.pem`, `notary.key`. Refuses to overwrite an existing key file.
+/// `court.key`, `notary.pem`, `notary.key`, `hospital-ca.pem`, `hospital-ca.key`. Refuses to
+/// overwrite an existing key file.
 pub fn write_dev_pki(dir: &Path) -> anyhow::Result<DevPkiPaths> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let ca = new_ca("Notarium Dev CA", 3650).context("making the dev CA")?;
@@ -150,6 +177,7 @@ pub fn write_dev_pki(dir: &Path) -> anyhow::Result<DevPkiPaths> {
         .context("making the court certificate")?;
     let notary = issue_witness(&ca, "Notarium Dev Notary Witness", Role::Notary.as_str(), 825, None)
         .context("making the notary certificate")?;
+    let hospital_ca = new_ca("Notarium Dev Hospital Signing CA", 3650).context("making the hospital signing CA")?;
     let paths = DevPkiPaths {
         ca_cert: dir.join("ca.pem"),
         ca_key: dir.join("ca.key"),
@@ -157,16 +185,39 @@ pub fn write_dev_pki(dir: &Path) -> anyhow::Result<DevPkiPaths> {
         court_key: dir.join("court.key"),
         notary_cert: dir.join("notary.pem"),
         notary_key: dir.join("notary.key"),
+        hospital_ca_cert: dir.join("hospital-ca.pem"),
+        hospital_ca_key: dir.join("hospital-ca.key"),
     };
     for (pair, cert_path, key_path) in [
         (&ca, &paths.ca_cert, &paths.ca_key),
         (&court, &paths.court_cert, &paths.court_key),
         (&notary, &paths.notary_cert, &paths.notary_key),
+        (&hospital_ca, &paths.hospital_ca_cert, &paths.hospital_ca_key),
     ] {
         create_new(key_path, &pair.key.private_key_to_pem_pkcs8()?, 0o600)?;
         create_new(cert_path, &pair.cert.to_pem()?, 0o644)?;
     }
     Ok(paths)
+}
+
+/// The demo hospital's invoice-signing certificate (`demo-hospital-signing.pem`, its key
+/// `demo-hospital-signing.key`, 0600, in `pki`), issued by the dev hospital signing CA: its
+/// certificate's PEM, or `None` when `pki` holds no `hospital-ca.key`.
+pub fn write_demo_signer(pki: &Path, common_name: &str) -> anyhow::Result<Option<Vec<u8>>> {
+    let read = |f: &str| std::fs::read(pki.join(f)).with_context(|| format!("reading {}", pki.join(f).display()));
+    if !pki.join("hospital-ca.key").exists() {
+        return Ok(None);
+    }
+    let ca = KeyPair {
+        key: PKey::private_key_from_pem(&read("hospital-ca.key")?)?,
+        cert: X509::from_pem(&read("hospital-ca.pem")?)?,
+    };
+    let signer =
+        issue_document_signer(&ca, common_name, 825).context("making the demo hospital's signing certificate")?;
+    let pem = signer.cert.to_pem()?;
+    create_new(&pki.join("demo-hospital-signing.key"), &signer.key.private_key_to_pem_pkcs8()?, 0o600)?;
+    create_new(&pki.join("demo-hospital-signing.pem"), &pem, 0o644)?;
+    Ok(Some(pem))
 }
 
 fn name(common_name: &str, ou: Option<&str>) -> Result<openssl::x509::X509Name, openssl::error::ErrorStack> {

@@ -89,16 +89,7 @@ impl TrustStore {
     /// Every `*.pem` file in `dir` (sorted by name), with the roles `trust.toml` gives it (all
     /// roles when it names none); an empty store when `dir` does not exist.
     pub fn from_dir(dir: &Path) -> Result<Self, TrustError> {
-        let entries = match std::fs::read_dir(dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(source) => return Err(TrustError::Read { path: dir.to_owned(), source }),
-        };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "pem"))
-            .collect();
-        paths.sort();
+        let paths = pem_files(dir)?;
         let mut roles = read_roles(&dir.join(TRUST_FILE))?;
         let args: Vec<TrustArg> = paths
             .into_iter()
@@ -134,7 +125,23 @@ impl TrustStore {
     }
 }
 
-fn read_pem(path: &Path) -> Result<Vec<X509>, TrustError> {
+/// The `*.pem` files in `dir`, sorted by name; none when `dir` does not exist.
+pub(crate) fn pem_files(dir: &Path) -> Result<Vec<PathBuf>, TrustError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => return Err(TrustError::Read { path: dir.to_owned(), source }),
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "pem"))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// Every certificate of the PEM file `path` (at least one).
+pub(crate) fn read_pem(path: &Path) -> Result<Vec<X509>, TrustError> {
     let bytes = std::fs::read(path).map_err(|source| TrustError::Read { path: path.to_owned(), source })?;
     let certs = X509::stack_from_pem(&bytes)
         .map_err(|e| TrustError::NotPem { path: path.to_owned(), reason: e.to_string() })?;

@@ -36,6 +36,7 @@ pub struct AppData {
     pub store: web::Data<crate::store::Store>,
     pub ingest: web::Data<crate::ingest::Ingest>,
     pub trust: web::Data<crate::crypto::TrustStore>,
+    pub hospital_anchors: web::Data<crate::crypto::document_signature::DocumentAnchors>,
     pub anchored: web::Data<AnchorSignal>,
     pub status: web::Data<crate::seal::SharedStatus>,
     pub metrics: web::Data<crate::metrics::Metrics>,
@@ -56,6 +57,7 @@ impl AppData {
         cfg.app_data(self.store)
             .app_data(self.ingest)
             .app_data(self.trust)
+            .app_data(self.hospital_anchors)
             .app_data(self.anchored)
             .app_data(self.status)
             .app_data(self.metrics)

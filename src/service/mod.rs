@@ -3,6 +3,7 @@
 //! operation and map its result; nothing here knows actix, askama or sqlx.
 
 pub mod access;
+pub mod backup;
 pub mod blocks;
 pub mod evidence;
 pub mod halt;

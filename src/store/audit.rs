@@ -11,6 +11,20 @@ use crate::domain::{Hash, LogName, Timestamp};
 /// `witness`) and the decoded row, or why it does not decode.
 pub type AuditRow<K, T> = (K, anyhow::Result<T>);
 
+/// An invoice whose ledger columns (`claimed_cents`, `active_claims`) are not what its active
+/// (not withdrawn) claims add up to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerMismatch {
+    /// The invoice's natural key: `issuer`, `invoice_code`, `invoice_number`.
+    pub issuer: String,
+    pub invoice_code: String,
+    pub invoice_number: String,
+    /// The stored `claimed_cents` and the sum of the active claims' `amount_cents`.
+    pub claimed_cents: (i64, i64),
+    /// The stored `active_claims` and the number of active claims.
+    pub active_claims: (i64, i64),
+}
+
 /// The last block the scheduled audit found consistent: the next block must chain to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditCursor {
@@ -49,6 +63,10 @@ pub trait AuditStore: Send + Sync {
 
     /// The stored tile roots of the blocks with heights in `[from, through]` that have them.
     async fn tiles_for_audit(&self, from: u64, through: u64) -> anyhow::Result<Vec<(u64, Vec<u8>)>>;
+
+    /// The first invoices, by natural key, whose ledger columns disagree with their active
+    /// claims, at most `limit` (the sums are the database's, one statement for every invoice).
+    async fn invoice_ledger_mismatches(&self, limit: u32) -> anyhow::Result<Vec<LedgerMismatch>>;
 
     /// The scheduled audit's cursor, if it has found a block consistent yet.
     async fn audit_cursor(&self) -> anyhow::Result<Option<AuditCursor>>;

@@ -74,7 +74,8 @@ impl Blobs {
         Ok(Receiving { temp, name, size: 0, blake3: blake3::Hasher::new(), sha256: openssl::sha::Sha256::new() })
     }
 
-    fn path(&self, owner: &TenantId, hash: &Hash) -> PathBuf {
+    /// Where the original `owner` kept under `hash` is (whether or not one was kept).
+    pub fn path(&self, owner: &TenantId, hash: &Hash) -> PathBuf {
         self.dir.join(owner.to_string()).join(hash.to_string())
     }
 

@@ -36,7 +36,7 @@ pub mod tenants;
 mod write_plan;
 pub mod writer;
 
-pub use audit::{AuditCursor, AuditRow, AuditStore};
+pub use audit::{AuditCursor, AuditRow, AuditStore, LedgerMismatch};
 pub use blocks::{BlockRow, BlockStore, CosignFact, CosignatureRow, record_status};
 pub use credential_cache::TTL as CREDENTIAL_TTL;
 pub use database::Database;

@@ -10,7 +10,7 @@ use openssl::x509::X509;
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde::de::DeserializeOwned;
 
-use super::protocol::{CosignRequest, CosignResponse, SignedHeader, WitnessStateView};
+use super::protocol::{CosignRequest, CosignResponse, SignedHeader, WitnessHead, WitnessStateView};
 use crate::crypto::{certs, cms};
 use crate::domain::{BlockHeader, Hash, Role, WitnessName};
 
@@ -58,6 +58,29 @@ pub enum Credential {
     /// A client certificate (PEM, then intermediates) and its PKCS#8 PEM key, for HTTPS
     /// witnesses that pin it (mTLS).
     Certificate { cert_pem: Vec<u8>, key_pem: Vec<u8> },
+}
+
+/// `GET {base_url}/witness/v1/head` (no credential): what the witness last co-signed.
+/// `timeout` bounds the whole call; the answer is read up to the usual size limit.
+pub async fn fetch_head(base_url: &str, timeout: Duration) -> anyhow::Result<WitnessHead> {
+    let url = reqwest::Url::parse(base_url).with_context(|| format!("bad witness URL {base_url:?}"))?;
+    anyhow::ensure!(matches!(url.scheme(), "http" | "https"), "{base_url} is not an http(s) URL");
+    let http = reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .context("building the HTTP client")?;
+    let url = format!("{}/witness/v1/head", base_url.trim_end_matches('/'));
+    let mut response = http.get(&url).send().await.map_err(|e| anyhow::anyhow!("{url}: {}", error_chain(&e)))?;
+    let status = response.status();
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| anyhow::anyhow!("{url}: {}", error_chain(&e)))? {
+        anyhow::ensure!(body.len() + chunk.len() <= MAX_RESPONSE_BYTES, "{url}: the answer is too large");
+        body.extend_from_slice(&chunk);
+    }
+    anyhow::ensure!(status.as_u16() == 200, "{url} answered {status}");
+    serde_json::from_slice(&body).with_context(|| format!("{url}: not a witness head"))
 }
 
 impl WitnessClient {

@@ -54,6 +54,20 @@ pub struct WitnessStateView {
     pub chain: Vec<String>,
 }
 
+/// `GET /witness/v1/head`, for anyone (no credential): the last height the witness co-signed
+/// (or was enrolled at) and that block's hash, public facts of the log. An auditor compares
+/// them with the operator's database (`notarium audit --witness`) to find a rollback.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessHead {
+    pub witness: WitnessName,
+    pub role: Role,
+    pub log: LogName,
+    /// `None` for a fresh witness.
+    pub last_signed_height: Option<u64>,
+    pub last_signed_hash: Option<Hash>,
+}
+
 /// `Vec<u8>` as standard base64 text.
 pub(crate) mod base64_bytes {
     use base64::Engine;

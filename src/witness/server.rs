@@ -1,5 +1,6 @@
 //! The witness HTTP server: `POST /witness/v1/cosign` and `GET /witness/v1/state`, both for
-//! the operator only (DESIGN §5). Requests are checked ([`check_request`]), signed and
+//! the operator only (DESIGN §5), and `GET /witness/v1/head` for anyone (the last signed height
+//! and hash, for `notarium audit --witness`). Requests are checked ([`check_request`]), signed and
 //! persisted under one lock, so two requests never interleave and every co-signature is on
 //! disk (fsync) before it is sent.
 
@@ -19,7 +20,8 @@ use openssl::x509::X509;
 use super::auth::OperatorCredentials;
 use super::checks::{Refusal, check_request};
 use super::protocol::{
-    CosignRequest, CosignResponse, MAX_HEADERS_PER_REQUEST, MAX_REQUEST_BYTES, SignedHeader, WitnessStateView,
+    CosignRequest, CosignResponse, MAX_HEADERS_PER_REQUEST, MAX_REQUEST_BYTES, SignedHeader, WitnessHead,
+    WitnessStateView,
 };
 use super::state::{NewSignature, Tip, WitnessState};
 use super::tls::acceptor;
@@ -100,6 +102,7 @@ pub fn serve(mut config: WitnessConfig, listener: TcpListener) -> anyhow::Result
             .app_data(tokens.clone())
             .route("/witness/v1/cosign", web::post().to(cosign))
             .route("/witness/v1/state", web::get().to(state_view))
+            .route("/witness/v1/head", web::get().to(head_view))
     })
     .workers(2)
     .disable_signals()
@@ -166,12 +169,7 @@ async fn state_view(
 ) -> actix_web::Result<HttpResponse> {
     let c = &witness.config;
     tokens.authorize(&req).inspect_err(|e| tracing::warn!(witness = %c.name, "state refused: {}", e.0))?;
-    let tip = witness
-        .state
-        .lock()
-        .map_err(|_| Problem::internal(&anyhow!("the witness state lock is poisoned")))?
-        .tip()
-        .cloned();
+    let tip = witness.tip()?;
     Ok(HttpResponse::Ok().json(WitnessStateView {
         witness: c.name.clone(),
         role: c.role,
@@ -183,7 +181,26 @@ async fn state_view(
     }))
 }
 
+/// `GET /witness/v1/head`: no credential, only the last signed height and hash.
+async fn head_view(witness: web::Data<Witness>) -> actix_web::Result<HttpResponse> {
+    let c = &witness.config;
+    let tip = witness.tip()?;
+    Ok(HttpResponse::Ok().json(WitnessHead {
+        witness: c.name.clone(),
+        role: c.role,
+        log: c.log.clone(),
+        last_signed_height: tip.as_ref().map(|t| t.height),
+        last_signed_hash: tip.as_ref().map(|t| t.block_hash),
+    }))
+}
+
 impl Witness {
+    /// What it last signed (or was enrolled at).
+    fn tip(&self) -> Result<Option<Tip>, Problem> {
+        let state = self.state.lock().map_err(|_| Problem::internal(&anyhow!("the witness state lock is poisoned")))?;
+        Ok(state.tip().cloned())
+    }
+
     /// Checks, signs and persists under the state lock; refuses with the state untouched.
     fn cosign(&self, headers: &[String]) -> Result<Vec<SignedHeader>, Problem> {
         let c = &self.config;

@@ -1,6 +1,7 @@
 //! The audit on either backend: an untouched database audits clean with the right counts; the
 //! scheduled audit inside the service shows in `/readyz` and resumes after a restart from its
-//! durable cursor; an inconsistency shows there without making the service unready. The
+//! durable cursor; an inconsistency shows there without making the service unready; an invoice
+//! whose ledger columns disagree with its active claims is named. The
 //! helpers (a service with sealed records, a flipped byte, the full audit) serve `audit.rs`.
 
 use std::path::Path;
@@ -12,6 +13,7 @@ use notarium::domain::quorum::QuorumPolicy;
 use notarium::domain::{EvidenceId, Hash, TenantRole};
 use serde_json::{Value, json};
 
+use crate::invoices::{claim, content_hash, invoice, issue, path};
 use crate::support::backend::{Db, Param, database_of, store_of};
 use crate::support::{TestApp, wait_until};
 
@@ -140,4 +142,50 @@ async fn an_untouched_database_audits_clean_with_the_right_counts() {
     let empty = TestApp::spawn().await.stop().await;
     let s = audit(empty.path()).await.summary;
     assert_eq!((s.records, s.blocks, s.cosignatures), (0, 0, 0));
+}
+
+#[actix_web::test]
+async fn the_audit_names_an_invoice_whose_claimed_total_disagrees_with_its_active_claims() {
+    let app = TestApp::spawn().await;
+    let insurer = app.key(TenantRole::Insurer).to_owned();
+    for number in ["AL-1", "AL-2"] {
+        let inv = invoice("DEMO-HOSP", number);
+        issue(&app, &inv).await;
+        let hash = content_hash(&inv);
+        for (amount, reference) in [("30.00", "a"), ("20.00", "b")] {
+            let (status, body) = claim(&app, &insurer, number, &hash, amount, &format!("{number}-{reference}")).await;
+            assert_eq!(status, 201, "{body}");
+            if number == "AL-1" && reference == "a" {
+                // A withdrawn claim counts no more: the ledger says 20.00 in 1 claim.
+                let withdraw = format!("{}/claims/{}/withdraw", path(number), body["id"].as_str().unwrap());
+                assert_eq!(app.post_json(&withdraw, Some(&insurer), &json!({})).await.status(), 201);
+            }
+        }
+    }
+    let data = app.stop().await;
+    let outcome = audit(data.path()).await;
+    assert!(outcome.inconsistency.is_none(), "{:?}", outcome.inconsistency);
+
+    let mut db = Db::of(data.path()).await;
+    let changed = "UPDATE invoices SET claimed_cents = claimed_cents - 1 WHERE invoice_number = 'AL-2'";
+    assert_eq!(db.execute(changed, &[]).await, 1);
+    let found = audit(data.path()).await.inconsistency;
+    let expected = Inconsistency::InvoiceLedger {
+        invoice: "DEMO-HOSP/330100-2026/AL-2".into(),
+        claimed_cents: (4999, 5000),
+        active_claims: (2, 2),
+    };
+    assert_eq!(found.as_ref(), Some(&expected));
+    let text = expected.to_string();
+    assert!(text.starts_with("invoices DEMO-HOSP/330100-2026/AL-2: its claimed_cents disagree"), "{text}");
+
+    // The claim count is checked too: AL-1's withdrawn claim counted as active again.
+    db.execute("UPDATE invoices SET claimed_cents = claimed_cents + 1 WHERE invoice_number = 'AL-2'", &[]).await;
+    db.execute("UPDATE invoices SET active_claims = 2 WHERE invoice_number = 'AL-1'", &[]).await;
+    let found = audit(data.path()).await.inconsistency;
+    assert!(
+        matches!(&found, Some(Inconsistency::InvoiceLedger { invoice, active_claims: (2, 1), claimed_cents: (2000, 2000) })
+            if invoice == "DEMO-HOSP/330100-2026/AL-1"),
+        "{found:?}"
+    );
 }

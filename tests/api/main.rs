@@ -3,6 +3,8 @@
 
 mod audit;
 mod audit_backends;
+mod audit_witness;
+mod backup;
 mod browser;
 mod browser_session;
 mod cluster;

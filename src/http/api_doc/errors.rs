@@ -33,7 +33,8 @@ pub const NOT_IN_DOCUMENT: &[(&str, &str)] = &[
 
 /// Routes of the witness process (`notarium witness serve`, `src/witness/server.rs`): another
 /// server with its own credentials, not served by this application (docs/formats.md §5).
-pub const WITNESS_PROCESS: &[(&str, &str)] = &[("POST", "/witness/v1/cosign"), ("GET", "/witness/v1/state")];
+pub const WITNESS_PROCESS: &[(&str, &str)] =
+    &[("POST", "/witness/v1/cosign"), ("GET", "/witness/v1/state"), ("GET", "/witness/v1/head")];
 
 const AUTH: StatusCodes = (401, &["missing_api_key", "invalid_api_key", "invalid_client_certificate"]);
 /// Over a tenant's quota, or an anonymous route's per-IP limit (`src/http/limits.rs`).
@@ -111,7 +112,7 @@ pub const ERRORS: &[(&str, &str, &[StatusCodes])] = &[
             LIMITED,
             BODY[0],
             BODY[1],
-            (422, &["invalid_field", "invalid_signature"]),
+            (422, &["invalid_field", "invalid_signature", "signer_key_usage", "signer_untrusted"]),
             INTERNAL,
         ],
     ),

@@ -16,6 +16,8 @@ impl From<IssueError> for Problem {
             IssueError::InvalidSignature(why) => {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_signature", why)
             }
+            IssueError::SignerKeyUsage(why) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "signer_key_usage", why),
+            IssueError::SignerUntrusted(why) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "signer_untrusted", why),
             IssueError::Exists => Problem::new(StatusCode::CONFLICT, "invoice_exists", e.to_string()),
             IssueError::Internal(cause) => Problem::internal(&cause),
         }

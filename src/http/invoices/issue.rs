@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::views::{InvoiceDetail, InvoiceOut};
 use super::{InvoicePath, require_role};
-use crate::crypto::TrustStore;
+use crate::crypto::document_signature::DocumentAnchors;
 use crate::domain::TenantRole;
 use crate::domain::canonical::StrictJson;
 use crate::http::auth::Caller;
@@ -25,8 +25,9 @@ use crate::store::Store;
     security(("api_key" = [])),
     params(("Invoice-Signature" = Option<String>, Header, max_length = 16384,
         description = "Base64 of a detached CMS SignedData (DER; SHA-256 with ECDSA) over the invoice's RFC 8785 \
-            canonical JSON, by a certificate enrolled for this hospital (`notarium admin tenant cert add`) that \
-            chains to the service's trust anchors. Verified, recorded, and shown to insurers as `signed_by`.")),
+            canonical JSON, by a certificate enrolled for this hospital (`notarium admin tenant cert add`) whose key \
+            usage allows digitalSignature or nonRepudiation and that chains to the hospital document-signing anchors \
+            (setting `hospital_trust`; the witnesses' anchors do not count). Verified, recorded, and shown to insurers as `signed_by`.")),
     request_body(content = Object, description = "The invoice (docs/invoices.md, docs/invoice.schema.json).",
         example = json!(crate::http::openapi::examples::invoice())),
     responses((status = 201, description = "The invoice, `issued`; its record `pending`.", body = InvoiceOut,
@@ -38,12 +39,12 @@ pub(crate) async fn issue(
     body: JsonBody<StrictJson>,
     store: web::Data<Store>,
     ingest: web::Data<Ingest>,
-    trust: web::Data<TrustStore>,
+    anchors: web::Data<DocumentAnchors>,
 ) -> Result<HttpResponse, Problem> {
     require_role(&caller, TenantRole::Hospital)?;
     let StrictJson(value) = body.read(MAX_INVOICE_BYTES).await?;
     let signature = req.headers().get(SIGNATURE_HEADER).map(|h| h.as_bytes());
-    let issued = invoices::issue(&store, &ingest, &trust, &caller, &value, signature).await?;
+    let issued = invoices::issue(&store, &ingest, &anchors, &caller, &value, signature).await?;
     Ok(HttpResponse::Created().json(InvoiceOut::from(issued)))
 }
 

@@ -5,8 +5,7 @@ use base64::Engine;
 use serde_json::Value;
 
 use super::{Applied, InvoiceState, key_json, operation_record, submit, unexpected, wrong_role};
-use crate::crypto::TrustStore;
-use crate::crypto::document_signature::check_detached;
+use crate::crypto::document_signature::{DocumentAnchors, DocumentSignatureError, check_detached};
 use crate::domain::canonical::canonical_json;
 use crate::domain::invoice::Invoice;
 use crate::domain::{EvidenceKind, Hash, TenantRole, Timestamp};
@@ -35,6 +34,14 @@ pub enum IssueError {
     /// the caller; the text says which.
     #[error("{0}")]
     InvalidSignature(String),
+    /// The signing certificate's key usage allows neither digitalSignature nor
+    /// nonRepudiation (or it is a CA's); the text says what it allows.
+    #[error("{0}")]
+    SignerKeyUsage(String),
+    /// The signing certificate does not chain to a hospital document-signing anchor (the
+    /// `hospital_trust` setting; the witnesses' CAs do not count).
+    #[error("{0}")]
+    SignerUntrusted(String),
     /// This issuer already issued an invoice with this code and number.
     #[error("this issuer already issued an invoice with this invoice_code and invoice_number")]
     Exists,
@@ -48,7 +55,7 @@ pub enum IssueError {
 pub async fn issue(
     store: &Store,
     ingest: &Ingest,
-    trust: &TrustStore,
+    anchors: &DocumentAnchors,
     caller: &Caller,
     invoice: &Value,
     signature: Option<&[u8]>,
@@ -66,7 +73,7 @@ pub async fn issue(
     let canonical = canonical_json(invoice);
     let content_hash = Hash::of(&canonical);
     let signature = match signature {
-        Some(base64) => Some(hospital_signature(base64, &canonical, caller, store, trust).await?),
+        Some(base64) => Some(hospital_signature(base64, &canonical, caller, store, anchors).await?),
         None => None,
     };
     let new = NewInvoice {
@@ -95,7 +102,7 @@ async fn hospital_signature(
     canonical: &[u8],
     caller: &Caller,
     store: &Store,
-    trust: &TrustStore,
+    anchors: &DocumentAnchors,
 ) -> Result<(Vec<u8>, String), IssueError> {
     let refuse = IssueError::InvalidSignature;
     if base64.len() > MAX_SIGNATURE {
@@ -104,7 +111,11 @@ async fn hospital_signature(
     let der = base64::engine::general_purpose::STANDARD
         .decode(base64)
         .map_err(|e| refuse(format!("Invoice-Signature is not base64: {e}")))?;
-    let signer = check_detached(&der, canonical, &trust.anchors_for(None), Timestamp::now()).map_err(refuse)?;
+    let signer = check_detached(&der, canonical, anchors, Timestamp::now()).map_err(|e| match e {
+        DocumentSignatureError::Invalid(_) => refuse(e.to_string()),
+        DocumentSignatureError::KeyUsage(_) => IssueError::SignerKeyUsage(e.to_string()),
+        DocumentSignatureError::Untrusted(_) => IssueError::SignerUntrusted(e.to_string()),
+    })?;
     let enrolled = store.tenant_by_client_cert(&signer.fingerprint).await?;
     if enrolled.is_none_or(|t| t.id != caller.0.id) {
         return Err(refuse(format!(

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 
 use super::{BLOCK_COLUMNS, EVIDENCE_COLUMNS};
 use super::{Sql, args, number};
-use crate::store::audit::{AuditCursor, AuditRow, AuditStore};
+use crate::store::audit::{AuditCursor, AuditRow, AuditStore, LedgerMismatch};
 use crate::store::blocks::{BlockRow, CosignatureRow};
 use crate::store::evidence::EvidenceRecord;
 use crate::store::rows::{self, StoredRow};
@@ -52,6 +52,30 @@ impl<S: Sql> AuditStore for S {
         let sql = "SELECT height, roots FROM block_tiles WHERE height >= $1 AND height <= $2 ORDER BY height";
         let rows = self.fetch_all(sql, args![from, through]).await?;
         rows.iter().map(|r| Ok((r.uint("height")?, r.bytes("roots")?))).collect()
+    }
+
+    async fn invoice_ledger_mismatches(&self, limit: u32) -> anyhow::Result<Vec<LedgerMismatch>> {
+        // `sum` of a PostgreSQL bigint is a numeric: cast back, on both backends alike.
+        let sql = "SELECT i.issuer, i.invoice_code, i.invoice_number, i.claimed_cents, i.active_claims, \
+             CAST(coalesce(c.cents, 0) AS bigint) AS claims_cents, CAST(coalesce(c.n, 0) AS bigint) AS claims_n \
+             FROM invoices i LEFT JOIN (SELECT issuer, invoice_code, invoice_number, \
+             sum(amount_cents) AS cents, count(*) AS n FROM claims WHERE withdrawal_seq IS NULL \
+             GROUP BY issuer, invoice_code, invoice_number) c \
+             ON c.issuer = i.issuer AND c.invoice_code = i.invoice_code AND c.invoice_number = i.invoice_number \
+             WHERE i.claimed_cents <> coalesce(c.cents, 0) OR i.active_claims <> coalesce(c.n, 0) \
+             ORDER BY i.issuer, i.invoice_code, i.invoice_number LIMIT $1";
+        let rows = self.fetch_all(sql, args![limit]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LedgerMismatch {
+                    issuer: r.string("issuer")?,
+                    invoice_code: r.string("invoice_code")?,
+                    invoice_number: r.string("invoice_number")?,
+                    claimed_cents: (r.int("claimed_cents")?, r.int("claims_cents")?),
+                    active_claims: (r.int("active_claims")?, r.int("claims_n")?),
+                })
+            })
+            .collect()
     }
 
     /// The scheduled audit's cursor, if it has found a block consistent yet.

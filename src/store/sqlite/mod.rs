@@ -11,6 +11,7 @@ mod exec;
 pub(super) mod faults;
 mod invoices;
 mod page_limit;
+pub mod snapshot;
 mod writer;
 
 use std::path::Path;

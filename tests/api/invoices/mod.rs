@@ -4,6 +4,7 @@
 mod lifecycle;
 mod receipts;
 mod refusals;
+mod signing;
 
 use notarium::domain::canonical::canonical_json;
 use notarium::domain::{Hash, TenantRole};

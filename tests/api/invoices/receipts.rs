@@ -73,8 +73,8 @@ async fn a_hospital_signature_is_verified_recorded_and_shown_to_insurers() {
     let pki = app.data.path().join("pki");
     let read = |f: &str| std::fs::read(pki.join(f)).unwrap();
     let ca = KeyPair {
-        key: openssl::pkey::PKey::private_key_from_pem(&read("ca.key")).unwrap(),
-        cert: openssl::x509::X509::from_pem(&read("ca.pem")).unwrap(),
+        key: openssl::pkey::PKey::private_key_from_pem(&read("hospital-ca.key")).unwrap(),
+        cert: openssl::x509::X509::from_pem(&read("hospital-ca.pem")).unwrap(),
     };
     let signing = issue_tls(&ca, "Demo Hospital invoice signing", TlsUsage::Client, 2).unwrap();
     let stranger = issue_tls(&ca, "Someone else", TlsUsage::Client, 2).unwrap();

@@ -56,6 +56,14 @@ pub fn block() -> Value {
     })
 }
 
+pub fn headers() -> Value {
+    json!({
+        "headers": [{ "height": 41, "header": "…", "block_hash": HASH }, { "height": 42, "header": "…", "block_hash": HASH }],
+        "next": null,
+        "anchored_head": block(),
+    })
+}
+
 pub fn witness() -> Value {
     json!({
         "name": "court", "role": "court", "reachable": true, "last_height": 42, "last_contact": TIME,

@@ -29,6 +29,8 @@ pub enum Verdict {
     SameHeader { height: u64 },
     /// `online_header` failed: the service serves another header at this height.
     DifferentHeader { height: u64 },
+    /// `online_header` failed: the service serves no block at this height any more.
+    HeaderGone { height: u64 },
     /// `online_header` or `online_head` failed because the service could not be asked.
     ServiceUnavailable,
     /// `online_head` passed.
@@ -58,6 +60,10 @@ impl fmt::Display for Verdict {
             Self::DifferentHeader { height } => {
                 write!(f, "The service now shows a DIFFERENT history at this height ({height}).")
             }
+            Self::HeaderGone { height } => write!(
+                f,
+                "The service now shows a DIFFERENT history: it no longer shows this block (height {height})."
+            ),
             Self::ServiceUnavailable => {
                 f.write_str("The service could not be asked whether it still shows this history (see the checks).")
             }
@@ -90,7 +96,7 @@ const NOT_THE_RECEIPT: [&str; 3] = ["content_hash", "online_header", "online_hea
 pub(super) fn summary(
     receipt: &Receipt,
     checks: &[Check],
-    online_header: Option<&Result<String, String>>,
+    online_header: Option<&Result<Option<String>, String>>,
     online_head: Option<&OnlineHead>,
 ) -> Vec<Verdict> {
     let ok = |name: &str| checks.iter().find(|c| c.name == name).and_then(|c| c.ok);
@@ -112,8 +118,9 @@ pub(super) fn summary(
     let mut unavailable = false;
     match online_header {
         None => {}
-        Some(Ok(served)) if *served == receipt.block.header => out.push(Verdict::SameHeader { height }),
-        Some(Ok(_)) => out.push(Verdict::DifferentHeader { height }),
+        Some(Ok(Some(served))) if *served == receipt.block.header => out.push(Verdict::SameHeader { height }),
+        Some(Ok(Some(_))) => out.push(Verdict::DifferentHeader { height }),
+        Some(Ok(None)) => out.push(Verdict::HeaderGone { height }),
         Some(Err(_)) => unavailable = true,
     }
     match online_head {

@@ -73,8 +73,9 @@ pub trait CosignatureChecker {
 pub struct VerifyInput {
     /// BLAKE3 of the file the user supplied, if any.
     pub file_hash: Option<Hash>,
-    /// The header the server serves at this height today, if `--online` was asked.
-    pub online_header: Option<Result<String, String>>,
+    /// The header the server serves at this height today (`None`: it serves no block there), if
+    /// `--online` was asked.
+    pub online_header: Option<Result<Option<String>, String>>,
     /// The server's anchored head and the walk to it, if `--online` was asked.
     pub online_head: Option<OnlineHead>,
 }
@@ -105,10 +106,13 @@ pub fn verify(
     checks.push(check_quorum(&counted, policy));
     checks.push(match &input.online_header {
         None => not_applicable("online_header", "not asked (use --online URL)"),
-        Some(Ok(served)) if *served == receipt.block.header => {
+        Some(Ok(Some(served))) if *served == receipt.block.header => {
             passed("online_header", format!("the server still serves this header at height {}", receipt.block.height))
         }
-        Some(Ok(_)) => {
+        Some(Ok(None)) => {
+            failed("online_header", format!("the server serves no block at height {}", receipt.block.height))
+        }
+        Some(Ok(Some(_))) => {
             failed("online_header", format!("the server serves a different header at height {}", receipt.block.height))
         }
         Some(Err(e)) => failed("online_header", format!("could not fetch the header: {e}")),

@@ -33,8 +33,8 @@ pub struct Page {
 /// Where the headers come from: the service over HTTP ([`HttpSource`]), or a test's pages.
 #[async_trait]
 pub trait HeaderSource: Send + Sync {
-    /// The header text the service serves at `height`.
-    async fn header_at(&self, height: u64) -> Result<String, String>;
+    /// The header text the service serves at `height`; `None` when it serves no block there.
+    async fn header_at(&self, height: u64) -> Result<Option<String>, String>;
     /// Up to `limit` headers from height `from` on, oldest first, and the anchored head.
     async fn page(&self, from: u64, limit: u64) -> Result<Page, String>;
 }
@@ -42,7 +42,7 @@ pub trait HeaderSource: Send + Sync {
 /// What the online checks found, for `VerifyInput`.
 #[derive(Debug, Clone)]
 pub struct OnlineFindings {
-    pub header: Result<String, String>,
+    pub header: Result<Option<String>, String>,
     pub head: OnlineHead,
 }
 
@@ -121,12 +121,16 @@ impl HttpSource {
         Ok(Self { http, base: base.trim_end_matches('/').to_owned() })
     }
 
-    /// `GET path` as JSON of type `T`, the body read to at most [`MAX_ANSWER_BYTES`].
-    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, String> {
+    /// `GET path` as JSON of type `T` (`None` for a `404`), the body read to at most
+    /// [`MAX_ANSWER_BYTES`].
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<Option<T>, String> {
         let url = format!("{}{path}", self.base);
         let failed = |e: reqwest::Error| format!("GET {url}: {e}");
         let mut response = self.http.get(&url).send().await.map_err(failed)?;
         let status = response.status();
+        if status == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
         if status != reqwest::StatusCode::OK {
             return Err(format!("GET {url}: the service answered {status}"));
         }
@@ -137,18 +141,22 @@ impl HttpSource {
             }
             body.extend_from_slice(&chunk);
         }
-        serde_json::from_slice(&body).map_err(|e| format!("GET {url}: not the answer of a notarium service: {e}"))
+        serde_json::from_slice(&body)
+            .map(Some)
+            .map_err(|e| format!("GET {url}: not the answer of a notarium service: {e}"))
     }
 }
 
 #[async_trait]
 impl HeaderSource for HttpSource {
-    async fn header_at(&self, height: u64) -> Result<String, String> {
-        Ok(self.get::<BlockIn>(&format!("/v1/blocks/{height}")).await?.header)
+    async fn header_at(&self, height: u64) -> Result<Option<String>, String> {
+        Ok(self.get::<BlockIn>(&format!("/v1/blocks/{height}")).await?.map(|b| b.header))
     }
 
     async fn page(&self, from: u64, limit: u64) -> Result<Page, String> {
-        let page: PageIn = self.get(&format!("/v1/blocks?from={from}&limit={limit}")).await?;
+        let path = format!("/v1/blocks?from={from}&limit={limit}");
+        let page: PageIn =
+            self.get(&path).await?.ok_or_else(|| format!("GET {}{path}: the service answered 404", self.base))?;
         let headers = page
             .headers
             .into_iter()

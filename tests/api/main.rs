@@ -38,4 +38,5 @@ mod storage_full;
 mod support;
 mod tiles;
 mod tls;
+mod verify_online;
 mod witness_backlog;

@@ -19,6 +19,9 @@ impl Lang {
             Verdict::ReceiptInvalid { failed } => format!("收据无效：以下检查未通过：{}。", failed.join("、")),
             Verdict::SameHeader { height } => format!("服务仍然显示相同的历史：第 {height} 号区块未变。"),
             Verdict::DifferentHeader { height } => format!("服务现在在此高度（{height}）显示的是不同的历史。"),
+            Verdict::HeaderGone { height } => {
+                format!("服务现在显示的是不同的历史：它不再显示此区块（第 {height} 号）。")
+            }
             Verdict::ServiceUnavailable => "无法向服务核实它是否仍显示此历史（见各项检查）。".into(),
             Verdict::HistoryLinked { head } => {
                 format!("服务最新的已共同签署区块（第 {head} 号）建立在此区块之上：此后的历史未被改写。")

@@ -210,3 +210,6 @@ impl BlockIn {
         Head { header: self.header, cosignatures }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -231,7 +231,11 @@ async fn verify_page_gives_the_checklist_in_plain_words() {
     tampered.proof.leaf_index += 1;
     let page = browser.post_multipart("/verify", send(tampered.to_json_pretty(), None)).await;
     assert!(page.body.contains(r#"<span id="verdict">Invalid</span>"#));
-    assert!(page.body.contains("<li>The receipt is invalid: these checks failed: inclusion_proof.</li>"), "{}", page.body);
+    assert!(
+        page.body.contains("<li>The receipt is invalid: these checks failed: inclusion_proof.</li>"),
+        "{}",
+        page.body
+    );
 
     let page = browser.post_multipart("/verify", send("{not json".into(), None)).await;
     assert_eq!(page.status, 422);

@@ -274,7 +274,8 @@ mod tests {
     fn hostile_pages_end_the_walk_broken() {
         let c = chain(30);
         let head = &c[29];
-        let cases: Vec<(&str, Box<dyn Fn(u64, u64) -> Vec<PagedHeader>>)> = vec![
+        type Pages<'a> = Box<dyn Fn(u64, u64) -> Vec<PagedHeader> + 'a>;
+        let cases: Vec<(&str, Pages)> = vec![
             ("empty", Box::new(|_, _| Vec::new())),
             ("more than asked", Box::new(|f, l| paged(&c, f, l + 1).into_iter().chain(paged(&c, 0, 1)).collect())),
             ("a gap", Box::new(|f, l| paged(&c, f + 1, l))),

@@ -64,7 +64,7 @@ pub struct HeadersOut {
     pub headers: Vec<HeaderOut>,
     /// The `from` of the next page; null when this page ends at the newest block.
     pub next: Option<u64>,
-    /// The newest block up to which every block is anchored, with its co-signatures: where a
+    /// The newest anchored block (co-signed to the quorum), with its co-signatures: where a
     /// verifier's walk from a receipt's block ends. Null while no block is anchored.
     pub anchored_head: Option<BlockOut>,
 }

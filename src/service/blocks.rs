@@ -58,8 +58,8 @@ pub struct HeaderPage {
     pub blocks: Vec<BlockRow>,
     /// The `from` of the next page; `None` when this page ends at the newest block.
     pub next: Option<u64>,
-    /// The newest block of the anchored prefix (every block up to it is anchored), with its
-    /// co-signatures: where a verifier's walk ends. `None` while no block is anchored.
+    /// The newest anchored block, with its co-signatures: where a verifier's walk ends. `None`
+    /// while no block is anchored.
     pub anchored_head: Option<BlockFacts>,
 }
 
@@ -69,11 +69,7 @@ pub async fn headers_from(store: &Store, from: u64, limit: u32) -> anyhow::Resul
     let limit = limit.clamp(1, MAX_HEADERS_PER_PAGE);
     let blocks = store.blocks_from(from, limit).await?;
     let next = (blocks.len() == limit as usize).then(|| blocks.last().and_then(|b| b.height.checked_add(1))).flatten();
-    let head = match store.oldest_unanchored().await? {
-        Some(unanchored) => store.blocks_before(Some(unanchored), 1).await?.pop(),
-        None => store.latest_block().await?,
-    };
-    let anchored_head = match head {
+    let anchored_head = match store.latest_anchored_block().await? {
         Some(row) => with_cosignatures(store, vec![row]).await?.pop(),
         None => None,
     };

@@ -108,7 +108,7 @@ impl Walk {
         Some((self.height + 1, (self.stop - self.height).min(MAX_PAGE)))
     }
 
-    /// Checks the page fetched for [`Walk::want`]: consecutive heights from `from`, at most
+    /// Checks the page fetched for [`Walk::want`]: consecutive heights from `from`, exactly
     /// `limit` of them, each header well formed, of the log, hashing to its `block_hash`, and
     /// naming the one before as `prev`. Headers past the head are ignored (not anchored yet).
     pub fn feed(&mut self, page: &[PagedHeader]) {
@@ -122,10 +122,13 @@ impl Walk {
         if page.len() as u64 > limit {
             return Err(format!("asked for {limit} headers from height {from}, the service sent {}", page.len()));
         }
-        if page.is_empty() {
+        // Every height asked is at most the head's, so an honest service has them all: a short
+        // page (which would make the walk take one request per header) is refused.
+        if (page.len() as u64) < limit {
             return Err(format!(
-                "the service's headers end at height {}, below its own newest anchored block at {}",
-                self.height, self.head_height
+                "asked for {limit} headers from height {from}, the service sent only {}, though its newest anchored block is at {}",
+                page.len(),
+                self.head_height
             ));
         }
         for p in page {
@@ -277,6 +280,7 @@ mod tests {
         type Pages<'a> = Box<dyn Fn(u64, u64) -> Vec<PagedHeader> + 'a>;
         let cases: Vec<(&str, Pages)> = vec![
             ("empty", Box::new(|_, _| Vec::new())),
+            ("one header a page", Box::new(|f, _| paged(&c, f, 1))),
             ("more than asked", Box::new(|f, l| paged(&c, f, l + 1).into_iter().chain(paged(&c, 0, 1)).collect())),
             ("a gap", Box::new(|f, l| paged(&c, f + 1, l))),
             ("a repeat", Box::new(|f, l| paged(&c, f - 1, l))),

@@ -177,6 +177,8 @@ pub struct Messages {
     pub salt: &'static str,
     /// In place of an erased salt.
     pub erased: &'static str,
+    /// In place of the receipt downloads once the content was erased (they would answer 410).
+    pub receipt_erased: &'static str,
     pub meta_hash: &'static str,
     pub leaf_hash: &'static str,
     pub metadata: &'static str,

@@ -17,7 +17,7 @@ use super::merkle::verify_inclusion;
 use super::names::Role;
 use super::online::{OnlineHead, WalkOutcome};
 pub use super::quorum::QuorumPolicy;
-use super::receipt::{Cosignature, Receipt};
+use super::receipt::{Cosignature, MAX_COSIGNATURES, Receipt};
 pub use super::statements::Statement;
 use super::time::Timestamp;
 pub use super::verdicts::Verdict;
@@ -165,6 +165,13 @@ fn check_online_head(
         OnlineHead::Walked { head, walk } => (head, walk),
     };
     let height = BlockHeader::parse(&head.header).map_or_else(|_| "?".to_owned(), |h| h.height.to_string());
+    if head.cosignatures.len() > MAX_COSIGNATURES {
+        let n = head.cosignatures.len();
+        return failed(
+            NAME,
+            format!("the newest header (height {height}) comes with {n} co-signatures, more than {MAX_COSIGNATURES}"),
+        );
+    }
     let (checks, counted) = cosignature_checks(&head.header, &head.cosignatures, checker);
     if let Some(bad) = checks.iter().find(|c| c.ok != Some(true)) {
         return failed(NAME, format!("the newest header (height {height}): {} fails: {}", bad.name, bad.detail));

@@ -351,7 +351,10 @@ fn read_or_create_token(path: &Path) -> anyhow::Result<String> {
 
 /// One tenant per role; keys to `demo-keys.txt` (0600) and stderr, never to the log.
 async fn create_demo_tenants(store: &Store, data: &Path) -> anyhow::Result<()> {
-    let mut lines = String::from("# Demo API keys, one tenant per role. Shown once; keep this file private.\n");
+    let mut lines = String::from(
+        "# Demo API keys, one tenant per role. Shown once; keep this file private.\n\
+         # role tenant-id key [issuer=CODE: the hospital's issuer code, for its invoices]\n",
+    );
     for role in TenantRole::ALL {
         let issuer = (role == TenantRole::Hospital).then_some("DEMO-HOSP");
         let (tenant, key) = store.create_tenant(&format!("Demo {role}"), role, issuer).await?;
@@ -360,7 +363,8 @@ async fn create_demo_tenants(store: &Store, data: &Path) -> anyhow::Result<()> {
         {
             store.add_client_cert(&tenant.id, &crate::crypto::client_cert::parse_client_cert(&pem)?).await?;
         }
-        lines.push_str(&format!("{role:<9} {} {key}\n", tenant.id));
+        let issuer = issuer.map(|code| format!(" issuer={code}")).unwrap_or_default();
+        lines.push_str(&format!("{role:<9} {} {key}{issuer}\n", tenant.id));
     }
     files::create_new(&data.join("demo-keys.txt"), lines.as_bytes(), 0o600)?;
     eprintln!("\nDemo tenants created (also in {}):\n{lines}", data.join("demo-keys.txt").display());

@@ -26,6 +26,6 @@ fuzz_target!(|data: &[u8]| {
     let again = Receipt::from_json(json.as_bytes()).expect("a receipt that was read reads again");
     assert_eq!(again.to_json_pretty(), json, "reading what was written changes nothing");
     let _ = write_receipt_zip(&receipt);
-    let input = VerifyInput { file_hash: None, online_header: None };
+    let input = VerifyInput::default();
     let _ = verify(&receipt, &input, &OpensslChecker { trust: trust() }, &QuorumPolicy::default());
 });

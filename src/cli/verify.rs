@@ -1,4 +1,4 @@
-//! `notarium verify RECEIPT [--file FILE] [--trust PEM]... [--json]`.
+//! `notarium verify RECEIPT [--file FILE] [--trust PEM]... [--online URL [--max-headers N]] [--json]`.
 
 use std::fs::File;
 use std::io::Read;
@@ -11,6 +11,7 @@ use crate::bundle::{MAX_BUNDLE_BYTES, read_receipt};
 use crate::crypto::{OpensslChecker, TrustArg, TrustStore};
 use crate::domain::verify::{QuorumPolicy, VerifyInput, VerifyReport, verify};
 use crate::domain::{Hash, Receipt};
+use crate::service::online::{DEFAULT_MAX_HEADERS, HttpSource, OnlineFindings, ask};
 
 #[derive(clap::Args, Debug)]
 pub struct VerifyArgs {
@@ -21,6 +22,15 @@ pub struct VerifyArgs {
     file: Option<PathBuf>,
     #[command(flatten)]
     anchors: Anchors,
+    /// Also ask the service at this URL (e.g. `https://notary.example`) whether it still serves
+    /// this block's header, and walk its headers from this block to its newest anchored one.
+    #[arg(long, value_name = "URL")]
+    online: Option<String>,
+    /// With --online: walk at most this many headers after the receipt's block; beyond them the
+    /// `online_head` check says "not checked beyond N headers".
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_HEADERS, requires = "online",
+        value_parser = clap::value_parser!(u64).range(1..))]
+    max_headers: u64,
     /// Print exactly the JSON body of `POST /v1/verify`.
     #[arg(long)]
     json: bool,
@@ -44,6 +54,11 @@ pub struct Anchors {
 impl Anchors {
     /// Verifies `receipt` (and the file's hash, if given) against these anchors, offline.
     pub fn verify(&self, receipt: &Receipt, file_hash: Option<Hash>) -> anyhow::Result<VerifyReport> {
+        self.verify_with(receipt, VerifyInput { file_hash, ..VerifyInput::default() })
+    }
+
+    /// Verifies `receipt` with what the verifier was given beyond it.
+    fn verify_with(&self, receipt: &Receipt, input: VerifyInput) -> anyhow::Result<VerifyReport> {
         let trust = if self.trust.is_empty() {
             let dir = self.data.join("pki").join("trust");
             let store = TrustStore::from_dir(&dir)?;
@@ -54,7 +69,6 @@ impl Anchors {
         } else {
             TrustStore::from_args(&self.trust)?
         };
-        let input = VerifyInput { file_hash, online_header: None };
         Ok(verify(receipt, &input, &OpensslChecker { trust: &trust }, &self.quorum))
     }
 }
@@ -80,7 +94,16 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
 fn check(args: &VerifyArgs) -> anyhow::Result<VerifyReport> {
     let receipt = read_receipt_file(&args.receipt)?;
     let file_hash = args.file.as_deref().map(hash_file).transpose()?;
-    args.anchors.verify(&receipt, file_hash)
+    let online = args.online.as_deref().map(|url| online(url, &receipt, args.max_headers)).transpose()?;
+    let (online_header, online_head) = online.map(|f| (f.header, f.head)).unzip();
+    args.anchors.verify_with(&receipt, VerifyInput { file_hash, online_header, online_head })
+}
+
+/// Asks the service at `url` (one request at a time, each bounded in time and size).
+fn online(url: &str, receipt: &Receipt, max_headers: u64) -> anyhow::Result<OnlineFindings> {
+    let source = HttpSource::new(url)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    Ok(runtime.block_on(ask(&source, receipt, max_headers)))
 }
 
 /// A receipt (`.json` or `.zip`) from a file of at most [`MAX_BUNDLE_BYTES`].
@@ -107,9 +130,12 @@ fn hash_file(path: &Path) -> anyhow::Result<Hash> {
     Ok(hasher.finalize().into())
 }
 
-/// The report for a person: one line per check, the verdict, what it proves and does not.
+/// The report for a person: the plain answers, then one line per check, the verdict, what it
+/// proves and does not.
 fn human(report: &VerifyReport) -> String {
     let mut out = String::new();
+    report.summary.iter().for_each(|v| out.push_str(&format!("{}\n", printable(&v.to_string()))));
+    out.push_str("\nThe checks:\n");
     for c in &report.checks {
         let mark = match c.ok {
             Some(true) => "ok  ",

@@ -2,6 +2,7 @@
 //! verification. See docs/formats.md.
 
 pub mod canonical;
+mod checks;
 mod field_error;
 pub mod header;
 pub mod hex32;
@@ -12,12 +13,14 @@ mod lines;
 pub mod merkle;
 pub mod merkle_tiles;
 pub mod names;
+pub mod online;
 pub mod quorum;
 pub mod receipt;
 pub mod statements;
 pub mod status;
 mod text;
 pub mod time;
+pub mod verdicts;
 pub mod verify;
 
 pub use canonical::Metadata;

@@ -8,28 +8,28 @@
 use serde::Serialize;
 
 use super::canonical::{meta_commitment, meta_hash};
+pub use super::checks::Check;
+use super::checks::{failed, not_applicable, outcome, passed};
 use super::header::BlockHeader;
 use super::hex32::Hash;
 use super::leaf::LeafVersion;
 use super::merkle::verify_inclusion;
 use super::names::Role;
+use super::online::{OnlineHead, WalkOutcome};
 pub use super::quorum::QuorumPolicy;
-use super::receipt::{Cosignature, Receipt};
+use super::receipt::{Cosignature, MAX_COSIGNATURES, Receipt};
 pub use super::statements::Statement;
 use super::time::Timestamp;
-
-/// One named check. `ok` is `None` when the check does not apply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct Check {
-    pub name: String,
-    pub ok: Option<bool>,
-    pub detail: String,
-}
+pub use super::verdicts::Verdict;
+use super::verdicts::summary;
 
 /// The verdict: the body of `POST /v1/verify` and of `notarium verify --json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct VerifyReport {
     pub valid: bool,
+    /// The plain answers, for people, before the technical checks.
+    #[schema(value_type = Vec<String>)]
+    pub summary: Vec<Verdict>,
     pub checks: Vec<Check>,
     pub proves: Vec<Statement>,
     pub does_not_prove: Vec<Statement>,
@@ -73,8 +73,11 @@ pub trait CosignatureChecker {
 pub struct VerifyInput {
     /// BLAKE3 of the file the user supplied, if any.
     pub file_hash: Option<Hash>,
-    /// The header the server serves at this height today, if `--online` was asked.
-    pub online_header: Option<Result<String, String>>,
+    /// The header the server serves at this height today (`None`: it serves no block there), if
+    /// `--online` was asked.
+    pub online_header: Option<Result<Option<String>, String>>,
+    /// The server's anchored head and the walk to it, if `--online` was asked.
+    pub online_head: Option<OnlineHead>,
 }
 
 /// Verifies `receipt`: every check by name, the verdict, and what it proves.
@@ -98,9 +101,43 @@ pub fn verify(
     checks.push(check_inclusion(receipt, header.as_ref().ok()));
     checks.push(check_block_hash(receipt, &header));
 
-    let mut counted: Vec<(&Cosignature, Signer)> = Vec::new();
-    for cosig in &receipt.cosignatures {
-        let c = checker.check(receipt.block.header.as_bytes(), cosig);
+    let (cosig_checks, counted) = cosignature_checks(&receipt.block.header, &receipt.cosignatures, checker);
+    checks.extend(cosig_checks);
+    checks.push(check_quorum(&counted, policy));
+    checks.push(match &input.online_header {
+        None => not_applicable("online_header", "not asked (use --online URL)"),
+        Some(Ok(Some(served))) if *served == receipt.block.header => {
+            passed("online_header", format!("the server still serves this header at height {}", receipt.block.height))
+        }
+        Some(Ok(None)) => {
+            failed("online_header", format!("the server serves no block at height {}", receipt.block.height))
+        }
+        Some(Ok(Some(_))) => {
+            failed("online_header", format!("the server serves a different header at height {}", receipt.block.height))
+        }
+        Some(Err(e)) => failed("online_header", format!("could not fetch the header: {e}")),
+    });
+    checks.push(match &input.online_head {
+        None => not_applicable("online_head", "not asked (use --online URL)"),
+        Some(head) => check_online_head(receipt, head, checker, policy),
+    });
+
+    let valid = checks.iter().all(|c| c.ok != Some(false));
+    let proves = if valid { proves(receipt, input, &counted) } else { Vec::new() };
+    let summary = summary(receipt, &checks, input.online_header.as_ref(), input.online_head.as_ref());
+    VerifyReport { valid, summary, checks, proves, does_not_prove: does_not_prove(receipt) }
+}
+
+/// The four checks of each co-signature over `header`, in order, and the signers of those that
+/// pass all four (what the quorum counts).
+fn cosignature_checks<'c>(
+    header: &str,
+    cosignatures: &'c [Cosignature],
+    checker: &dyn CosignatureChecker,
+) -> (Vec<Check>, Vec<(&'c Cosignature, Signer)>) {
+    let (mut checks, mut counted) = (Vec::new(), Vec::new());
+    for cosig in cosignatures {
+        let c = checker.check(header.as_bytes(), cosig);
         let w = &cosig.witness;
         let all_ok = c.signature.is_ok() && c.chain.is_ok() && c.validity.is_ok() && c.role.is_ok();
         checks.push(outcome(format!("cosignature:{w}"), c.signature));
@@ -111,21 +148,60 @@ pub fn verify(
             counted.push((cosig, signer));
         }
     }
-    checks.push(check_quorum(&counted, policy));
-    checks.push(match &input.online_header {
-        None => not_applicable("online_header", "not asked (use --online URL)"),
-        Some(Ok(served)) if *served == receipt.block.header => {
-            passed("online_header", format!("the server still serves this header at height {}", receipt.block.height))
-        }
-        Some(Ok(_)) => {
-            failed("online_header", format!("the server serves a different header at height {}", receipt.block.height))
-        }
-        Some(Err(e)) => failed("online_header", format!("could not fetch the header: {e}")),
-    });
+    (checks, counted)
+}
 
-    let valid = checks.iter().all(|c| c.ok != Some(false));
-    let proves = if valid { proves(receipt, input, &counted) } else { Vec::new() };
-    VerifyReport { valid, checks, proves, does_not_prove: does_not_prove(receipt) }
+/// `online_head`: the service's anchored head is co-signed as the receipt's block must be
+/// (same anchors, same quorum), and the walk links the receipt's block to it.
+fn check_online_head(
+    receipt: &Receipt,
+    head: &OnlineHead,
+    checker: &dyn CosignatureChecker,
+    policy: &QuorumPolicy,
+) -> Check {
+    const NAME: &str = "online_head";
+    let (head, walk) = match head {
+        OnlineHead::Unavailable(e) => return failed(NAME, format!("could not fetch the newest header: {e}")),
+        OnlineHead::Walked { head, walk } => (head, walk),
+    };
+    let height = BlockHeader::parse(&head.header).map_or_else(|_| "?".to_owned(), |h| h.height.to_string());
+    if head.cosignatures.len() > MAX_COSIGNATURES {
+        let n = head.cosignatures.len();
+        return failed(
+            NAME,
+            format!("the newest header (height {height}) comes with {n} co-signatures, more than {MAX_COSIGNATURES}"),
+        );
+    }
+    let (checks, counted) = cosignature_checks(&head.header, &head.cosignatures, checker);
+    if let Some(bad) = checks.iter().find(|c| c.ok != Some(true)) {
+        return failed(NAME, format!("the newest header (height {height}): {} fails: {}", bad.name, bad.detail));
+    }
+    let quorum = check_quorum(&counted, policy);
+    if quorum.ok != Some(true) {
+        return failed(
+            NAME,
+            format!("the newest header (height {height}) is not co-signed by a quorum: {}", quorum.detail),
+        );
+    }
+    let from = receipt.block.height;
+    match walk {
+        WalkOutcome::Linked { to, .. } => passed(
+            NAME,
+            format!(
+                "the newest anchored header, height {to}, is co-signed by a quorum and links back through {} header(s) to this block",
+                to - from
+            ),
+        ),
+        WalkOutcome::NotBeyond { checked, head_height } => not_applicable(
+            NAME,
+            &format!(
+                "not checked beyond {checked} headers: heights {} to {} link to this block; the newest anchored header, height {head_height}, is co-signed by a quorum",
+                from + 1,
+                from + checked
+            ),
+        ),
+        WalkOutcome::Broken(e) => failed(NAME, e.clone()),
+    }
 }
 
 fn check_leaf(receipt: &Receipt) -> Check {
@@ -249,25 +325,6 @@ fn does_not_prove(receipt: &Receipt) -> Vec<Statement> {
         out.push(Statement::MetadataUndisclosed);
     }
     out
-}
-
-fn passed(name: &str, detail: impl Into<String>) -> Check {
-    Check { name: name.into(), ok: Some(true), detail: detail.into() }
-}
-
-fn failed(name: &str, detail: impl Into<String>) -> Check {
-    Check { name: name.into(), ok: Some(false), detail: detail.into() }
-}
-
-fn not_applicable(name: &str, detail: &str) -> Check {
-    Check { name: name.into(), ok: None, detail: detail.into() }
-}
-
-fn outcome(name: String, o: Outcome) -> Check {
-    match o {
-        Ok(detail) => Check { name, ok: Some(true), detail },
-        Err(detail) => Check { name, ok: Some(false), detail },
-    }
 }
 
 #[cfg(test)]

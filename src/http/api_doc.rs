@@ -69,6 +69,7 @@ async fn openapi_json() -> HttpResponse {
         super::receipts::receipt_json,
         super::receipts::receipt_zip,
         super::verify::verify_receipt,
+        super::blocks::headers,
         super::blocks::latest,
         super::blocks::at_height,
         super::ops::witnesses,

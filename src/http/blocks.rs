@@ -1,16 +1,21 @@
-//! `GET /v1/blocks/latest`, `GET /v1/blocks/{height}`: header, hash, co-signatures (public).
+//! `GET /v1/blocks/latest`, `GET /v1/blocks/{height}`: header, hash, co-signatures (public);
+//! `GET /v1/blocks?from=&limit=`: pages of headers, oldest first, for a verifier's walk.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::Deserialize;
 
 use crate::domain::{Hash, Role, Timestamp, WitnessName};
 use crate::problem::Problem;
-use crate::service::blocks::{self, BlockAt, BlockError, BlockFacts};
+use crate::service::blocks::{self, BlockAt, BlockError, BlockFacts, HeaderPage, MAX_HEADERS_PER_PAGE};
 use crate::store::Store;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/v1/blocks/latest", web::get().to(latest)).route("/v1/blocks/{height}", web::get().to(at_height));
+    cfg.route("/v1/blocks", web::get().to(headers))
+        .route("/v1/blocks/latest", web::get().to(latest))
+        .route("/v1/blocks/{height}", web::get().to(at_height));
 }
 
 /// A block: its header text, hash and co-signatures.
@@ -38,6 +43,58 @@ pub struct BlockCosignature {
     /// CMS SignedData (DER), base64.
     #[schema(value_type = String, format = Byte)]
     pub cms: String,
+}
+
+/// `?from=&limit=` of the header pages.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HeadersQuery {
+    /// The first height (default 0).
+    from: Option<u64>,
+    /// Headers per page, 1 to 1000 (default 1000).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u32>,
+}
+
+/// One page of headers, oldest first.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct HeadersOut {
+    /// Consecutive heights from `from`, at most `limit`; empty past the newest block.
+    pub headers: Vec<HeaderOut>,
+    /// The `from` of the next page; null when this page ends at the newest block.
+    pub next: Option<u64>,
+    /// The newest anchored block (co-signed to the quorum), with its co-signatures: where a
+    /// verifier's walk from a receipt's block ends. Null while no block is anchored.
+    pub anchored_head: Option<BlockOut>,
+}
+
+/// One block's header as its witnesses signed it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct HeaderOut {
+    pub height: u64,
+    /// The exact header text; its `prev` line is the `block_hash` of the header before.
+    pub header: String,
+    pub block_hash: Hash,
+}
+
+/// Headers from a height on, oldest first, with the anchored head (a verifier checks that the
+/// receipt's block links to it: `notarium verify --online`).
+#[utoipa::path(
+    get,
+    path = "/v1/blocks",
+    tag = "blocks",
+    params(HeadersQuery),
+    responses((status = 200, description = "One page of headers.", body = HeadersOut,
+        example = json!(super::openapi::examples::headers()))),
+)]
+async fn headers(query: web::Query<HeadersQuery>, store: web::Data<Store>) -> Result<HttpResponse, Problem> {
+    let limit = query.limit.unwrap_or(MAX_HEADERS_PER_PAGE);
+    if !(1..=MAX_HEADERS_PER_PAGE).contains(&limit) {
+        return Err(Problem::new(StatusCode::BAD_REQUEST, "invalid_limit", "limit is 1 to 1000"));
+    }
+    let page = blocks::headers_from(&store, query.from.unwrap_or(0), limit).await.map_err(|e| Problem::internal(&e))?;
+    Ok(HttpResponse::Ok().json(HeadersOut::from(page)))
 }
 
 /// The latest block.
@@ -84,6 +141,20 @@ impl From<BlockFacts> for BlockOut {
                     cms: BASE64.encode(&c.cms),
                 })
                 .collect(),
+        }
+    }
+}
+
+impl From<HeaderPage> for HeadersOut {
+    fn from(p: HeaderPage) -> Self {
+        Self {
+            headers: p
+                .blocks
+                .into_iter()
+                .map(|b| HeaderOut { height: b.height, header: b.header, block_hash: b.block_hash })
+                .collect(),
+            next: p.next,
+            anchored_head: p.anchored_head.map(BlockOut::from),
         }
     }
 }

@@ -28,6 +28,8 @@ struct CheckView {
 
 struct VerdictView {
     valid: bool,
+    /// The plain answers, first.
+    summary: Vec<String>,
     checks: Vec<CheckView>,
     proves: Vec<String>,
     does_not_prove: Vec<String>,
@@ -103,6 +105,7 @@ fn result_view(visitor: &Visitor, report: &VerifyReport) -> VerdictView {
         .collect();
     VerdictView {
         valid: report.valid,
+        summary: report.summary.iter().map(|v| visitor.lang.verdict(v)).collect(),
         checks,
         proves: report.proves.iter().map(|s| visitor.lang.statement(s)).collect(),
         does_not_prove: report.does_not_prove.iter().map(|s| visitor.lang.statement(s)).collect(),

@@ -49,6 +49,33 @@ pub async fn block(store: &Store, at: BlockAt) -> Result<BlockFacts, BlockError>
     Ok(with_cosignatures(store, vec![row]).await?.pop().expect("one block in, one out"))
 }
 
+/// The most headers [`headers_from`] gives in one page.
+pub const MAX_HEADERS_PER_PAGE: u32 = 1000;
+
+/// One page of headers, oldest first, for a verifier walking the chain.
+#[derive(Debug, Clone)]
+pub struct HeaderPage {
+    pub blocks: Vec<BlockRow>,
+    /// The `from` of the next page; `None` when this page ends at the newest block.
+    pub next: Option<u64>,
+    /// The newest anchored block, with its co-signatures: where a verifier's walk ends. `None`
+    /// while no block is anchored.
+    pub anchored_head: Option<BlockFacts>,
+}
+
+/// Up to `limit` (1 to [`MAX_HEADERS_PER_PAGE`]) blocks from height `from` on, oldest first, and
+/// the anchored head.
+pub async fn headers_from(store: &Store, from: u64, limit: u32) -> anyhow::Result<HeaderPage> {
+    let limit = limit.clamp(1, MAX_HEADERS_PER_PAGE);
+    let blocks = store.blocks_from(from, limit).await?;
+    let next = (blocks.len() == limit as usize).then(|| blocks.last().and_then(|b| b.height.checked_add(1))).flatten();
+    let anchored_head = match store.latest_anchored_block().await? {
+        Some(row) => with_cosignatures(store, vec![row]).await?.pop(),
+        None => None,
+    };
+    Ok(HeaderPage { blocks, next, anchored_head })
+}
+
 /// The newest blocks below `before` (all when `None`), newest first, at most `limit`, and the
 /// `before` of the next page when there are older ones.
 pub async fn page(store: &Store, before: Option<u64>, limit: u32) -> anyhow::Result<(Vec<BlockFacts>, Option<u64>)> {

@@ -10,6 +10,7 @@ pub mod halt;
 pub mod images;
 pub mod invoices;
 pub mod migrate;
+pub mod online;
 pub mod ops;
 pub mod receipts;
 pub mod records;

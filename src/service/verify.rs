@@ -30,6 +30,6 @@ pub fn check(
     limits: &VerifyLimits,
 ) -> Result<VerifyReport, VerifyError> {
     let receipt = read_receipt(receipt)?;
-    let input = VerifyInput { file_hash, online_header: None };
+    let input = VerifyInput { file_hash, online_header: None, ..Default::default() };
     Ok(verify(&receipt, &input, &OpensslChecker { trust }, &limits.quorum))
 }

@@ -60,6 +60,9 @@ pub trait BlockStore: Send + Sync {
 
     async fn block(&self, height: u64) -> anyhow::Result<Option<BlockRow>>;
 
+    /// The highest block co-signed to the quorum, if any.
+    async fn latest_anchored_block(&self) -> anyhow::Result<Option<BlockRow>>;
+
     /// The block whose range holds `seq`, if sealed.
     async fn block_containing(&self, seq: u64) -> anyhow::Result<Option<BlockRow>>;
 

@@ -12,7 +12,7 @@ use crate::support::{Evidence, ReceiptResponse, Status, TestApp, expect};
 /// file) and `POST /v1/verify` must all say valid.
 pub(crate) async fn assert_verifies_everywhere(app: &TestApp, receipt: &Receipt, content: &[u8]) {
     let trust = TrustStore::from_dir(&app.trust_dir()).unwrap();
-    let input = VerifyInput { file_hash: Some(Hash::of(content)), online_header: None };
+    let input = VerifyInput { file_hash: Some(Hash::of(content)), online_header: None, ..Default::default() };
     let report = verify(receipt, &input, &OpensslChecker { trust: &trust }, &QuorumPolicy::default());
     assert!(report.valid, "{report:#?}");
 

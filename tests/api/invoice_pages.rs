@@ -309,3 +309,29 @@ async fn others_get_no_invoice_data_and_every_invoice_form_needs_its_token() {
     let detail: Value = app.get(&path("SEC-1"), Some(app.key(TenantRole::Hospital))).await.json().await.unwrap();
     assert_eq!(detail["checks"].as_array().unwrap().len(), 1, "only the API check above reached the access log");
 }
+
+#[tokio::test]
+async fn after_an_erasure_the_hospital_pages_link_no_receipt_and_say_why() {
+    let app = TestApp::spawn().await;
+    let issued = issue(&app, &invoice("DEMO-HOSP", "ER-1")).await;
+    let (id, hospital) = (issued.evidence.id, app.key(TenantRole::Hospital).to_owned());
+    app.anchored_receipt(id, &hospital).await;
+    let mut browser = logged_in(&app, TenantRole::Hospital).await;
+    let receipt_link = format!(r#"href="/e/{id}/receipt.json""#);
+    assert!(browser.get(&format!("/e/{id}")).await.body.contains(&receipt_link), "linked while it answers");
+
+    let res =
+        app.http.delete(app.url(&format!("{}/content", path("ER-1")))).bearer_auth(&hospital).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let erased: Value = res.json().await.unwrap();
+    assert!(erased["evidence"]["receipt"].is_null(), "the API links no receipt route: {erased}");
+    let page = browser.get(&format!("/e/{id}")).await;
+    assert!(!page.body.contains("receipt.json") && !page.body.contains("receipt.zip"), "{}", page.body);
+    assert!(
+        page.body.contains(r#"<p class="note erased-note">No new receipt can be downloaded: the content was erased."#)
+    );
+    let note = "erased with the invoice&#39;s content; receipts issued before stay valid";
+    let list = browser.get("/invoices").await;
+    assert!(list.body.contains(&format!(r#"<span class="note erased-note">({note})</span>"#)), "{}", list.body);
+    assert_eq!(app.get(&format!("/v1/evidence/{id}/receipt"), Some(&hospital)).await.status(), 410);
+}

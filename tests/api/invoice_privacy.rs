@@ -70,6 +70,7 @@ async fn payer_fields_stay_in_the_body_and_erasure_removes_it_everywhere() {
     let res = http.post(format!("{base}/v1/invoices/check")).bearer_auth(&insurer).json(&inv).send().await.unwrap();
     let checked: Value = res.json().await.unwrap();
     assert_eq!(checked["verdict"], "authentic");
+    assert!(checked["content_erased"].is_null(), "not erased yet: null, not false: {checked}");
     assert_eq!(checked["receipt"], receipt_json, "the insurer gets the invoice record's receipt");
     let claim = json!({ "content_hash": content_hash(&inv), "amount": "10.00", "claim_reference": "P-1" });
     let res = http.post(format!("{path}/claims")).bearer_auth(&insurer).json(&claim).send().await.unwrap();
@@ -98,13 +99,20 @@ async fn payer_fields_stay_in_the_body_and_erasure_removes_it_everywhere() {
     assert!(erased["content_erased"].is_string(), "{erased}");
     let detail: Value = http.get(&path).bearer_auth(&hospital).send().await.unwrap().json().await.unwrap();
     assert!(detail["body"].is_null() && detail["content_erased"].is_string(), "{detail}");
+    // The hospital's view links no receipt route that would answer 410.
+    assert_eq!(issued["evidence"]["receipt"], format!("/v1/evidence/{record_id}/receipt"));
+    assert!(detail["evidence"]["receipt"].is_null(), "{detail}");
+    assert!(erased["evidence"]["receipt"].is_null(), "{erased}");
     let res = http.get(format!("{base}/v1/evidence/{record_id}/receipt")).bearer_auth(&hospital).send().await.unwrap();
     assert_eq!(res.status(), 410, "no new receipt without the salt");
     let res = http.post(format!("{base}/v1/verify")).json(&receipt_json).send().await.unwrap();
     assert_eq!(res.json::<Value>().await.unwrap()["valid"], true, "the receipt issued before stays valid");
     let res = http.post(format!("{base}/v1/invoices/check")).bearer_auth(&insurer).json(&inv).send().await.unwrap();
     let after: Value = res.json().await.unwrap();
-    assert_eq!((after["verdict"].as_str(), after["content_erased"].as_bool()), (Some("authentic"), Some(true)));
+    // One type for `content_erased` in every answer: the time (the hospital's), or null.
+    assert_eq!(after["verdict"].as_str(), Some("authentic"));
+    assert_eq!(after["content_erased"], erased["content_erased"], "the insurer sees the erasure's time");
+    assert_eq!(detail["content_erased"], erased["content_erased"]);
     assert!(after["receipt"].is_null());
     let salt = receipt.evidence.salt.to_string();
     for needle in [TOKEN, MASKED_ID] {

@@ -40,5 +40,6 @@ mod storage_full;
 mod support;
 mod tiles;
 mod tls;
+mod verify_online;
 mod verify_sh;
 mod witness_backlog;

@@ -203,6 +203,11 @@ async fn verify_page_gives_the_checklist_in_plain_words() {
     let page = browser.post_multipart("/verify", send(receipt.to_json_pretty(), None)).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains(r#"<span id="verdict">Valid</span>"#), "{}", page.body);
+    // The plain answers come first, before the checklist.
+    let summary = page.body.find(r#"<ul class="summary""#).expect("the plain answers");
+    assert!(summary < page.body.find(r#"<ul class="checks""#).unwrap());
+    assert!(page.body[summary..].contains("<li>No file was given: the receipt was checked, not a file.</li>"));
+    assert!(page.body.contains("<li>The receipt is valid: the record is in block"));
     assert!(page.body.contains("Witness court signed the block header"));
     assert!(page.body.contains("Enough independent witnesses signed"));
     assert!(page.body.contains(
@@ -215,14 +220,22 @@ async fn verify_page_gives_the_checklist_in_plain_words() {
         .post_multipart("/verify", send(receipt.to_json_pretty(), Some(b"the merchant's private photo bytes")))
         .await;
     assert!(page.body.contains("The file given is exactly the registered content."));
+    assert!(page.body.contains("<li>This is the registered file.</li>"));
     let page = browser.post_multipart("/verify", send(receipt.to_json_pretty(), Some(b"another file"))).await;
     assert!(page.body.contains(r#"<span id="verdict">Invalid</span>"#));
+    assert!(page.body.contains("<li>This is NOT the file that was registered.</li>"));
+    assert!(page.body.contains("<li>The receipt is valid"), "the receipt itself is still valid");
     assert!(page.body.contains(r#"class="check failed""#));
 
     let mut tampered = receipt.clone();
     tampered.proof.leaf_index += 1;
     let page = browser.post_multipart("/verify", send(tampered.to_json_pretty(), None)).await;
     assert!(page.body.contains(r#"<span id="verdict">Invalid</span>"#));
+    assert!(
+        page.body.contains("<li>The receipt is invalid: these checks failed: inclusion_proof.</li>"),
+        "{}",
+        page.body
+    );
 
     let page = browser.post_multipart("/verify", send("{not json".into(), None)).await;
     assert_eq!(page.status, 422);
@@ -233,6 +246,10 @@ async fn verify_page_gives_the_checklist_in_plain_words() {
     assert!(page.body.contains(r#"<span id="verdict">有效</span>"#));
     assert!(page.body.contains("见证人 court 签署了区块头"));
     assert!(page.body.contains("这些字节最迟在"));
+    assert!(page.body.contains("<li>未提供文件：只核对了收据，没有核对文件。</li>"));
+    assert!(page.body.contains("<li>收据有效："));
+    let page = browser.post_multipart("/verify", send(receipt.to_json_pretty(), Some(b"another file"))).await;
+    assert!(page.body.contains("<li>这不是所登记的文件。</li>"));
 }
 
 #[tokio::test]

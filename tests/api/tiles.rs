@@ -24,7 +24,7 @@ async fn every_tile_of_a_block_gives_the_whole_trees_proof() {
     let mut tiled = Vec::new();
     for i in picks {
         let receipt = app.anchored_receipt(&ids[i], &merchant).await;
-        let input = VerifyInput { file_hash: Some(Hash::of(&contents[i])), online_header: None };
+        let input = VerifyInput { file_hash: Some(Hash::of(&contents[i])), online_header: None, ..Default::default() };
         let report = verify(&receipt, &input, &OpensslChecker { trust: &trust }, &QuorumPolicy::default());
         assert!(report.valid, "item {i}: {report:#?}");
         tiled.push(receipt);

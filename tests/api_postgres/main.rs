@@ -12,6 +12,9 @@
 //! - `invoice_privacy`: it searches the data directory's files, where SQLite keeps the records,
 //!   for an erased invoice's bytes. PostgreSQL's files are the cluster's, and they keep an
 //!   updated row's old version until VACUUM (tests/storage checks that no row keeps them).
+//! - `verify_online`: it rolls the service back by copying its data directory, where SQLite
+//!   keeps the records (the storage reads the header pages use run on both backends in
+//!   tests/storage/blocks.rs).
 //!
 //! `database_settings` is this binary's own: `serve`, `admin` and `audit` on PostgreSQL.
 

@@ -7,7 +7,11 @@ use notarium::store::{BlockRow, CosignatureRow, Store};
 
 use crate::{Backend, on_both_backends};
 
-on_both_backends!(blocks_containing_answers_each_seq_in_the_order_given, anchoring_applies_the_domain_quorum_rule);
+on_both_backends!(
+    blocks_containing_answers_each_seq_in_the_order_given,
+    anchoring_applies_the_domain_quorum_rule,
+    the_latest_anchored_block_is_the_highest_even_above_a_gap,
+);
 
 fn block(height: u64, first_seq: u64, leaf_count: u64) -> BlockRow {
     BlockRow {
@@ -53,6 +57,7 @@ fn cosig(height: u64, witness: &str, role: Role) -> CosignatureRow {
 
 async fn anchoring_applies_the_domain_quorum_rule(backend: Backend) {
     let store = store_with_blocks(&backend).await;
+    assert_eq!(store.latest_anchored_block().await.unwrap(), None);
     let rows = [
         cosig(0, "court-a", Role::Court),
         cosig(0, "notary-a", Role::Notary),
@@ -83,4 +88,16 @@ async fn anchoring_applies_the_domain_quorum_rule(backend: Backend) {
     let of = store.cosignatures_of(&[1, 5, 0]).await.unwrap();
     assert_eq!(of.iter().map(Vec::len).collect::<Vec<_>>(), [2, 0, 2]);
     assert_eq!(store.last_cosigned(&witnesses[1]).await.unwrap(), Some(0));
+}
+
+/// What `GET /v1/blocks` gives as `anchored_head`: the highest anchored block, also when a block
+/// below it is not anchored (e.g. below a witness's enrolment).
+async fn the_latest_anchored_block_is_the_highest_even_above_a_gap(backend: Backend) {
+    let store = store_with_blocks(&backend).await;
+    assert_eq!(store.latest_anchored_block().await.unwrap(), None);
+    store.mark_anchored(&[0], Timestamp::now()).await.unwrap();
+    assert_eq!(store.latest_anchored_block().await.unwrap().map(|b| b.height), Some(0));
+    store.mark_anchored(&[2], Timestamp::now()).await.unwrap();
+    assert_eq!(store.oldest_unanchored().await.unwrap(), Some(1));
+    assert_eq!(store.latest_anchored_block().await.unwrap().map(|b| (b.height, b.anchored.is_some())), Some((2, true)));
 }

@@ -33,8 +33,8 @@ pub struct Evidence {
     /// Left out of the wire form when the record has none.
     #[serde(default)]
     pub metadata: Option<Value>,
-    /// Where to fetch the receipt.
-    pub receipt: String,
+    /// Where to fetch the receipt; null once the content was erased.
+    pub receipt: Option<String>,
 }
 
 /// Records in the order the route gives them (`/v1/evidence/batch`, `/v1/evidence/lookup`).

@@ -161,6 +161,34 @@ fn unusable_input_exits_2() {
     assert_eq!(code(&notarium(&["verify", &good, "--file", "/nonexistent", "--trust", &ca()], f.path())), 2);
     let not_pem = f.put("not.pem", b"hello");
     assert_eq!(code(&notarium(&["verify", &good, "--trust", &not_pem], f.path())), 2);
+    // --online needs an http(s) URL; --max-headers needs --online and is at least 1.
+    for args in [
+        vec!["--online", "ftp://example.org"],
+        vec!["--online", "not a url"],
+        vec!["--max-headers", "5"],
+        vec!["--online", "http://127.0.0.1:9", "--max-headers", "0"],
+    ] {
+        let o = notarium(&[&["verify", good.as_str(), "--trust", ca().as_str()], args.as_slice()].concat(), f.path());
+        assert_eq!(code(&o), 2, "{args:?}");
+        assert!(!o.stderr.is_empty(), "{args:?}: says why");
+    }
+}
+
+#[test]
+fn an_unreachable_service_fails_the_online_checks_by_name() {
+    let f = Files::new();
+    let good = f.put("good.json", good_receipt().to_json_pretty().as_bytes());
+    // A port that was free a moment ago: nothing listens there.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let o = notarium(&["verify", &good, "--trust", &ca(), "--online", &url], f.path());
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(out.lines().any(|l| l.starts_with("FAIL") && l.contains("online_header")), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("FAIL") && l.contains("online_head ")), "{out}");
+    assert!(out.contains("The service could not be asked"), "{out}");
+    assert!(out.lines().nth(1).is_some_and(|l| l.starts_with("The receipt is valid")), "{out}");
 }
 
 #[test]

@@ -171,7 +171,7 @@ pub fn test_trust() -> TrustStore {
 }
 
 pub fn check(receipt: &Receipt, file: Option<&[u8]>) -> VerifyReport {
-    let input = VerifyInput { file_hash: file.map(Hash::of), online_header: None };
+    let input = VerifyInput { file_hash: file.map(Hash::of), online_header: None, ..Default::default() };
     let trust = test_trust();
     verify(receipt, &input, &notarium::crypto::OpensslChecker { trust: &trust }, &QuorumPolicy::default())
 }

@@ -7,6 +7,7 @@ mod cli;
 mod devpki;
 mod fixtures;
 mod fuzz;
+mod online;
 mod openssl_cli;
 mod receipts;
 mod receipts_v2;

@@ -170,6 +170,7 @@ pub const ERRORS: &[(&str, &str, &[StatusCodes])] = &[
     ("POST", "/v1/verify", &[(400, &["malformed_body"]), BODY[0], BODY[1], BODY[2], LIMITED, INTERNAL]),
     // Anyone may call these; a request that also sends a tenant's key is counted against that
     // tenant's quota, hence 429 (and 500 if the key cannot be looked up).
+    ("GET", "/v1/blocks", &[(400, &["invalid_query", "invalid_limit"]), LIMITED, INTERNAL]),
     ("GET", "/v1/blocks/latest", &[NOT_FOUND, LIMITED, INTERNAL]),
     ("GET", "/v1/blocks/{height}", &[NOT_FOUND, LIMITED, INTERNAL]),
     ("GET", "/v1/witnesses", &[LIMITED, INTERNAL]),

@@ -85,8 +85,10 @@ pub struct EvidenceOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<Metadata>,
-    /// Where to fetch the receipt.
-    pub receipt: String,
+    /// Where to fetch the receipt; null once the record's content was erased (an invoice's
+    /// `DELETE …/content`): that route then answers `410 content_erased`, while receipts issued
+    /// before stay valid.
+    pub receipt: Option<String>,
 }
 
 impl From<RecordState> for EvidenceOut {
@@ -103,7 +105,7 @@ impl EvidenceOut {
 
     pub fn with_status(r: EvidenceRecord, status: EvidenceStatus, block: Option<u64>) -> Self {
         Self {
-            receipt: format!("/v1/evidence/{}/receipt", r.id),
+            receipt: r.salt.is_some().then(|| format!("/v1/evidence/{}/receipt", r.id)),
             id: r.id,
             kind: r.kind,
             content_hash: r.content_hash,

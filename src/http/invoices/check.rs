@@ -43,8 +43,9 @@ pub struct Found {
     /// The subject of the hospital certificate whose CMS signature over the canonical invoice
     /// the service verified at issuance; null when the hospital sent none.
     pub signed_by: Option<String>,
-    /// The hospital erased its stored copy (the hash and the ledger remain).
-    pub content_erased: bool,
+    /// When the hospital erased its stored copy (the hash and the ledger remain); null while it
+    /// is not erased. The same type as in the hospital's views.
+    pub content_erased: Option<Timestamp>,
     /// When it was voided.
     pub voided: Option<Timestamp>,
     pub currency: String,
@@ -106,7 +107,7 @@ impl CheckOut {
             anchored: f.anchored,
             receipt: f.receipt,
             signed_by: f.row.signer,
-            content_erased: f.row.erased.is_some(),
+            content_erased: f.row.erased,
             voided: f.voided,
             currency: f.row.currency,
             reimbursable: f.row.ledger.reimbursable.to_string(),

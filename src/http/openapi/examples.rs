@@ -56,6 +56,14 @@ pub fn block() -> Value {
     })
 }
 
+pub fn headers() -> Value {
+    json!({
+        "headers": [{ "height": 41, "header": "…", "block_hash": HASH }, { "height": 42, "header": "…", "block_hash": HASH }],
+        "next": null,
+        "anchored_head": block(),
+    })
+}
+
 pub fn witness() -> Value {
     json!({
         "name": "court", "role": "court", "reachable": true, "last_height": 42, "last_contact": TIME,
@@ -131,7 +139,7 @@ pub fn check_out() -> Value {
         "verdict": "authentic", "issuer": "DEMO-HOSP", "invoice_code": "330100-2026", "invoice_number": "00001234",
         "content_hash": HASH, "issued": TIME, "status": "anchored", "anchored": TIME,
         "receipt": { "format": "notarium-receipt/v2", "…": "see GET /v1/evidence/{id}/receipt" },
-        "signed_by": null, "content_erased": false, "voided": null, "currency": "CNY",
+        "signed_by": null, "content_erased": null, "voided": null, "currency": "CNY",
         "reimbursable": "82.00", "claimed": "50.00", "remaining": "32.00",
         "claims": [{ "claimed": TIME, "amount": "50.00" }],
     })

@@ -47,6 +47,7 @@ pub static EN: Messages = Messages {
     content_hash: "Content hash (BLAKE3)",
     salt: "Salt",
     erased: "erased with the invoice's content; receipts issued before stay valid",
+    receipt_erased: "No new receipt can be downloaded: the content was erased. Receipts issued before stay valid.",
     meta_hash: "Metadata hash",
     leaf_hash: "Leaf hash",
     metadata: "Metadata",

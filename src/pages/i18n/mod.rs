@@ -3,6 +3,7 @@
 //! so a text missing in one language does not compile.
 
 mod en;
+mod verdicts;
 mod zh;
 
 use crate::domain::Role;
@@ -89,6 +90,8 @@ impl Lang {
             ("quorum", true) => "有足够多的独立见证人签名".into(),
             ("online_header", false) => "The service still shows the same block".into(),
             ("online_header", true) => "服务仍然提供相同的区块".into(),
+            ("online_head", false) => "The service's newest co-signed block builds on this one".into(),
+            ("online_head", true) => "服务最新的已共同签署区块建立在此区块之上".into(),
             (_, _) => name.to_owned(),
         }
     }
@@ -174,6 +177,8 @@ pub struct Messages {
     pub salt: &'static str,
     /// In place of an erased salt.
     pub erased: &'static str,
+    /// In place of the receipt downloads once the content was erased (they would answer 410).
+    pub receipt_erased: &'static str,
     pub meta_hash: &'static str,
     pub leaf_hash: &'static str,
     pub metadata: &'static str,

@@ -47,6 +47,7 @@ pub static ZH: Messages = Messages {
     content_hash: "内容哈希（BLAKE3）",
     salt: "盐值",
     erased: "已随发票内容删除；此前签发的回执仍然有效",
+    receipt_erased: "内容已删除，无法再下载新的回执；此前签发的回执仍然有效。",
     meta_hash: "元数据哈希",
     leaf_hash: "叶子哈希",
     metadata: "元数据",

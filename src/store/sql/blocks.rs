@@ -22,6 +22,12 @@ impl<S: Sql> BlockStore for S {
         self.fetch_optional(&sql, args![]).await?.as_ref().map(rows::block).transpose()
     }
 
+    async fn latest_anchored_block(&self) -> anyhow::Result<Option<BlockRow>> {
+        let sql =
+            format!("SELECT {BLOCK_COLUMNS} FROM blocks WHERE anchored_ms IS NOT NULL ORDER BY height DESC LIMIT 1");
+        self.fetch_optional(&sql, args![]).await?.as_ref().map(rows::block).transpose()
+    }
+
     async fn block(&self, height: u64) -> anyhow::Result<Option<BlockRow>> {
         let sql = format!("SELECT {BLOCK_COLUMNS} FROM blocks WHERE height = $1");
         self.fetch_optional(&sql, args![height]).await?.as_ref().map(rows::block).transpose()

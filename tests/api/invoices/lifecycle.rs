@@ -12,6 +12,11 @@ use crate::support::{Claim, TestApp, expect, problem};
 #[tokio::test]
 async fn issue_check_claim_withdraw_void_lifecycle() {
     let app = TestApp::spawn().await;
+    // The demo hospital's issuer code is written next to its key, and it is the code it issues under.
+    let keys = std::fs::read_to_string(app.data.path().join("demo-keys.txt")).unwrap();
+    let hospital = keys.lines().find(|l| l.starts_with("hospital ")).unwrap();
+    let fields: Vec<&str> = hospital.split_whitespace().collect();
+    assert_eq!((fields.len(), fields[2], fields[3]), (4, app.key(TenantRole::Hospital), "issuer=DEMO-HOSP"), "{keys}");
     let inv = invoice("DEMO-HOSP", "L-1");
     let hash = content_hash(&inv);
     let issued = issue(&app, &inv).await;

@@ -13,9 +13,10 @@ use tokio::sync::{Notify, watch};
 
 use crate::audit::Rules;
 use crate::audit::schedule::{ScheduledAudit, SharedAuditStatus, validate_cron};
-use crate::config::{PublicUrl, Settings};
+use crate::config::{CertificateSetup, PublicUrl, Settings, signing_paths, time_zone};
 use crate::crypto::TrustStore;
-use crate::crypto::devpki::write_dev_pki;
+use crate::crypto::devpki::{add_dev_operator, write_dev_pki};
+use crate::crypto::pades::DocumentSigner;
 use crate::domain::{Role, TenantRole};
 use crate::files;
 use crate::http::body_guard::BodyPace;
@@ -36,6 +37,38 @@ use openssl::x509::X509;
 /// The file in the data directory that the separate metrics listener's bound address is written
 /// to (`metrics.listen`, port 0 allowed).
 pub const METRICS_ADDR_FILE: &str = "metrics-addr";
+
+/// The certificate page's and PDF's operator, time zone, font and signing key. Unset signing
+/// settings mean the dev PKI's operator certificate (issued here into a dev PKI made before
+/// it had one); set ones must load, else start-up stops.
+fn certificate_setup(settings: &Settings, pki: &Path) -> anyhow::Result<CertificateSetup> {
+    let configured = settings.operator_signing_cert.is_some();
+    let (cert, key) =
+        signing_paths(settings.operator_signing_cert.as_deref(), settings.operator_signing_key.as_deref(), pki)?;
+    if !configured && pki.join("ca.key").exists() {
+        add_dev_operator(pki).context("adding the operator's certificate to the dev PKI")?;
+    }
+    let signer = match DocumentSigner::load(&cert, &key) {
+        Ok(s) => Some(Arc::new(s)),
+        Err(e) if configured => return Err(e.context("setting operator_signing_cert")),
+        Err(e) => {
+            tracing::warn!("no document-signing key: certificate PDFs answer 503 ({e:#})");
+            None
+        }
+    };
+    if !settings.certificate_font.exists() {
+        tracing::warn!(
+            "certificate_font {} is missing: certificate PDFs answer 503 until it is installed (Debian: fonts-noto-cjk)",
+            settings.certificate_font.display()
+        );
+    }
+    Ok(CertificateSetup {
+        operator: settings.operator(),
+        zone: time_zone(&settings.certificate_time_zone).context("setting certificate_time_zone")?,
+        font: settings.certificate_font.clone(),
+        signer,
+    })
+}
 
 /// A built, not yet running service.
 /// Start-up found the database unusable (a wrong URL, an unreachable server, refused
@@ -162,6 +195,7 @@ impl Application {
                     .context("setting public_url")?,
             ),
             unknown_checks: web::Data::new(Default::default()),
+            certificate: web::Data::new(certificate_setup(&settings, &pki)?),
             body_pace: web::Data::new(BodyPace {
                 timeout: Duration::from_millis(settings.request_body_timeout_ms),
                 min_bytes_per_second: settings.min_request_bytes_per_second,

@@ -33,6 +33,9 @@ pub struct DevPkiPaths {
     pub court_key: PathBuf,
     pub notary_cert: PathBuf,
     pub notary_key: PathBuf,
+    /// The operator's document-signing certificate and key.
+    pub operator_cert: PathBuf,
+    pub operator_key: PathBuf,
 }
 
 const ORG: &str = "Notarium Dev";
@@ -75,6 +78,17 @@ pub fn issue_witness(
 ) -> Result<KeyPair, openssl::error::ErrorStack> {
     let usage = KeyUsage::new().critical().digital_signature().non_repudiation().build()?;
     issue(ca, &*name(common_name, Some(ou))?, days, key, vec![usage])
+}
+
+/// The operator's document-signing certificate (the certificate PDFs' signer), issued by
+/// `ca`, valid for `days`: no role OU, so it can never pass as a witness.
+pub fn issue_document_signer(
+    ca: &KeyPair,
+    common_name: &str,
+    days: u32,
+) -> Result<KeyPair, openssl::error::ErrorStack> {
+    let usage = KeyUsage::new().critical().digital_signature().non_repudiation().build()?;
+    issue(ca, &*name(common_name, None)?, days, None, vec![usage])
 }
 
 /// What a TLS certificate is for.
@@ -141,8 +155,12 @@ fn issue(
     Ok(KeyPair { key, cert: b.build() })
 }
 
+/// The dev operator's document-signing certificate's common name.
+pub const DEV_OPERATOR_CN: &str = "Notarium Dev Operator (document signing)";
+
 /// Writes a fresh dev PKI into `dir` (created if needed): `ca.pem`, `ca.key`, `court.pem`,
-/// `court.key`, `notary.pem`, `notary.key`. Refuses to overwrite an existing key file.
+/// `court.key`, `notary.pem`, `notary.key`, `operator.pem`, `operator.key`. Refuses to
+/// overwrite an existing key file.
 pub fn write_dev_pki(dir: &Path) -> anyhow::Result<DevPkiPaths> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let ca = new_ca("Notarium Dev CA", 3650).context("making the dev CA")?;
@@ -157,6 +175,8 @@ pub fn write_dev_pki(dir: &Path) -> anyhow::Result<DevPkiPaths> {
         court_key: dir.join("court.key"),
         notary_cert: dir.join("notary.pem"),
         notary_key: dir.join("notary.key"),
+        operator_cert: dir.join("operator.pem"),
+        operator_key: dir.join("operator.key"),
     };
     for (pair, cert_path, key_path) in [
         (&ca, &paths.ca_cert, &paths.ca_key),
@@ -166,7 +186,28 @@ pub fn write_dev_pki(dir: &Path) -> anyhow::Result<DevPkiPaths> {
         create_new(key_path, &pair.key.private_key_to_pem_pkcs8()?, 0o600)?;
         create_new(cert_path, &pair.cert.to_pem()?, 0o644)?;
     }
+    write_operator(&ca, &paths.operator_cert, &paths.operator_key)?;
     Ok(paths)
+}
+
+/// Adds the operator's document-signing certificate to a dev PKI made before it had one
+/// (`ca.key` there, `operator.pem` not).
+pub fn add_dev_operator(dir: &Path) -> anyhow::Result<()> {
+    let (cert_path, key_path) = (dir.join("operator.pem"), dir.join("operator.key"));
+    if cert_path.exists() {
+        return Ok(());
+    }
+    let read =
+        |name: &str| std::fs::read(dir.join(name)).with_context(|| format!("reading {name} in {}", dir.display()));
+    let ca = KeyPair { key: PKey::private_key_from_pem(&read("ca.key")?)?, cert: X509::from_pem(&read("ca.pem")?)? };
+    write_operator(&ca, &cert_path, &key_path)
+}
+
+fn write_operator(ca: &KeyPair, cert_path: &Path, key_path: &Path) -> anyhow::Result<()> {
+    let operator = issue_document_signer(ca, DEV_OPERATOR_CN, 825).context("making the operator's certificate")?;
+    create_new(key_path, &operator.key.private_key_to_pem_pkcs8()?, 0o600)?;
+    create_new(cert_path, &operator.cert.to_pem()?, 0o644)?;
+    Ok(())
 }
 
 fn name(common_name: &str, ou: Option<&str>) -> Result<openssl::x509::X509Name, openssl::error::ErrorStack> {

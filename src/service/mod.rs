@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod blocks;
+pub mod certificate;
 pub mod evidence;
 pub mod halt;
 pub mod images;

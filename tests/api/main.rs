@@ -5,6 +5,7 @@ mod audit;
 mod audit_backends;
 mod browser;
 mod browser_session;
+mod certificate_page;
 mod cluster;
 mod config_cli;
 mod contract;

@@ -6,6 +6,7 @@ mod audit_backends;
 mod browser;
 mod browser_session;
 mod certificate_page;
+mod certificate_pdf;
 mod cluster;
 mod config_cli;
 mod contract;

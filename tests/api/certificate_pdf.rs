@@ -119,3 +119,28 @@ async fn the_pdf_has_the_pages_visibility() {
     assert_eq!(public.get("/e/01a200a4-5fba-7006-922a-90969a007b2f/certificate.pdf").await.status, 404);
     assert_eq!(public.get("/e/not-an-id/certificate.pdf").await.status, 404);
 }
+
+/// Makes docs/screenshots/certificate-{en,zh,print}.png with tests/browser/screenshots.mjs.
+/// By hand: `cargo test --test api certificate_screenshots -- --ignored`.
+#[tokio::test]
+#[ignore = "writes docs/screenshots; run by hand"]
+async fn certificate_screenshots() {
+    let Some(dir) = crate::support::programs::browser_flows() else { return };
+    let app = operated_app().await;
+    let (id, _, _) = anchored_document(&app).await;
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+    std::fs::create_dir_all(&docs).unwrap();
+    let out = Command::new("node")
+        .arg(dir.join("screenshots.mjs"))
+        .current_dir(&dir)
+        .envs([
+            ("BASE_URL", app.base.clone()),
+            ("API_KEY", app.key(TenantRole::Merchant).to_owned()),
+            ("EVIDENCE_ID", id),
+            ("OUT_DIR", docs.display().to_string()),
+        ])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+}

@@ -130,7 +130,7 @@ async fn owner_download(
 }
 
 /// A record that cannot be shown, as a page.
-fn record_error(visitor: &Visitor, e: RecordError) -> PageError {
+pub(super) fn record_error(visitor: &Visitor, e: RecordError) -> PageError {
     match e {
         RecordError::NotFound => PageError::not_found(visitor.lang),
         RecordError::Internal(e) => PageError::internal(visitor.lang, &e),

@@ -3,7 +3,10 @@
 //! signature field on the first page, the page and catalog with the field added, and its own
 //! cross-reference section. `/ByteRange` covers the whole file but the `/Contents` hex string,
 //! which receives a detached CMS SignedData (SHA-256, the signer's certificate and its
-//! intermediates, an ESS signing-certificate-v2 attribute) over those bytes.
+//! intermediates, an ESS signing-certificate-v2 attribute) over those bytes. One departure from
+//! EN 319 142-1: OpenSSL's `CMS_sign` always adds a `signingTime` attribute, which B-B leaves
+//! out in favour of `/M`; the openssl crate has no way to build the SignerInfo without it.
+//! Readers (pdfsig, Acrobat) accept it; a strict PAdES validator may flag it.
 //!
 //! The PDF read is our own writer's output (classic cross-reference table, a catalog and page
 //! that are plain dictionaries), never a visitor's: anything else is refused, not guessed at.

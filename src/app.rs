@@ -27,6 +27,7 @@ use crate::images::Images;
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 use crate::seal::{Sealer, SealerConfig, SharedStatus, halt};
+use crate::signals::StopSignals;
 use crate::store::Store;
 use crate::tls::record_client_cert;
 use crate::witness::client::WitnessClient;
@@ -91,6 +92,8 @@ pub struct Application {
     store: Store,
     handlers_store: Store,
     ingest: Ingest,
+    /// SIGTERM and SIGINT, caught since before the address file was written.
+    stop_signals: StopSignals,
     /// Held while running: one service per data directory.
     _data_lock: std::fs::File,
 }
@@ -238,6 +241,9 @@ impl Application {
             None => (server.listen(listener)?, "http"),
         };
         let server = server.run();
+        // Caught from here on: a SIGTERM sent as soon as the address file exists stops the
+        // service gracefully rather than killing it.
+        let stop_signals = StopSignals::install();
         // Scripts read the address from this file; a full disk must not stop a server that can
         // still serve reads (and say why writes are refused).
         if let Err(e) = files::write_atomically(&data, files::ADDR_FILE, addr.to_string().as_bytes()) {
@@ -260,6 +266,7 @@ impl Application {
             store,
             handlers_store,
             ingest,
+            stop_signals,
             _data_lock: data_lock,
         })
     }
@@ -281,8 +288,9 @@ impl Application {
     /// requests finish, seals what is pending and waits for the witnesses to anchor it.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let handle = self.server.handle();
+        let signals = self.stop_signals;
         tokio::spawn(async move {
-            crate::signals::wait_for_signal().await;
+            signals.wait().await;
             tracing::info!("stopping: finishing in-flight requests");
             handle.stop(true).await;
         });

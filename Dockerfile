@@ -15,8 +15,9 @@ COPY examples examples
 RUN cargo build --release --locked --bin notarium
 
 FROM debian:bookworm-slim
+# fonts-noto-cjk (SIL Open Font License 1.1): the certificate PDFs embed a subset of Noto Sans CJK.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libssl3 ca-certificates \
+ && apt-get install -y --no-install-recommends libssl3 ca-certificates fonts-noto-cjk \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin notarium \
  && mkdir /data && chown notarium:notarium /data

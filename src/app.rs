@@ -13,10 +13,11 @@ use tokio::sync::{Notify, watch};
 
 use crate::audit::Rules;
 use crate::audit::schedule::{ScheduledAudit, SharedAuditStatus, validate_cron};
-use crate::config::{PublicUrl, Settings};
+use crate::config::{CertificateSetup, PublicUrl, Settings, signing_paths, time_zone};
 use crate::crypto::TrustStore;
-use crate::crypto::devpki::{write_demo_signer, write_dev_pki};
+use crate::crypto::devpki::{add_dev_operator, write_demo_signer, write_dev_pki};
 use crate::crypto::document_signature::DocumentAnchors;
+use crate::crypto::pades::DocumentSigner;
 use crate::domain::{Role, TenantRole};
 use crate::files;
 use crate::http::body_guard::BodyPace;
@@ -27,6 +28,7 @@ use crate::images::Images;
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 use crate::seal::{Sealer, SealerConfig, SharedStatus, halt};
+use crate::signals::StopSignals;
 use crate::store::Store;
 use crate::tls::record_client_cert;
 use crate::witness::client::WitnessClient;
@@ -37,6 +39,38 @@ use openssl::x509::X509;
 /// The file in the data directory that the separate metrics listener's bound address is written
 /// to (`metrics.listen`, port 0 allowed).
 pub const METRICS_ADDR_FILE: &str = "metrics-addr";
+
+/// The certificate page's and PDF's operator, time zone, font and signing key. Unset signing
+/// settings mean the dev PKI's operator certificate (issued here into a dev PKI made before
+/// it had one); set ones must load, else start-up stops.
+fn certificate_setup(settings: &Settings, pki: &Path) -> anyhow::Result<CertificateSetup> {
+    let configured = settings.operator_signing_cert.is_some();
+    let (cert, key) =
+        signing_paths(settings.operator_signing_cert.as_deref(), settings.operator_signing_key.as_deref(), pki)?;
+    if !configured && pki.join("ca.key").exists() {
+        add_dev_operator(pki).context("adding the operator's certificate to the dev PKI")?;
+    }
+    let signer = match DocumentSigner::load(&cert, &key) {
+        Ok(s) => Some(Arc::new(s)),
+        Err(e) if configured => return Err(e.context("setting operator_signing_cert")),
+        Err(e) => {
+            tracing::warn!("no document-signing key: certificate PDFs answer 503 ({e:#})");
+            None
+        }
+    };
+    if !settings.certificate_font.exists() {
+        tracing::warn!(
+            "certificate_font {} is missing: certificate PDFs answer 503 until it is installed (Debian: fonts-noto-cjk)",
+            settings.certificate_font.display()
+        );
+    }
+    Ok(CertificateSetup {
+        operator: settings.operator(),
+        zone: time_zone(&settings.certificate_time_zone).context("setting certificate_time_zone")?,
+        font: settings.certificate_font.clone(),
+        signer,
+    })
+}
 
 /// A built, not yet running service.
 /// Start-up found the database unusable (a wrong URL, an unreachable server, refused
@@ -61,7 +95,7 @@ pub struct Application {
     ingest: Ingest,
     /// Held while running: one service per data directory.
     /// Caught from before `listen-addr` is written; a SIGTERM stops gracefully.
-    stop_signals: crate::signals::StopSignals,
+    stop_signals: StopSignals,
     _data_lock: std::fs::File,
 }
 
@@ -175,6 +209,7 @@ impl Application {
                     .context("setting public_url")?,
             ),
             unknown_checks: web::Data::new(Default::default()),
+            certificate: web::Data::new(certificate_setup(&settings, &pki)?),
             body_pace: web::Data::new(BodyPace {
                 timeout: Duration::from_millis(settings.request_body_timeout_ms),
                 min_bytes_per_second: settings.min_request_bytes_per_second,
@@ -218,7 +253,7 @@ impl Application {
         };
         let server = server.run();
         let stop_signals =
-            crate::signals::StopSignals::listen().context("installing the SIGTERM and SIGINT handlers")?;
+            StopSignals::listen().context("installing the SIGTERM and SIGINT handlers")?;
         // Scripts read the address from this file; a full disk must not stop a server that can
         // still serve reads (and say why writes are refused).
         if let Err(e) = files::write_atomically(&data, files::ADDR_FILE, addr.to_string().as_bytes()) {

@@ -3,10 +3,12 @@
 
 mod database;
 mod limits;
+mod operator;
 mod public_url;
 
 pub use database::database;
 pub use limits::{FailedAuthLimit, Quota, RateLimitSettings};
+pub use operator::{CertificateSetup, DEFAULT_FONT, DEFAULT_TIME_ZONE, OperatorIdentity, signing_paths, time_zone};
 pub use public_url::PublicUrl;
 
 use std::net::SocketAddr;
@@ -100,6 +102,27 @@ pub struct Settings {
     /// mapped to tenants. Plain HTTP when `cert` and `key` are absent.
     pub tls: ApiTlsSettings,
     // ---- end of operations settings ----
+
+    // ---- The evidence certificate (issue 25, item 4). Kept together. ----
+    /// The operator's legal name, printed on every certificate; unset: a text saying it is a
+    /// development operator.
+    pub operator_legal_name: Option<String>,
+    /// The operator's postal address, printed on every certificate.
+    pub operator_address: Option<String>,
+    /// The operator's registration or licence number, printed on every certificate.
+    pub operator_registration: Option<String>,
+    /// The operator's document-signing certificate (PEM: the certificate, then its
+    /// intermediates), which signs the certificate PDFs; unset: the dev PKI's
+    /// `<data>/pki/operator.pem`. Give it together with `operator_signing_key`.
+    pub operator_signing_cert: Option<PathBuf>,
+    /// Its private key (PEM); unset: `<data>/pki/operator.key`.
+    pub operator_signing_key: Option<PathBuf>,
+    /// The time zone a certificate gives local times in besides UTC (IANA name).
+    pub certificate_time_zone: String,
+    /// The OpenType font (`.ttc`/`.otf`/`.ttf`) with CJK glyphs that the certificate PDF embeds
+    /// a subset of; read when a PDF is first asked for.
+    pub certificate_font: PathBuf,
+    // ---- end of certificate settings ----
     /// A test knob, not a setting (no key, no variable, never read from a file): the tests'
     /// full database (`store::PageLimit`).
     #[serde(skip)]
@@ -251,6 +274,13 @@ impl Default for Settings {
             metrics: MetricsSettings::default(),
             log_format: LogFormat::Text,
             tls: ApiTlsSettings::default(),
+            operator_legal_name: None,
+            operator_address: None,
+            operator_registration: None,
+            operator_signing_cert: None,
+            operator_signing_key: None,
+            certificate_time_zone: DEFAULT_TIME_ZONE.to_owned(),
+            certificate_font: PathBuf::from(DEFAULT_FONT),
             page_limit: crate::store::PageLimit::default(),
         }
     }
@@ -283,6 +313,15 @@ impl Settings {
         )?;
         settings.check()?;
         Ok(settings)
+    }
+
+    /// The operator's identity as certificates print it.
+    pub fn operator(&self) -> OperatorIdentity {
+        OperatorIdentity::of(
+            self.operator_legal_name.as_deref(),
+            self.operator_address.as_deref(),
+            self.operator_registration.as_deref(),
+        )
     }
 
     /// The database: `database_url`, or the file in the data directory when it is unset.
@@ -324,6 +363,11 @@ impl Settings {
             PublicUrl::parse(url).context("setting public_url")?;
         }
         self.tls.check()?;
+        operator::check(
+            &self.certificate_time_zone,
+            self.operator_signing_cert.as_deref(),
+            self.operator_signing_key.as_deref(),
+        )?;
         self.database()?;
         Ok(())
     }

@@ -181,6 +181,11 @@ fn docs_configuration_md_lists_exactly_the_settings() {
     s.database_password_file = Some("/run/secrets/pg".into());
     s.public_url = Some("https://notary.example.org".into());
     s.hospital_trust = Some("/etc/notarium/hospital-cas".into());
+    s.operator_legal_name = Some("Example Evidence Co., Ltd.".into());
+    s.operator_address = Some("1 Example Road".into());
+    s.operator_registration = Some("91310000MA1K000000".into());
+    s.operator_signing_cert = Some("operator.pem".into());
+    s.operator_signing_key = Some("operator.key".into());
     let mut in_struct = std::collections::BTreeSet::new();
     key_paths("", &Value::try_from(&s).unwrap(), &mut in_struct);
 

@@ -37,6 +37,9 @@ pub struct DevPkiPaths {
     /// The CA of hospitals' invoice-signing certificates (not a witness anchor).
     pub hospital_ca_cert: PathBuf,
     pub hospital_ca_key: PathBuf,
+    /// The operator's document-signing certificate and key.
+    pub operator_cert: PathBuf,
+    pub operator_key: PathBuf,
 }
 
 const ORG: &str = "Notarium Dev";
@@ -112,8 +115,9 @@ pub fn issue_tls(ca: &KeyPair, common_name: &str, usage: TlsUsage, days: u32) ->
     Ok(issue(ca, &*name(common_name, None)?, days, None, extensions)?)
 }
 
-/// A document-signing certificate (a hospital's, for invoices) issued by `ca`, valid for
-/// `days`: key usage digitalSignature and nonRepudiation.
+/// A document-signing certificate (a hospital's, for invoices; the operator's, for certificate
+/// PDFs) issued by `ca`, valid for `days`: key usage digitalSignature and nonRepudiation, no
+/// role OU, so it can never pass as a witness.
 pub fn issue_document_signer(
     ca: &KeyPair,
     common_name: &str,
@@ -167,9 +171,12 @@ fn issue(
     Ok(KeyPair { key, cert: b.build() })
 }
 
+/// The dev operator's document-signing certificate's common name.
+pub const DEV_OPERATOR_CN: &str = "Notarium Dev Operator (document signing)";
+
 /// Writes a fresh dev PKI into `dir` (created if needed): `ca.pem`, `ca.key`, `court.pem`,
-/// `court.key`, `notary.pem`, `notary.key`, `hospital-ca.pem`, `hospital-ca.key`. Refuses to
-/// overwrite an existing key file.
+/// `court.key`, `notary.pem`, `notary.key`, `hospital-ca.pem`, `hospital-ca.key`, `operator.pem`,
+/// `operator.key`. Refuses to overwrite an existing key file.
 pub fn write_dev_pki(dir: &Path) -> anyhow::Result<DevPkiPaths> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let ca = new_ca("Notarium Dev CA", 3650).context("making the dev CA")?;
@@ -187,6 +194,8 @@ pub fn write_dev_pki(dir: &Path) -> anyhow::Result<DevPkiPaths> {
         notary_key: dir.join("notary.key"),
         hospital_ca_cert: dir.join("hospital-ca.pem"),
         hospital_ca_key: dir.join("hospital-ca.key"),
+        operator_cert: dir.join("operator.pem"),
+        operator_key: dir.join("operator.key"),
     };
     for (pair, cert_path, key_path) in [
         (&ca, &paths.ca_cert, &paths.ca_key),
@@ -197,6 +206,7 @@ pub fn write_dev_pki(dir: &Path) -> anyhow::Result<DevPkiPaths> {
         create_new(key_path, &pair.key.private_key_to_pem_pkcs8()?, 0o600)?;
         create_new(cert_path, &pair.cert.to_pem()?, 0o644)?;
     }
+    write_operator(&ca, &paths.operator_cert, &paths.operator_key)?;
     Ok(paths)
 }
 
@@ -218,6 +228,26 @@ pub fn write_demo_signer(pki: &Path, common_name: &str) -> anyhow::Result<Option
     create_new(&pki.join("demo-hospital-signing.key"), &signer.key.private_key_to_pem_pkcs8()?, 0o600)?;
     create_new(&pki.join("demo-hospital-signing.pem"), &pem, 0o644)?;
     Ok(Some(pem))
+}
+
+/// Adds the operator's document-signing certificate to a dev PKI made before it had one
+/// (`ca.key` there, `operator.pem` not).
+pub fn add_dev_operator(dir: &Path) -> anyhow::Result<()> {
+    let (cert_path, key_path) = (dir.join("operator.pem"), dir.join("operator.key"));
+    if cert_path.exists() {
+        return Ok(());
+    }
+    let read =
+        |name: &str| std::fs::read(dir.join(name)).with_context(|| format!("reading {name} in {}", dir.display()));
+    let ca = KeyPair { key: PKey::private_key_from_pem(&read("ca.key")?)?, cert: X509::from_pem(&read("ca.pem")?)? };
+    write_operator(&ca, &cert_path, &key_path)
+}
+
+fn write_operator(ca: &KeyPair, cert_path: &Path, key_path: &Path) -> anyhow::Result<()> {
+    let operator = issue_document_signer(ca, DEV_OPERATOR_CN, 825).context("making the operator's certificate")?;
+    create_new(key_path, &operator.key.private_key_to_pem_pkcs8()?, 0o600)?;
+    create_new(cert_path, &operator.cert.to_pem()?, 0o644)?;
+    Ok(())
 }
 
 fn name(common_name: &str, ou: Option<&str>) -> Result<openssl::x509::X509Name, openssl::error::ErrorStack> {

@@ -7,6 +7,8 @@ pub mod client_cert;
 pub mod cms;
 pub mod devpki;
 pub mod document_signature;
+pub mod pades;
+mod pdf_objects;
 pub mod trust;
 
 pub use checker::OpensslChecker;

@@ -50,6 +50,7 @@ pub struct AppData {
     pub body_pace: web::Data<body_guard::BodyPace>,
     pub public_url: web::Data<crate::config::PublicUrl>,
     pub unknown_checks: web::Data<crate::service::invoices::UnknownLog>,
+    pub certificate: web::Data<crate::config::CertificateSetup>,
 }
 
 impl AppData {
@@ -70,7 +71,8 @@ impl AppData {
             .app_data(self.images)
             .app_data(self.body_pace)
             .app_data(self.public_url)
-            .app_data(self.unknown_checks);
+            .app_data(self.unknown_checks)
+            .app_data(self.certificate);
     }
 }
 

@@ -1,6 +1,7 @@
-//! `/e/{id}`: the evidence certificate. Anyone sees the public facts (DESIGN §6: kind,
-//! registration time, block, anchored status, witnesses); the logged-in owner also sees the
-//! hashes, salt and metadata and downloads the receipt. A registered picture's title, author,
+//! `/e/{id}`: the evidence certificate. Anyone sees the public facts (DESIGN §6 and §8: the
+//! operator, kind, registration time, block, its hash and root, the leaf hash, anchored status
+//! and time, the witnesses' certificates) and how to verify; the logged-in owner also sees the
+//! content hash, salt and metadata and downloads the receipt. A registered picture's title, author,
 //! owner's name and thumbnail are shown when it is public, and to its owner. Printable on one
 //! A4 page, with a QR code of the page's address. `/e/{id}/status.json` gives the public
 //! status and block, for the `/register` page to poll.
@@ -12,15 +13,16 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde_json::json;
 
-use super::blocks::{BlockView, WitnessView, block_view};
+use super::certificate_view::CertificateView;
 use super::images::{PictureView, picture_view};
 use super::qr::svg_for;
 use super::{Frame, PageError, Visitor, render};
-use crate::config::PublicUrl;
+use crate::config::{CertificateSetup, PublicUrl};
 use crate::domain::EvidenceId;
 use crate::http::download::download;
 use crate::problem::Problem;
 use crate::service::Caller;
+use crate::service::certificate::certificate;
 use crate::service::evidence::{self, RecordError};
 use crate::service::receipts::{self, AnchorSignal, ReceiptError, ReceiptRequest, ReceiptState, receipt_file};
 use crate::store::{EvidenceRecord, Store};
@@ -32,12 +34,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/e/{id}/{file}", web::get().to(owner_download));
 }
 
-/// What only the owner sees.
+/// What only the owner sees (besides the content hash, in the certificate).
 struct OwnerView {
-    content_hash: String,
     salt: String,
     meta_hash: String,
-    leaf_hash: String,
     metadata: Option<String>,
     /// The salt was erased (an invoice's content erasure): no new receipt.
     erased: bool,
@@ -47,24 +47,11 @@ struct OwnerView {
 #[template(path = "evidence.html")]
 struct EvidencePage {
     frame: Frame,
-    id: String,
-    kind: String,
-    received: String,
-    status: &'static str,
-    status_code: &'static str,
-    block: Option<BlockView>,
+    cert: CertificateView,
     /// A registered picture's title, author, owner and thumbnail (when public, or to the owner).
     picture: Option<PictureView>,
     owner: Option<OwnerView>,
-    page_url: String,
     qr_svg: String,
-}
-
-impl EvidencePage {
-    /// The co-signers of the record's block (none before it is sealed).
-    fn witnesses(&self) -> &[WitnessView] {
-        self.block.as_ref().map_or(&[], |b| b.witnesses.as_slice())
-    }
 }
 
 /// The record's certificate: public facts to anyone, more to its owner.
@@ -73,18 +60,16 @@ async fn page(
     id: web::Path<String>,
     store: web::Data<Store>,
     public_url: web::Data<PublicUrl>,
+    setup: web::Data<CertificateSetup>,
 ) -> Result<HttpResponse, PageError> {
     let id: EvidenceId = id.parse().map_err(|_| PageError::not_found(visitor.lang))?;
-    let c = evidence::certified(&store, &id).await.map_err(|e| record_error(&visitor, e))?;
-    let r = c.record;
-    let block = c.block.map(|b| block_view(visitor.lang, b));
-    let picture =
-        picture_view(&store, &r, visitor.is(&r.owner)).await.map_err(|e| PageError::internal(visitor.lang, &e))?;
-    let owner = visitor.is(&r.owner).then(|| OwnerView {
-        content_hash: r.content_hash.to_string(),
+    let c = certificate(&store, &id).await.map_err(|e| record_error(&visitor, e))?;
+    let r = &c.certified.record;
+    let is_owner = visitor.is(&r.owner);
+    let picture = picture_view(&store, r, is_owner).await.map_err(|e| PageError::internal(visitor.lang, &e))?;
+    let owner = is_owner.then(|| OwnerView {
         salt: r.salt.map_or_else(|| visitor.t().erased.to_owned(), |s| s.to_string()),
         meta_hash: r.meta_hash.to_string(),
-        leaf_hash: r.leaf_hash.to_string(),
         metadata: r.metadata.as_ref().and_then(|m| serde_json::to_string_pretty(m).ok()),
         erased: r.salt.is_none(),
     });
@@ -92,16 +77,10 @@ async fn page(
     let page_url = public_url.join(&path);
     let page = EvidencePage {
         frame: Frame::of(&visitor, &path),
-        id: r.id.to_string(),
-        kind: r.kind.to_string(),
-        received: r.received.to_string(),
-        status: visitor.t().status(c.status),
-        status_code: c.status.as_str(),
-        block,
         picture,
         owner,
         qr_svg: svg_for(&page_url),
-        page_url,
+        cert: CertificateView::of(&c, visitor.lang, is_owner, &setup.operator, setup.zone, page_url),
     };
     render(&visitor, StatusCode::OK, &page)
 }
@@ -151,7 +130,7 @@ async fn owner_download(
 }
 
 /// A record that cannot be shown, as a page.
-fn record_error(visitor: &Visitor, e: RecordError) -> PageError {
+pub(super) fn record_error(visitor: &Visitor, e: RecordError) -> PageError {
     match e {
         RecordError::NotFound => PageError::not_found(visitor.lang),
         RecordError::Internal(e) => PageError::internal(visitor.lang, &e),

@@ -3,8 +3,11 @@
 
 mod assets;
 mod blocks;
+mod certificate_pdf;
+mod certificate_view;
 mod error;
 mod evidence;
+mod evidence_pdf;
 mod headers;
 mod home;
 pub mod i18n;
@@ -33,6 +36,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(assets::routes)
         .configure(home::routes)
         .configure(login::routes)
+        // Before `evidence`, whose `/e/{id}/{file}` would take `certificate.pdf`.
+        .configure(evidence_pdf::routes)
         .configure(evidence::routes)
         .configure(verify::routes)
         .configure(blocks::routes)

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod backup;
 pub mod blocks;
+pub mod certificate;
 pub mod evidence;
 pub mod halt;
 pub mod images;

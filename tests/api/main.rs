@@ -7,6 +7,8 @@ mod audit_witness;
 mod backup;
 mod browser;
 mod browser_session;
+mod certificate_page;
+mod certificate_pdf;
 mod cluster;
 mod config_cli;
 mod contract;

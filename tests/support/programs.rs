@@ -68,3 +68,20 @@ pub fn libfaketime() -> Option<&'static str> {
     cannot_run("libfaketime is not installed; apt-get install faketime");
     None
 }
+
+/// Whether the certificate PDF can be checked here: poppler's `pdftotext`, `pdfsig` and
+/// `pdftoppm`, NSS's `certutil` and the Noto CJK font (the skip rule of [`cannot_run`]).
+pub fn can_check_pdfs() -> bool {
+    let poppler = "install it with `apt-get install poppler-utils`";
+    let found = [
+        have_program("pdftotext", poppler),
+        have_program("pdfsig", poppler),
+        have_program("pdftoppm", poppler),
+        have_program("certutil", "install it with `apt-get install libnss3-tools`"),
+    ];
+    let font = Path::new(notarium::config::DEFAULT_FONT).exists();
+    if !font {
+        cannot_run("the Noto CJK font is not installed; apt-get install fonts-noto-cjk");
+    }
+    found.iter().all(|f| *f) && font
+}

@@ -9,6 +9,7 @@ pub const NOT_IN_DOCUMENT: &[(&str, &str)] = &[
     ("POST", "/logout"),
     ("GET", "/e/{id}"),
     ("GET", "/e/{id}/status.json"),
+    ("GET", "/e/{id}/certificate.pdf"),
     ("GET", "/e/{id}/{file}"),
     ("GET", "/verify"),
     ("POST", "/verify"),

@@ -2,12 +2,14 @@
 //! `lang` cookie, then `Accept-Language`. Every text a page shows is a field of [`Messages`],
 //! so a text missing in one language does not compile.
 
+mod certificate;
 mod en;
 mod verdicts;
 mod zh;
 
 use crate::domain::Role;
 use crate::domain::statements::Statement;
+pub use certificate::{CertificateTexts, kind_name};
 use en::EN;
 use zh::ZH;
 

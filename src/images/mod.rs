@@ -11,6 +11,7 @@
 pub mod analyse;
 pub mod exif;
 pub mod metadata;
+pub mod queue;
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;

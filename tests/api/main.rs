@@ -8,6 +8,7 @@ mod browser_session;
 mod cluster;
 mod config_cli;
 mod contract;
+mod decode_queue;
 mod errors;
 mod evidence;
 mod file_modes;

@@ -12,7 +12,7 @@ use image::ImageFormat;
 use super::exif::capture_time;
 use super::queue::{Queue, QueueLimits, Refused};
 use crate::domain::TenantId;
-use crate::fingerprint::decode::{DecodeError, decode_scaled, header};
+use crate::fingerprint::decode::{DecodeError, Header, decode_scaled, header};
 use crate::fingerprint::set::{Fingerprints, for_query, for_registration};
 use crate::fingerprint::thumbnail::thumbnail_jpeg;
 
@@ -90,9 +90,7 @@ impl Analyser {
         Self { queue: queue.unwrap_or_else(default_queue), max_pixels, max_search_pixels }
     }
 
-    /// Analyses `bytes` for `client`. The memory it waits for, read from the header: the
-    /// decoded pixels, one working copy of what is fingerprinted (the scaled-down copy of a
-    /// large query, which is a second buffer), and the file itself.
+    /// Analyses `bytes` for `client`; the memory it waits for is [`cost_mib`].
     pub async fn analyse(&self, bytes: Vec<u8>, purpose: Purpose, client: Client) -> Result<Analysis, AnalyseError> {
         let max_pixels = self.max_pixels;
         let max_out = match purpose {
@@ -106,13 +104,7 @@ impl Analyser {
         })
         .await
         .expect("reading a header does not panic");
-        let header = header?;
-        let pixels = u64::from(header.width) * u64::from(header.height);
-        let (w, h) = header.scaled(max_out);
-        let scaled = header.bytes / pixels.max(1) * u64::from(w) * u64::from(h);
-        let copies = if scaled < header.bytes { 2 * scaled } else { scaled };
-        let needed = header.bytes.saturating_add(copies).saturating_add(bytes.len() as u64);
-        let mib = needed.div_ceil(1 << 20).min(u64::from(u32::MAX)) as u32;
+        let mib = cost_mib(&header?, max_out, bytes.len());
         let queued = Instant::now();
         let permit = self.queue.admit(client, mib)?.await;
         let waited = queued.elapsed();
@@ -125,6 +117,19 @@ impl Analyser {
         analysis.steps.insert(0, ("queue", waited));
         Ok(analysis)
     }
+}
+
+/// The memory (MiB, rounded up) a decode of a picture with `header` takes, scaled down to
+/// `max_out` pixels: the decoded pixels, one working copy of what is fingerprinted (when the
+/// picture is scaled down, that copy is small but a second buffer: the scaled copy and its
+/// working copy), and the file of `file_bytes` itself.
+pub fn cost_mib(header: &Header, max_out: u64, file_bytes: usize) -> u32 {
+    let pixels = u64::from(header.width) * u64::from(header.height);
+    let (w, h) = header.scaled(max_out);
+    let scaled = header.bytes / pixels.max(1) * u64::from(w) * u64::from(h);
+    let copies = if scaled < header.bytes { 2 * scaled } else { scaled };
+    let needed = header.bytes.saturating_add(copies).saturating_add(file_bytes as u64);
+    needed.div_ceil(1 << 20).min(u64::from(u32::MAX)) as u32
 }
 
 fn analyse_now(bytes: &[u8], max_pixels: u64, max_out: u64, purpose: Purpose) -> Result<Analysis, DecodeError> {
@@ -151,4 +156,25 @@ fn analyse_now(bytes: &[u8], max_pixels: u64, max_out: u64, purpose: Purpose) ->
     };
     let (width, height) = (image.width(), image.height());
     Ok(Analysis { format: decoded.format, width, height, fingerprints, thumbnail, captured, steps })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_scaled_down_costs_its_small_copies_not_a_second_full_one() {
+        // A 10,000 × 10,000 grey bomb: 100 MB decoded (95.4 MiB), a 300 KiB file.
+        let bomb = Header { width: 10_000, height: 10_000, bytes: 100_000_000 };
+        // Registered: the pixels twice and the file.
+        assert_eq!(cost_mib(&bomb, u64::MAX, 300 << 10), (200_000_000u64 + (300 << 10)).div_ceil(1 << 20) as u32);
+        // Searched with the default 16 MP: the pixels once, two 16 MB copies and the file.
+        assert_eq!(
+            cost_mib(&bomb, MAX_SEARCH_PIXELS, 300 << 10),
+            (132_000_000u64 + (300 << 10)).div_ceil(1 << 20) as u32
+        );
+        // A query already within the setting costs what a registration does.
+        let photo = Header { width: 4000, height: 3000, bytes: 36_000_000 };
+        assert_eq!(cost_mib(&photo, MAX_SEARCH_PIXELS, 1), cost_mib(&photo, u64::MAX, 1));
+    }
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use image::ImageFormat;
 
 use super::exif::capture_time;
+use super::pool::Pool;
 use super::queue::{Queue, QueueLimits, Refused};
 use crate::domain::TenantId;
 use crate::fingerprint::decode::{DecodeError, Header, decode_scaled, header};
@@ -80,6 +81,8 @@ pub enum AnalyseError {
 #[derive(Debug, Clone)]
 pub struct Analyser {
     queue: DecodeQueue,
+    /// As many threads as the queue has decoders.
+    pool: Pool,
     max_pixels: u64,
     max_search_pixels: u64,
 }
@@ -87,7 +90,9 @@ pub struct Analyser {
 impl Analyser {
     /// `queue`: the one to share (a test's), else [`default_queue`].
     pub fn new(max_pixels: u64, max_search_pixels: u64, queue: Option<DecodeQueue>) -> Self {
-        Self { queue: queue.unwrap_or_else(default_queue), max_pixels, max_search_pixels }
+        let queue = queue.unwrap_or_else(default_queue);
+        let pool = Pool::new(queue.limits().decoders);
+        Self { queue, pool, max_pixels, max_search_pixels }
     }
 
     /// Analyses `bytes` for `client`; the memory it waits for is [`cost_mib`].
@@ -108,12 +113,13 @@ impl Analyser {
         let queued = Instant::now();
         let permit = self.queue.admit(client, mib)?.await;
         let waited = queued.elapsed();
-        let mut analysis = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            analyse_now(&bytes, max_pixels, max_out, purpose)
-        })
-        .await
-        .expect("image analysis does not panic")?;
+        let mut analysis = self
+            .pool
+            .run(move || {
+                let _permit = permit;
+                analyse_now(&bytes, max_pixels, max_out, purpose)
+            })
+            .await?;
         analysis.steps.insert(0, ("queue", waited));
         Ok(analysis)
     }

@@ -7,11 +7,12 @@
 //! - [`analyse`]: an upload → format, size, fingerprints, thumbnail, capture time.
 //! - [`exif`]: the capture time, the only thing read from EXIF.
 //! - [`metadata`]: the metadata object an image record commits to.
-//! - [`queue`]: the bounded, fair queue decodes wait in.
+//! - [`queue`]: the bounded, fair queue decodes wait in; [`pool`]: the threads they run on.
 
 pub mod analyse;
 pub mod exif;
 pub mod metadata;
+pub mod pool;
 pub mod queue;
 
 use std::sync::{Arc, RwLock};

@@ -158,6 +158,11 @@ impl<K: Eq + Hash + Clone> Queue<K> {
         Ok(Admission { queue: self.clone(), client: Some(client), id, cost })
     }
 
+    /// The queue's sizes.
+    pub fn limits(&self) -> QueueLimits {
+        self.lock().limits
+    }
+
     /// Decodes running for `client`.
     pub fn running(&self, client: &K) -> usize {
         self.lock().clients.get(client).map_or(0, |c| c.running)

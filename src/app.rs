@@ -25,6 +25,7 @@ use crate::http::limits::RateLimits;
 use crate::http::ops::MetricsAccess;
 use crate::http::{AnchorSignal, AppData, SealerLiveness, multipart, verify::VerifyLimits};
 use crate::images::Images;
+use crate::images::analyse::Analyser;
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 use crate::seal::{Sealer, SealerConfig, SharedStatus, halt};
@@ -171,7 +172,9 @@ impl Application {
         let rules = Rules { trust: trust.clone(), quorum: settings.quorum };
         let audit = ScheduledAudit::start(&settings.audit_cron, store.clone(), rules, audit_status.clone()).await?;
 
-        let images = Images::load(&store, settings.max_image_pixels).await.context("loading the image index")?;
+        let analyser =
+            Analyser::new(settings.max_image_pixels, settings.max_search_pixels, settings.decode_queue.clone());
+        let images = Images::load(&store, analyser).await.context("loading the image index")?;
         let images = images.with_metrics(metrics.clone());
         let listener = TcpListener::bind(settings.listen).with_context(|| format!("binding {}", settings.listen))?;
         let addr = listener.local_addr()?;

@@ -56,6 +56,9 @@ pub struct Settings {
     pub max_image_bytes: u64,
     /// Largest picture to decode, in pixels (read from the header before any pixel is decoded).
     pub max_image_pixels: u64,
+    /// Anonymous search queries with more pixels are scaled down to this many while decoding
+    /// (not refused), and take that much less of the decode memory budget.
+    pub max_search_pixels: u64,
     /// A client must send a request's headers within this time (ms), else `408`.
     pub request_header_timeout_ms: u64,
     /// A request body must have arrived by this time (ms) after the request began, plus one
@@ -128,6 +131,11 @@ pub struct Settings {
     #[serde(skip)]
     #[doc(hidden)]
     pub page_limit: crate::store::PageLimit,
+    /// A test knob, not a setting: the decode queue to use (a test holds its slots to make
+    /// the queue's refusals deterministic); unset, one sized for this machine.
+    #[serde(skip)]
+    #[doc(hidden)]
+    pub decode_queue: Option<crate::images::analyse::DecodeQueue>,
 }
 
 /// Where the metrics are served.
@@ -260,6 +268,7 @@ impl Default for Settings {
             max_upload_bytes: 64 << 20,
             max_image_bytes: 30 << 20,
             max_image_pixels: 100_000_000,
+            max_search_pixels: crate::images::analyse::MAX_SEARCH_PIXELS,
             request_header_timeout_ms: 5_000,
             request_body_timeout_ms: 30_000,
             min_request_bytes_per_second: 4_096,
@@ -282,6 +291,7 @@ impl Default for Settings {
             certificate_time_zone: DEFAULT_TIME_ZONE.to_owned(),
             certificate_font: PathBuf::from(DEFAULT_FONT),
             page_limit: crate::store::PageLimit::default(),
+            decode_queue: None,
         }
     }
 }
@@ -340,6 +350,9 @@ impl Settings {
         }
         if self.request_header_timeout_ms == 0 || self.request_body_timeout_ms == 0 {
             bail!("request_header_timeout_ms and request_body_timeout_ms must be positive");
+        }
+        if self.max_search_pixels == 0 {
+            bail!("max_search_pixels must be positive");
         }
         if self.max_batch > MAX_BLOCK_LEAVES {
             // A block's leaves are read back as one row of hex (64 characters each), which

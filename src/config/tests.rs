@@ -319,3 +319,13 @@ fn public_url_is_an_http_url_without_query_and_loses_its_trailing_slash() {
     let derived = PublicUrl::of(None, false, "127.0.0.1:8080".parse().unwrap()).unwrap();
     assert_eq!(derived.join("/e/1"), "http://127.0.0.1:8080/e/1");
 }
+
+#[test]
+fn max_search_pixels_defaults_to_16_megapixels_and_must_be_positive() {
+    assert_eq!(Settings::load(None, env(&[]), Table::new()).unwrap().max_search_pixels, 16_000_000);
+    let s = Settings::load(None, env(&[("NOTARIUM_MAX_SEARCH_PIXELS", "2000000")]), Table::new()).unwrap();
+    assert_eq!(s.max_search_pixels, 2_000_000);
+    let err =
+        format!("{:#}", Settings::load(None, env(&[("NOTARIUM_MAX_SEARCH_PIXELS", "0")]), Table::new()).unwrap_err());
+    assert!(err.contains("max_search_pixels"), "{err}");
+}

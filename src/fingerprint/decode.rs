@@ -48,18 +48,44 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     decode_with_limit(bytes, MAX_PIXELS)
 }
 
-/// Bytes of memory decoding `bytes` will take for its pixels, read from the header alone; the
-/// same refusals as [`decode_with_limit`] for what the header already shows.
-pub fn memory_needed(bytes: &[u8], max_pixels: u64) -> Result<u64, DecodeError> {
+/// What a picture's header says, read without decoding any pixel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    pub width: u32,
+    pub height: u32,
+    /// Bytes the decoded pixels take.
+    pub bytes: u64,
+}
+
+impl Header {
+    /// The size the picture is decoded to when at most `max_out` pixels are wanted: its own,
+    /// or scaled down (aspect kept, each side at least 1).
+    pub fn scaled(&self, max_out: u64) -> (u32, u32) {
+        scaled_size(self.width, self.height, max_out)
+    }
+}
+
+/// The picture's header, with the same refusals as [`decode_with_limit`] for what the header
+/// already shows.
+pub fn header(bytes: &[u8], max_pixels: u64) -> Result<Header, DecodeError> {
     unpanicked(|| {
         let (decoder, _) = open(bytes, max_pixels)?;
-        Ok(decoder.total_bytes())
+        let (width, height) = decoder.dimensions();
+        Ok(Header { width, height, bytes: decoder.total_bytes() })
     })
 }
 
 /// Decodes `bytes`, refusing images of more than `max_pixels` pixels from their header.
 pub fn decode_with_limit(bytes: &[u8], max_pixels: u64) -> Result<Decoded, DecodeError> {
-    unpanicked(|| decode_unguarded(bytes, max_pixels))
+    decode_scaled(bytes, max_pixels, u64::MAX)
+}
+
+/// Decodes like [`decode_with_limit`], then scales a picture of more than `max_out` pixels down
+/// to at most `max_out` (aspect kept) before it is turned upright, so that only the small copy
+/// is rotated. The decoders used (the `image` crate's: zune-jpeg, png, image-webp) cannot decode
+/// at a reduced scale: the whole picture is decoded first, within the caller's memory budget.
+pub fn decode_scaled(bytes: &[u8], max_pixels: u64, max_out: u64) -> Result<Decoded, DecodeError> {
+    unpanicked(|| decode_unguarded(bytes, max_pixels, max_out))
 }
 
 /// Runs a decoder's work with its panics turned into [`DecodeError::Corrupt`]. The decoders
@@ -74,15 +100,34 @@ fn unpanicked<T>(work: impl FnOnce() -> Result<T, DecodeError>) -> Result<T, Dec
     })
 }
 
-fn decode_unguarded(bytes: &[u8], max_pixels: u64) -> Result<Decoded, DecodeError> {
+fn decode_unguarded(bytes: &[u8], max_pixels: u64, max_out: u64) -> Result<Decoded, DecodeError> {
     let (mut decoder, format) = open(bytes, max_pixels)?;
     let size = Some(decoder.dimensions());
     // A damaged EXIF block does not make the picture unusable: it is then left out.
     let exif = decoder.exif_metadata().ok().flatten();
     let orientation = decoder.orientation().map_err(|e| refused(e, size, max_pixels))?;
     let mut image = DynamicImage::from_decoder(decoder).map_err(|e| refused(e, size, max_pixels))?;
+    let (width, height) = scaled_size(image.width(), image.height(), max_out);
+    if (width, height) != (image.width(), image.height()) {
+        // Each source pixel counts once, into the target pixel it falls in: fast, and enough
+        // for fingerprints, which are taken from a much smaller copy.
+        image = image.thumbnail_exact(width, height);
+    }
     image.apply_orientation(orientation);
     Ok(Decoded { image, format, exif })
+}
+
+fn scaled_size(width: u32, height: u32, max_out: u64) -> (u32, u32) {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels <= max_out {
+        return (width, height);
+    }
+    let scale = (max_out as f64 / pixels as f64).sqrt();
+    let side = |n: u32| ((f64::from(n) * scale).floor() as u32).clamp(1, n);
+    let (w, h) = (side(width), side(height));
+    // A side held at one pixel leaves the other to fit alone (a 100000 × 1 strip).
+    let fit = |n: u32, other: u32| n.min((max_out / u64::from(other)).clamp(1, u64::from(u32::MAX)) as u32);
+    (fit(w, h), fit(h, w))
 }
 
 /// Recognises the format and reads the header, refusing what it shows is not acceptable.
@@ -168,10 +213,7 @@ mod tests {
         // Found by `cargo fuzz run picture` (docs/fuzzing.md): png 0.18.1 panics inside.
         let bytes = include_bytes!("../../tests/regressions/fuzz/picture-png-short-palette.png");
         assert!(matches!(decode(bytes), Err(DecodeError::Corrupt { .. })));
-        assert!(
-            !matches!(memory_needed(bytes, MAX_PIXELS), Err(DecodeError::Empty)),
-            "its header is read without a panic"
-        );
+        assert!(!matches!(header(bytes, MAX_PIXELS), Err(DecodeError::Empty)), "its header is read without a panic");
     }
 
     #[test]
@@ -248,6 +290,19 @@ mod tests {
         let error = decode(&jpeg).unwrap_err();
         assert!(matches!(error, DecodeError::TooLarge { size: Some((20_000, 20_000)), .. }), "{error:?}");
         assert_eq!(error.to_string(), "the image is 20000 × 20000 pixels; at most 100000000 pixels are accepted");
+    }
+
+    #[test]
+    fn a_picture_over_max_out_is_scaled_down_and_turned_upright() {
+        let bytes = encoded(ImageFormat::Png, 400, 100);
+        let decoded = decode_scaled(&bytes, MAX_PIXELS, 10_000).expect("decodes");
+        assert_eq!((decoded.image.width(), decoded.image.height()), (200, 50));
+        assert_eq!(header(&bytes, MAX_PIXELS).unwrap().scaled(10_000), (200, 50));
+        let same = decode_scaled(&bytes, MAX_PIXELS, 40_000).expect("decodes");
+        assert_eq!((same.image.width(), same.image.height()), (400, 100));
+        // Never below one pixel a side, never above the picture's own size.
+        assert_eq!(scaled_size(100_000, 1, 10), (10, 1));
+        assert_eq!(scaled_size(3, 3, 1), (1, 1));
     }
 
     #[test]

@@ -262,7 +262,7 @@ async fn tenant_of(req: &ServiceRequest) -> Result<Option<Tenant>, Problem> {
 
 /// An IPv6 client is keyed by its /64, which one client usually owns whole; so rotating
 /// addresses inside it neither escapes the limit nor fills the map.
-fn client_key(ip: IpAddr) -> IpAddr {
+pub(crate) fn client_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
         v4 => v4,

@@ -7,10 +7,13 @@
 //! - [`analyse`]: an upload → format, size, fingerprints, thumbnail, capture time.
 //! - [`exif`]: the capture time, the only thing read from EXIF.
 //! - [`metadata`]: the metadata object an image record commits to.
+//! - [`queue`]: the bounded, fair queue decodes wait in; [`pool`]: the threads they run on.
 
 pub mod analyse;
 pub mod exif;
 pub mod metadata;
+pub mod pool;
+pub mod queue;
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -30,12 +33,12 @@ pub struct Images {
 }
 
 impl Images {
-    /// Loads every stored fingerprint into a new index; pictures over `max_pixels` will be refused.
-    pub async fn load(store: &Store, max_pixels: u64) -> anyhow::Result<Self> {
+    /// Loads every stored fingerprint into a new index; pictures are decoded by `analyser`.
+    pub async fn load(store: &Store, analyser: Analyser) -> anyhow::Result<Self> {
         let mut index = Index::new();
         store.for_each_image_fingerprints(|seq, hashes| index.add(seq, hashes)).await?;
         tracing::info!(fingerprints = index.len(), mib = index.memory_bytes() >> 20, "image fingerprint index loaded");
-        Ok(Self { analyser: Analyser::new(max_pixels), index: Arc::new(RwLock::new(index)), metrics: None })
+        Ok(Self { analyser, index: Arc::new(RwLock::new(index)), metrics: None })
     }
 
     /// Records the registration steps' times in `metrics`.

@@ -12,6 +12,7 @@ mod certificate_pdf;
 mod cluster;
 mod config_cli;
 mod contract;
+mod decode_queue;
 mod errors;
 mod evidence;
 mod file_modes;

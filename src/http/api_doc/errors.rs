@@ -44,6 +44,10 @@ const ROLE: StatusCodes = (403, &["role_not_allowed"]);
 /// An invoice record whose content the hospital erased: no new receipt.
 const GONE: StatusCodes = (410, &["content_erased"]);
 const LIMITED: StatusCodes = (429, &["rate_limited"]);
+/// The picture routes: the rate limits, and the decode queue's refusals.
+const DECODE_BUSY: StatusCodes = (429, &["rate_limited", "decode_busy"]);
+/// [`UNAVAILABLE`]'s codes (given to every route that can fail inside) and the full queue's.
+const DECODE_FULL: StatusCodes = (503, &["storage_unavailable", "storage_full", "log_halted", "decode_queue_full"]);
 const INTERNAL: StatusCodes = (500, &["internal_error"]);
 /// The storage cannot be used for a moment (`Problem::internal` of a storage fault), or, on the
 /// routes that register evidence, the log is halted by a fork: given to every route that has
@@ -148,11 +152,12 @@ pub const ERRORS: &[(&str, &str, &[StatusCodes])] = &[
             AUTH,
             ROLE,
             (409, &["idempotency_key_reused"]),
-            LIMITED,
             BODY[0],
             BODY[1],
             (422, &["invalid_field", "empty_file", "image_too_large", "image_corrupt"]),
+            DECODE_BUSY,
             INTERNAL,
+            DECODE_FULL,
         ],
     ),
     (
@@ -160,11 +165,12 @@ pub const ERRORS: &[(&str, &str, &[StatusCodes])] = &[
         "/v1/images/search",
         &[
             (400, &["malformed_body"]),
-            LIMITED,
             BODY[0],
             BODY[1],
             (422, &["invalid_field", "empty_file", "image_too_large", "image_corrupt"]),
+            DECODE_BUSY,
             INTERNAL,
+            DECODE_FULL,
         ],
     ),
     ("GET", "/v1/images/{id}/original", &[AUTH, LIMITED, NOT_FOUND, INTERNAL]),

@@ -3,6 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use super::anonymous_client;
 use crate::http::multipart::FormError;
 use crate::http::multipart::Limits;
 use crate::http::multipart::picture::read_suspect;
@@ -32,6 +33,6 @@ pub async fn search(
     require_multipart(&req)?;
     let file = read_suspect(&req, payload, limits.max_image_bytes, None).await?;
     let file = file.ok_or(FormError::Missing("file"))?;
-    let result = find(&store, &images, file.bytes).await?;
+    let result = find(&store, &images, file.bytes, anonymous_client(&req)).await?;
     Ok(HttpResponse::Ok().json(result))
 }

@@ -11,6 +11,7 @@ use askama::Template;
 use super::picture::PictureFacts;
 use super::words::{form_words, search_words};
 use crate::http::body::media_type;
+use crate::http::images::anonymous_client;
 use crate::http::multipart::FormError;
 use crate::http::multipart::Limits;
 use crate::http::multipart::picture::read_suspect;
@@ -96,7 +97,7 @@ pub(super) async fn submit(
         let missing = visitor.t().problem_missing_file.to_owned();
         return page(&visitor, StatusCode::UNPROCESSABLE_ENTITY, None, Some(missing));
     };
-    match find(&store, &images, file).await {
+    match find(&store, &images, file, anonymous_client(&req)).await {
         Ok(result) => page(&visitor, StatusCode::OK, Some(result_view(visitor.lang, result)), None),
         Err(e) => {
             let words = search_words(visitor.t(), &e);

@@ -56,7 +56,7 @@ pub(super) fn register_words(t: &'static Messages, e: &RegisterError) -> Option<
     Some(match e {
         RegisterError::RoleForbidden { .. } => t.only_merchants.to_owned(),
         RegisterError::Picture(e) => picture_words(t, e),
-        RegisterError::MetadataTooLarge | RegisterError::KeyReused => e.to_string(),
+        RegisterError::MetadataTooLarge | RegisterError::KeyReused | RegisterError::Busy(_) => e.to_string(),
         RegisterError::Internal(_) => return None,
     })
 }
@@ -64,6 +64,7 @@ pub(super) fn register_words(t: &'static Messages, e: &RegisterError) -> Option<
 pub(super) fn search_words(t: &'static Messages, e: &SearchError) -> Option<String> {
     match e {
         SearchError::Picture(e) => Some(picture_words(t, e)),
+        SearchError::Busy(e) => Some(e.to_string()),
         SearchError::Internal(_) => None,
     }
 }

@@ -13,8 +13,9 @@ use super::input::MAX_TEXT_CHARS;
 use crate::domain::canonical::canonical_json;
 use crate::domain::{EvidenceKind, Hash, TenantRole};
 use crate::images::Images;
-use crate::images::analyse::Purpose;
+use crate::images::analyse::{AnalyseError, Client, Purpose};
 use crate::images::metadata::{Described, FileFacts, image_metadata};
+use crate::images::queue::Refused;
 use crate::ingest::Ingest;
 use crate::service::Caller;
 use crate::service::records::{RecordState, with_status};
@@ -44,6 +45,10 @@ pub enum RegisterError {
     /// The file is not a usable picture.
     #[error(transparent)]
     Picture(#[from] PictureError),
+    /// The decode queue refused the picture: this tenant has as many pictures waiting as it
+    /// may, or the queue is full. Nothing was decoded or kept; the client may retry.
+    #[error(transparent)]
+    Busy(#[from] Refused),
     /// The record's metadata would pass [`MAX_METADATA_BYTES`].
     #[error("metadata is limited to {MAX_METADATA_BYTES} bytes of canonical JSON")]
     MetadataTooLarge,
@@ -53,6 +58,15 @@ pub enum RegisterError {
     /// A server fault (reading the upload, keeping it, writing the record).
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<AnalyseError> for RegisterError {
+    fn from(e: AnalyseError) -> Self {
+        match e {
+            AnalyseError::Picture(e) => Self::Picture(e.into()),
+            AnalyseError::Busy(e) => Self::Busy(e),
+        }
+    }
 }
 
 /// Whether `caller` may register pictures: asked before the upload is read.
@@ -78,7 +92,7 @@ pub async fn register(
     let started = Instant::now();
     let bytes = tokio::fs::read(file.temp.path()).await.context("reading the upload")?;
     images.observe("read", started.elapsed());
-    let analysis = images.analyser.analyse(bytes, Purpose::Registration).await.map_err(PictureError::from)?;
+    let analysis = images.analyser.analyse(bytes, Purpose::Registration, Client::Tenant(owner)).await?;
     for (step, took) in &analysis.steps {
         images.observe(step, *took);
     }

@@ -11,7 +11,8 @@ use super::PictureError;
 use crate::domain::{EvidenceId, EvidenceStatus, Hash, Role, Timestamp};
 use crate::fingerprint::set::{ALGORITHM, THRESHOLD};
 use crate::images::Images;
-use crate::images::analyse::Purpose;
+use crate::images::analyse::{AnalyseError, Client, Purpose};
+use crate::images::queue::Refused;
 use crate::store::{Store, record_status};
 
 /// Matches returned at most (the earliest ones).
@@ -69,19 +70,38 @@ pub enum SearchError {
     /// The suspect file is not a usable picture.
     #[error(transparent)]
     Picture(#[from] PictureError),
+    /// The decode queue refused the picture: this client has as many pictures waiting as it
+    /// may, or the queue is full. Nothing was decoded; the client may retry.
+    #[error(transparent)]
+    Busy(#[from] Refused),
     /// A server fault (reading the records).
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
-/// Searches for `bytes` (a suspect picture).
-pub async fn search(store: &Store, images: &Images, bytes: Vec<u8>) -> Result<SearchResult, SearchError> {
+impl From<AnalyseError> for SearchError {
+    fn from(e: AnalyseError) -> Self {
+        match e {
+            AnalyseError::Picture(e) => Self::Picture(e.into()),
+            AnalyseError::Busy(e) => Self::Busy(e),
+        }
+    }
+}
+
+/// Searches for `bytes` (a suspect picture) sent by `client` (an anonymous client's address):
+/// its decode waits its turn among that client's.
+pub async fn search(
+    store: &Store,
+    images: &Images,
+    bytes: Vec<u8>,
+    client: Client,
+) -> Result<SearchResult, SearchError> {
     if bytes.is_empty() {
         return Err(PictureError::Empty.into());
     }
     let (content, bytes) =
         tokio::task::spawn_blocking(move || (Hash::of(&bytes), bytes)).await.expect("hashing does not panic");
-    let query = images.analyser.analyse(bytes, Purpose::Query).await.map_err(PictureError::from)?;
+    let query = images.analyser.analyse(bytes, Purpose::Query, client).await?;
     // Record → (distance, identical); a BTreeMap keeps them in arrival order.
     let mut found: BTreeMap<u64, (u32, bool)> = BTreeMap::new();
     for seq in store.images_with_content(&content, MAX_MATCHES as u32).await? {

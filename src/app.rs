@@ -15,10 +15,10 @@ use crate::audit::Rules;
 use crate::audit::schedule::{ScheduledAudit, SharedAuditStatus, validate_cron};
 use crate::config::{CertificateSetup, PublicUrl, Settings, signing_paths, time_zone};
 use crate::crypto::TrustStore;
-use crate::crypto::devpki::{add_dev_operator, write_demo_signer, write_dev_pki};
+use crate::crypto::devpki::add_dev_operator;
 use crate::crypto::document_signature::DocumentAnchors;
 use crate::crypto::pades::DocumentSigner;
-use crate::domain::{Role, TenantRole};
+use crate::domain::Role;
 use crate::files;
 use crate::http::body_guard::BodyPace;
 use crate::http::limits::RateLimits;
@@ -73,13 +73,13 @@ fn certificate_setup(settings: &Settings, pki: &Path) -> anyhow::Result<Certific
     })
 }
 
-/// A built, not yet running service.
 /// Start-up found the database unusable (a wrong URL, an unreachable server, refused
 /// credentials): `notarium serve` exits 2, as for a bad setting.
 #[derive(Debug, thiserror::Error)]
 #[error("{0:#}")]
 pub struct Unusable(pub anyhow::Error);
 
+/// A built, not yet running service.
 pub struct Application {
     addr: std::net::SocketAddr,
     server: Server,
@@ -94,9 +94,9 @@ pub struct Application {
     store: Store,
     handlers_store: Store,
     ingest: Ingest,
-    /// Held while running: one service per data directory.
     /// Caught from before `listen-addr` is written; a SIGTERM stops gracefully.
     stop_signals: StopSignals,
+    /// Held while running: one service per data directory.
     _data_lock: std::fs::File,
 }
 
@@ -114,18 +114,10 @@ impl Application {
         crate::private_files::warn_about_shared_data(&data, &database);
         let pki = data.join("pki");
         if !pki.join("ca.pem").exists() {
-            let paths = write_dev_pki(&pki).context("creating the dev PKI")?;
-            std::fs::create_dir_all(pki.join("trust"))?;
-            std::fs::copy(&paths.ca_cert, pki.join("trust").join("ca.pem"))
-                .context("placing the dev CA in pki/trust")?;
-            let hospitals = pki.join(crate::config::HOSPITAL_TRUST_DIR);
-            std::fs::create_dir_all(&hospitals)?;
-            std::fs::copy(&paths.hospital_ca_cert, hospitals.join("hospital-ca.pem"))
-                .context("placing the dev hospital signing CA in pki/hospital-trust")?;
-            tracing::info!("created the dev PKI in {}", pki.display());
+            crate::first_start::create_dev_pki(&pki)?;
         }
         if settings.demo && store.list_tenants().await?.is_empty() {
-            create_demo_tenants(&store, &data).await?;
+            crate::first_start::create_demo_tenants(&store, &data).await?;
         }
 
         let (clients, witnesses) = start_witnesses(&settings, &pki)?;
@@ -255,8 +247,7 @@ impl Application {
             None => (server.listen(listener)?, "http"),
         };
         let server = server.run();
-        let stop_signals =
-            StopSignals::listen().context("installing the SIGTERM and SIGINT handlers")?;
+        let stop_signals = StopSignals::listen().context("installing the SIGTERM and SIGINT handlers")?;
         // Scripts read the address from this file; a full disk must not stop a server that can
         // still serve reads (and say why writes are refused).
         if let Err(e) = files::write_atomically(&data, files::ADDR_FILE, addr.to_string().as_bytes()) {
@@ -385,26 +376,4 @@ fn read_or_create_token(path: &Path) -> anyhow::Result<String> {
     let token = hex::encode(bytes);
     files::create_new(path, token.as_bytes(), 0o600)?;
     Ok(token)
-}
-
-/// One tenant per role; keys to `demo-keys.txt` (0600) and stderr, never to the log.
-async fn create_demo_tenants(store: &Store, data: &Path) -> anyhow::Result<()> {
-    let mut lines = String::from(
-        "# Demo API keys, one tenant per role. Shown once; keep this file private.\n\
-         # role tenant-id key [issuer=CODE: the hospital's issuer code, for its invoices]\n",
-    );
-    for role in TenantRole::ALL {
-        let issuer = (role == TenantRole::Hospital).then_some("DEMO-HOSP");
-        let (tenant, key) = store.create_tenant(&format!("Demo {role}"), role, issuer).await?;
-        if role == TenantRole::Hospital
-            && let Some(pem) = write_demo_signer(&data.join("pki"), "Demo Hospital invoice signing")?
-        {
-            store.add_client_cert(&tenant.id, &crate::crypto::client_cert::parse_client_cert(&pem)?).await?;
-        }
-        let issuer = issuer.map(|code| format!(" issuer={code}")).unwrap_or_default();
-        lines.push_str(&format!("{role:<9} {} {key}{issuer}\n", tenant.id));
-    }
-    files::create_new(&data.join("demo-keys.txt"), lines.as_bytes(), 0o600)?;
-    eprintln!("\nDemo tenants created (also in {}):\n{lines}", data.join("demo-keys.txt").display());
-    Ok(())
 }

@@ -10,6 +10,7 @@
 //! - [`bundle`]: a receipt as files: read from `.json` or `.zip`, written as the `.zip` bundle.
 //! - [`cli`]: the `notarium` command line.
 //! - [`fingerprint`]: image uploads decoded under limits, PDQ fingerprints, their in-memory index.
+//! - [`first_start`]: a new data directory's dev PKI and demo tenants.
 //! - [`images`]: registered pictures: the decode budget, the search index in memory, search.
 //! - [`layered`]: settings layered from defaults, a TOML file, the environment and flags.
 //! - [`pages`]: the HTML pages (English and Simplified Chinese).
@@ -28,6 +29,7 @@ pub mod crypto;
 pub mod domain;
 pub mod files;
 pub mod fingerprint;
+pub mod first_start;
 pub mod http;
 pub mod images;
 pub mod ingest;

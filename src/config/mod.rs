@@ -325,15 +325,6 @@ impl Settings {
         Ok(settings)
     }
 
-    /// The operator's identity as certificates print it.
-    pub fn operator(&self) -> OperatorIdentity {
-        OperatorIdentity::of(
-            self.operator_legal_name.as_deref(),
-            self.operator_address.as_deref(),
-            self.operator_registration.as_deref(),
-        )
-    }
-
     /// The database: `database_url`, or the file in the data directory when it is unset.
     pub fn database(&self) -> anyhow::Result<crate::store::Database> {
         database(self.database_url.as_deref(), self.database_password_file.as_deref(), &self.data)

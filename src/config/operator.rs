@@ -6,6 +6,17 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
+impl super::Settings {
+    /// The operator's identity as certificates print it.
+    pub fn operator(&self) -> OperatorIdentity {
+        OperatorIdentity::of(
+            self.operator_legal_name.as_deref(),
+            self.operator_address.as_deref(),
+            self.operator_registration.as_deref(),
+        )
+    }
+}
+
 /// Shown when `operator_legal_name` is not set: the certificate says plainly that no real
 /// operator stands behind it.
 pub const DEV_OPERATOR_NAME: &str = "Notarium development operator (not a real operator; set operator_legal_name)";

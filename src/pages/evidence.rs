@@ -22,7 +22,7 @@ use crate::domain::EvidenceId;
 use crate::http::download::download;
 use crate::problem::Problem;
 use crate::service::Caller;
-use crate::service::certificate::certificate;
+use crate::service::certificate::{Certificate, certificate};
 use crate::service::evidence::{self, RecordError};
 use crate::service::receipts::{self, AnchorSignal, ReceiptError, ReceiptRequest, ReceiptState, receipt_file};
 use crate::store::{EvidenceRecord, Store};
@@ -62,8 +62,7 @@ async fn page(
     public_url: web::Data<PublicUrl>,
     setup: web::Data<CertificateSetup>,
 ) -> Result<HttpResponse, PageError> {
-    let id: EvidenceId = id.parse().map_err(|_| PageError::not_found(visitor.lang))?;
-    let c = certificate(&store, &id).await.map_err(|e| record_error(&visitor, e))?;
+    let c = certificate_of(&visitor, &id, &store).await?;
     let r = &c.certified.record;
     let is_owner = visitor.is(&r.owner);
     let picture = picture_view(&store, r, is_owner).await.map_err(|e| PageError::internal(visitor.lang, &e))?;
@@ -127,6 +126,13 @@ async fn owner_download(
         }
         Err(ReceiptError::Internal(e)) => Err(internal(e)),
     }
+}
+
+/// The certificate of the record `id` names, for the page and its PDF; the `404` page for an
+/// unknown or malformed id.
+pub(super) async fn certificate_of(visitor: &Visitor, id: &str, store: &Store) -> Result<Certificate, PageError> {
+    let id: EvidenceId = id.parse().map_err(|_| PageError::not_found(visitor.lang))?;
+    certificate(store, &id).await.map_err(|e| record_error(visitor, e))
 }
 
 /// A record that cannot be shown, as a page.

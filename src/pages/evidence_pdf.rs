@@ -11,11 +11,10 @@ use tokio::sync::Semaphore;
 
 use super::certificate_pdf::{Fonts, render};
 use super::certificate_view::CertificateView;
-use super::evidence::record_error;
+use super::evidence::certificate_of;
 use super::{PageError, Visitor};
 use crate::config::{CertificateSetup, PublicUrl};
-use crate::domain::{EvidenceId, Timestamp};
-use crate::service::certificate::certificate;
+use crate::domain::Timestamp;
 use crate::store::Store;
 
 /// PDFs written at the same time.
@@ -34,8 +33,8 @@ async fn certificate_pdf(
     setup: web::Data<CertificateSetup>,
 ) -> Result<HttpResponse, PageError> {
     let lang = visitor.lang;
-    let id: EvidenceId = id.parse().map_err(|_| PageError::not_found(lang))?;
-    let c = certificate(&store, &id).await.map_err(|e| record_error(&visitor, e))?;
+    let c = certificate_of(&visitor, &id, &store).await?;
+    let id = c.certified.record.id;
     let owner = visitor.is(&c.certified.record.owner);
     let url = public_url.join(&format!("/e/{id}"));
     let view = CertificateView::of(&c, lang, owner, &setup.operator, setup.zone, url);

@@ -121,6 +121,10 @@ async fn admin_commands_manage_tenants_and_keys_of_a_running_service() {
     let admin = |args: &[&str]| {
         let out =
             notarium_on(app.data.path()).arg("admin").args(args).arg("--data").arg(app.data.path()).output().unwrap();
+        if !out.status.success() {
+            // Shown with a failure: why the command refused.
+            eprintln!("notarium admin {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        }
         (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap().trim().to_owned())
     };
     let (code, key) = admin(&["tenant", "create", "--name", "Shop", "--role", "merchant"]);

@@ -58,6 +58,10 @@ fn service_domain_and_storage_trait_name_no_framework() {
 
 const MAX_LINES: usize = 400;
 const SOURCE_EXTENSIONS: &[&str] = &["rs", "py", "mjs", "js", "sh"];
+/// Files that must stay whole: the receipt's `verify.sh` is one constant script a court checks
+/// by its published SHA-256 (docs/formats.md §10.4) and reads from top to bottom; split, it
+/// would be several files to compare and to trust.
+const WHOLE_FILES: &[&str] = &["src/bundle/verify.sh"];
 
 #[test]
 fn no_source_file_over_400_lines() {
@@ -68,7 +72,7 @@ fn no_source_file_over_400_lines() {
     let long: BTreeMap<String, usize> = files
         .iter()
         .map(|p| (relative(p), std::fs::read_to_string(p).unwrap().lines().count()))
-        .filter(|(_, n)| *n > MAX_LINES)
+        .filter(|(p, n)| *n > MAX_LINES && !WHOLE_FILES.contains(&p.as_str()))
         .collect();
     let list: Vec<String> = long.iter().map(|(p, n)| format!("{p}: {n} lines")).collect();
     assert!(list.is_empty(), "source files over {MAX_LINES} lines:\n{}", list.join("\n"));

@@ -14,8 +14,7 @@
 use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -24,6 +23,7 @@ use reqwest::multipart::{Form, Part};
 
 mod support;
 use support::photo::photo_like;
+use support::server::Server;
 
 #[derive(Parser, Debug)]
 struct Args {
@@ -75,7 +75,7 @@ async fn main() -> anyhow::Result<()> {
 
 async fn run_binary(bin: &Path, args: &Args, bomb: &[u8], honest: &[u8]) -> anyhow::Result<Figures> {
     let dir = tempfile::tempdir()?;
-    let mut server = Server::start(bin, dir.path()).await?;
+    let mut server = Server::start(bin, dir.path(), &[]).await?;
     let attacker = client(Ipv4Addr::new(127, 0, 0, 1))?;
     let visitor = client(Ipv4Addr::new(127, 0, 0, 2))?;
     let url = format!("{}/v1/images/search", server.base);
@@ -121,50 +121,4 @@ fn client(from: Ipv4Addr) -> anyhow::Result<reqwest::Client> {
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or(0.0)
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(bin: &Path, dir: &Path) -> anyhow::Result<Self> {
-        let data: PathBuf = dir.join("data");
-        let child = Command::new(bin)
-            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-            .arg(&data)
-            .env("NOTARIUM_DEMO", "false")
-            .env("NOTARIUM_RATE_LIMITS", "{ anonymous_per_ip = { requests_per_second = 0, bytes_per_second = 0 } }")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::from(std::fs::File::create(dir.join("stderr"))?))
-            .spawn()?;
-        let mut server = Self { child, base: String::new() };
-        let addr_file = data.join("listen-addr");
-        for _ in 0..600 {
-            if let Ok(addr) = std::fs::read_to_string(&addr_file) {
-                server.base = format!("http://{}", addr.trim());
-                return Ok(server);
-            }
-            if let Some(status) = server.child.try_wait()? {
-                anyhow::bail!("{} exited with {status}; see its stderr", bin.display());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        server.stop();
-        anyhow::bail!("{} did not start listening within 60 s", bin.display())
-    }
-
-    fn peak_rss_mib(&self) -> anyhow::Result<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
-        let line = status.lines().find(|l| l.starts_with("VmHWM:")).ok_or_else(|| anyhow::anyhow!("no VmHWM"))?;
-        Ok(line.split_whitespace().nth(1).unwrap_or("0").parse::<u64>()? / 1024)
-    }
-
-    fn stop(&mut self) {
-        // SIGTERM would drain and seal; nothing is written here, so a kill is enough.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }

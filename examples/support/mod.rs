@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod photo;
+pub mod server;
 
 /// The service a benchmark drives, and the API key it sends.
 #[derive(clap::Args, Debug, Clone)]
